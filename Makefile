@@ -1,0 +1,36 @@
+# CosmosNet — build, boot and test the unikernel.
+#   make run    build the default app and boot it in QEMU (serial on the terminal)
+#   make test   every test suite; ends with one "N passed, N failed" line
+SHELL := /bin/bash
+.DEFAULT_GOAL := all
+export DOTNET_CLI_TELEMETRY_OPTOUT := 1
+export DOTNET_NOLOGO := 1
+export DOTNET_SKIP_FIRST_TIME_EXPERIENCE := 1
+
+# ---- host tools: installed from Debian when missing --------------------------------------------
+DEBIAN_PACKAGES := qemu-system-x86 qemu-utils bochs bochsbios vgabios nasm clang lld xorriso \
+  grub-pc-bin grub-efi-amd64-bin grub-common mtools ovmf tcpdump socat netcat-openbsd iperf3 wrk \
+  iproute2 python3-scapy ethtool procps
+REQUIRED_TOOLS := qemu-system-x86_64 bochs nasm clang ld.lld xorriso grub-mkrescue mformat tcpdump \
+  socat nc iperf3 wrk ip ethtool
+REQUIRED_FILES := /usr/share/bochs/BIOS-bochs-latest /usr/share/vgabios/vgabios.bin \
+  /usr/lib/grub/i386-pc/modinfo.sh /usr/lib/grub/x86_64-efi/modinfo.sh /usr/share/OVMF/OVMF_CODE.fd
+
+.PHONY: deps
+deps:
+	@missing=""; \
+	for t in $(REQUIRED_TOOLS); do command -v $$t >/dev/null 2>&1 || missing="$$missing $$t"; done; \
+	for f in $(REQUIRED_FILES); do [ -e $$f ] || missing="$$missing $$f"; done; \
+	python3 -c 'import scapy' 2>/dev/null || missing="$$missing scapy"; \
+	if [ -n "$$missing" ]; then \
+	  echo "deps: missing:$$missing — installing Debian packages"; \
+	  SUDO=; [ "$$(id -u)" -eq 0 ] || SUDO=sudo; \
+	  $$SUDO apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends $(DEBIAN_PACKAGES) >/dev/null; \
+	fi
+	@command -v dotnet >/dev/null || { echo "deps: the .NET SDK (10.0.4xx, see global.json) is required"; exit 1; }
+
+# ---- tests --------------------------------------------------------------------------------------
+.PHONY: test
+test: deps
+	@tests/run-suites.sh

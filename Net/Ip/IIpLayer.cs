@@ -1,0 +1,61 @@
+using CosmosNet.Net.Platform;
+
+namespace CosmosNet.Net.Ip;
+
+/// <summary>IP protocol numbers the stack knows.</summary>
+public enum IpProtocol : byte
+{
+    Icmp = 1,
+    Tcp = 6,
+    Udp = 17,
+}
+
+/// <summary>Why an ICMP error was reported to a transport (RFC 1122 4.2.3.9: hard vs soft errors).</summary>
+public enum IcmpErrorKind
+{
+    NetUnreachable,
+    HostUnreachable,
+    ProtocolUnreachable,
+    PortUnreachable,
+    FragmentationNeeded,
+    SourceRouteFailed,
+    AdministrativelyProhibited,
+    TimeExceeded,
+    ParameterProblem,
+}
+
+/// <summary>
+/// What the IPv4 layer offers to transports (TCP, UDP). The contract between Net/Ip (interface, ARP,
+/// routing, fragmentation) and Net/Tcp, Net/Udp.
+/// </summary>
+public interface IIpLayer
+{
+    /// <summary>This host's address (Any while unconfigured, e.g. before DHCP completes).</summary>
+    Ipv4Address LocalAddress { get; }
+
+    /// <summary>Largest transport payload (IP payload) that goes to <paramref name="destination"/> unfragmented.</summary>
+    int MaxPayload(Ipv4Address destination);
+
+    /// <summary>
+    /// Sends one IP packet whose payload is <paramref name="payload"/> (copied before returning). Resolves the next
+    /// hop with ARP, queueing while it resolves. Returns false when the packet was dropped (no route, queue full).
+    /// </summary>
+    bool Send(Ipv4Address destination, IpProtocol protocol, ReadOnlySpan<byte> payload);
+
+    /// <summary>Attaches the handler for one transport protocol; the IP layer calls it for every packet addressed to this host.</summary>
+    void Register(IpProtocol protocol, IIpTransport transport);
+}
+
+/// <summary>A transport protocol fed by the IP layer.</summary>
+public interface IIpTransport
+{
+    /// <summary>One reassembled, header-checked IP payload addressed to this host.</summary>
+    void Receive(Ipv4Address source, Ipv4Address destination, ReadOnlySpan<byte> payload);
+
+    /// <summary>
+    /// An ICMP error about a packet this host sent. <paramref name="originalPayload"/> is the start of the offending
+    /// packet's transport header (at least 8 bytes: ports and, for TCP, the sequence number).
+    /// <paramref name="mtu"/> is the next-hop MTU for <see cref="IcmpErrorKind.FragmentationNeeded"/>, else 0.
+    /// </summary>
+    void ReceiveIcmpError(IcmpErrorKind kind, Ipv4Address originalDestination, ReadOnlySpan<byte> originalPayload, int mtu);
+}
