@@ -49,3 +49,39 @@ public class AddressTests
         Assert.True(MacAddress.Broadcast.IsBroadcast);
     }
 }
+
+public class ChecksumTests
+{
+    [Fact]
+    public void Rfc1071Example()
+    {
+        // RFC 1071 section 3 example: 00 01 f2 03 f4 f5 f6 f7 sums to ddf2 (before complement).
+        byte[] data = [0x00, 0x01, 0xf2, 0x03, 0xf4, 0xf5, 0xf6, 0xf7];
+        Assert.Equal((ushort)0x220d, Wire.Checksum.Compute(data));
+    }
+
+    [Fact]
+    public void KnownIpv4HeaderVerifies()
+    {
+        // A real IPv4 header (checksum b861 included).
+        byte[] h = Convert.FromHexString("450000730000400040110000c0a80001c0a800c7");
+        var sum = Wire.Checksum.Compute(h);
+        Assert.Equal(0xb861, sum);
+        h[10] = 0xb8; h[11] = 0x61;
+        Assert.True(Wire.Checksum.Verify(0, h));
+    }
+
+    [Fact]
+    public void OddLengthAndWideLoopAgree()
+    {
+        var rnd = new Random(1);
+        for (int len = 0; len < 100; len++)
+        {
+            var b = new byte[len];
+            rnd.NextBytes(b);
+            uint slow = 0;
+            for (int i = 0; i < len; i += 2) slow += (uint)(b[i] << 8 | (i + 1 < len ? b[i + 1] : 0));
+            Assert.Equal(Wire.Checksum.Finish(slow), Wire.Checksum.Compute(b));
+        }
+    }
+}
