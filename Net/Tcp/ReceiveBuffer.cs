@@ -1,0 +1,154 @@
+using CosmosNet.Net.Wire;
+
+namespace CosmosNet.Net.Tcp;
+
+/// <summary>
+/// Received bytes waiting for the user, and the reassembly of out-of-order segments, in one fixed ring. In-order bytes
+/// sit at the front; out-of-order data is written straight to its final place further on (it is always inside the
+/// advertised window, hence inside the ring) and only its sequence ranges are remembered, in a small bounded table that
+/// also yields the SACK blocks (RFC 2018) to report.
+/// </summary>
+internal sealed class ReceiveBuffer
+{
+    private struct Range { public SeqNum Start, End; public long Stamp; }
+
+    private readonly byte[] _ring;
+    private readonly Range[] _ranges;
+    private int _rangeCount;
+    private int _head;
+    private long _stamp;
+
+    public ReceiveBuffer(int capacity, int maxRanges)
+    {
+        _ring = new byte[capacity];
+        _ranges = new Range[maxRanges];
+    }
+
+    public int Capacity => _ring.Length;
+    /// <summary>In-order bytes the user can read.</summary>
+    public int Count { get; private set; }
+    /// <summary>Window space: bytes that may still arrive beyond the in-order data.</summary>
+    public int Free => _ring.Length - Count;
+    public bool HasOutOfOrderData => _rangeCount > 0;
+
+    public enum Outcome { Duplicate, InOrder, FilledHole, OutOfOrder, Dropped }
+
+    /// <summary>
+    /// Takes a segment's payload that starts at <paramref name="seq"/>; <paramref name="rcvNxt"/> is the next in-order
+    /// sequence number. Returns how far <paramref name="rcvNxt"/> moves (0 for out-of-order data).
+    /// </summary>
+    public int Accept(SeqNum rcvNxt, SeqNum seq, ReadOnlySpan<byte> data, out Outcome outcome)
+    {
+        if (seq < rcvNxt)
+        {
+            int skip = rcvNxt - seq;
+            if (skip >= data.Length) { outcome = Outcome.Duplicate; return 0; }
+            data = data[skip..];
+            seq = rcvNxt;
+        }
+        int offset = seq - rcvNxt;
+        int room = Free - offset;
+        if (room <= 0) { outcome = Outcome.Dropped; return 0; }
+        if (data.Length > room) data = data[..room];
+        if (data.IsEmpty) { outcome = Outcome.Duplicate; return 0; }
+
+        if (offset > 0)
+        {
+            if (!AddRange(seq, seq + data.Length)) { outcome = Outcome.Dropped; return 0; }
+            Write(Count + offset, data);
+            outcome = Outcome.OutOfOrder;
+            return 0;
+        }
+
+        Write(Count, data);
+        SeqNum end = seq + data.Length;
+        bool filled = false;
+        // Pull in every stored range the new data reaches.
+        while (_rangeCount > 0 && _ranges[0].Start <= end)
+        {
+            if (_ranges[0].End > end) end = _ranges[0].End;
+            RemoveRange(0);
+            filled = true;
+        }
+        int advance = end - rcvNxt;
+        Count += advance;
+        outcome = filled ? Outcome.FilledHole : Outcome.InOrder;
+        return advance;
+    }
+
+    /// <summary>Moves up to <paramref name="destination"/>.Length in-order bytes to the user.</summary>
+    public int Read(Span<byte> destination)
+    {
+        int n = Math.Min(destination.Length, Count);
+        int first = Math.Min(n, _ring.Length - _head);
+        _ring.AsSpan(_head, first).CopyTo(destination);
+        _ring.AsSpan(0, n - first).CopyTo(destination[first..]);
+        _head = (_head + n) % _ring.Length;
+        Count -= n;
+        return n;
+    }
+
+    /// <summary>Drops the in-order bytes unread (after shutdown of the read side); out-of-order data stays in place.</summary>
+    public void Discard()
+    {
+        _head = (_head + Count) % _ring.Length;
+        Count = 0;
+    }
+
+    /// <summary>Fills up to <paramref name="max"/> SACK blocks, the most recently changed range first (RFC 2018 4).</summary>
+    public int FillSackBlocks(ref SackBlocks blocks, int max)
+    {
+        int n = 0;
+        long below = long.MaxValue;
+        while (n < max)
+        {
+            int best = -1;
+            for (int i = 0; i < _rangeCount; i++)
+                if (_ranges[i].Stamp < below && (best < 0 || _ranges[i].Stamp > _ranges[best].Stamp)) best = i;
+            if (best < 0) break;
+            blocks[n++] = new SackBlock(_ranges[best].Start.Value, _ranges[best].End.Value);
+            below = _ranges[best].Stamp;
+        }
+        return n;
+    }
+
+    private void Write(int offset, ReadOnlySpan<byte> data)
+    {
+        int start = (_head + offset) % _ring.Length;
+        int first = Math.Min(data.Length, _ring.Length - start);
+        data[..first].CopyTo(_ring.AsSpan(start));
+        data[first..].CopyTo(_ring);
+    }
+
+    /// <summary>Inserts [start, end) keeping the table sorted and merged; false when the table is full.</summary>
+    private bool AddRange(SeqNum start, SeqNum end)
+    {
+        long stamp = ++_stamp;
+        int i = 0;
+        while (i < _rangeCount && _ranges[i].End < start) i++;
+        if (i < _rangeCount && _ranges[i].Start <= end)
+        {
+            // Overlaps or touches range i: widen it, then swallow any later ranges it now reaches.
+            _ranges[i].Start = SeqNum.Min(_ranges[i].Start, start);
+            _ranges[i].End = SeqNum.Max(_ranges[i].End, end);
+            _ranges[i].Stamp = stamp;
+            while (i + 1 < _rangeCount && _ranges[i + 1].Start <= _ranges[i].End)
+            {
+                _ranges[i].End = SeqNum.Max(_ranges[i].End, _ranges[i + 1].End);
+                RemoveRange(i + 1);
+            }
+            return true;
+        }
+        if (_rangeCount == _ranges.Length) return false;
+        Array.Copy(_ranges, i, _ranges, i + 1, _rangeCount - i);
+        _ranges[i] = new Range { Start = start, End = end, Stamp = stamp };
+        _rangeCount++;
+        return true;
+    }
+
+    private void RemoveRange(int i)
+    {
+        Array.Copy(_ranges, i + 1, _ranges, i, _rangeCount - i - 1);
+        _rangeCount--;
+    }
+}

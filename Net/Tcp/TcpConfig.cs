@@ -1,0 +1,52 @@
+namespace CosmosNet.Net.Tcp;
+
+/// <summary>The congestion controller a stack gives its connections.</summary>
+public enum CongestionControlKind { Cubic, NewReno }
+
+/// <summary>
+/// TCP keep-alive (RFC 1122 4.2.3.6; Mirage_protocols.Keepalive): after <see cref="After"/> of silence from the peer,
+/// send a probe every <see cref="Interval"/>; after <see cref="Probes"/> unanswered probes the connection is dropped.
+/// </summary>
+public sealed record Keepalive(TimeSpan After, TimeSpan Interval, int Probes)
+{
+    public override string ToString() => $"keepalive(after {After.TotalSeconds}s, every {Interval.TotalSeconds}s, {Probes} probes)";
+}
+
+/// <summary>Tunables of a TCP stack. The defaults follow the RFCs and common practice.</summary>
+public sealed record TcpConfig
+{
+    /// <summary>Per-connection receive buffer: the largest window this side advertises.</summary>
+    public int ReceiveBufferSize { get; init; } = 256 * 1024;
+    /// <summary>Per-connection send buffer: writes wait (back-pressure) while it is full.</summary>
+    public int SendBufferSize { get; init; } = 256 * 1024;
+    public CongestionControlKind CongestionControl { get; init; } = CongestionControlKind.Cubic;
+    public bool Timestamps { get; init; } = true;
+    public bool Sack { get; init; } = true;
+    public bool WindowScaling { get; init; } = true;
+    /// <summary>Maximum segment lifetime; TIME_WAIT lasts twice this (RFC 9293 3.4.2).</summary>
+    public TimeSpan Msl { get; init; } = TimeSpan.FromSeconds(30);
+    public TimeSpan InitialRto { get; init; } = TimeSpan.FromSeconds(1);
+    public TimeSpan MinRto { get; init; } = TimeSpan.FromMilliseconds(200);
+    public TimeSpan MaxRto { get; init; } = TimeSpan.FromSeconds(60);
+    /// <summary>Retransmissions of SYN before a connection attempt fails with TimedOut.</summary>
+    public int SynRetries { get; init; } = 5;
+    /// <summary>Retransmissions of SYN-ACK before a half-open passive connection is dropped.</summary>
+    public int SynAckRetries { get; init; } = 5;
+    /// <summary>Consecutive retransmission timeouts of data before the connection is dropped.</summary>
+    public int MaxRetries { get; init; } = 12;
+    /// <summary>How long an ACK may be delayed (RFC 1122 allows up to 500 ms).</summary>
+    public TimeSpan DelayedAckTimeout { get; init; } = TimeSpan.FromMilliseconds(40);
+    /// <summary>How long CloseAsync waits for the peer to close too before resetting the connection.</summary>
+    public TimeSpan CloseTimeout { get; init; } = TimeSpan.FromSeconds(60);
+    /// <summary>Half-open (SYN_RECEIVED) connections per stack before SYN cookies take over.</summary>
+    public int SynBacklog { get; init; } = 128;
+    /// <summary>Discontiguous out-of-order ranges held per connection; segments that would need more are dropped.</summary>
+    public int MaxOutOfOrderRanges { get; init; } = 32;
+    /// <summary>RFC 5961 challenge ACKs per second per stack; more are suppressed.</summary>
+    public int ChallengeAcksPerSecond { get; init; } = 100;
+    /// <summary>Ephemeral port range for active opens (RFC 6335 dynamic ports by default).</summary>
+    public ushort EphemeralPortFirst { get; init; } = 49152;
+    public ushort EphemeralPortLast { get; init; } = 65535;
+    /// <summary>Largest segment this side accepts, before the path MTU lowers it.</summary>
+    public int MaxMss { get; init; } = 65495;
+}

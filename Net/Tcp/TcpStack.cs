@@ -1,0 +1,245 @@
+using System.Buffers.Binary;
+using CosmosNet.Net.Ip;
+using CosmosNet.Net.Platform;
+using CosmosNet.Net.Wire;
+
+namespace CosmosNet.Net.Tcp;
+
+/// <summary>
+/// TCP over one IP layer (the C# form of mirage-tcpip's Tcp.Flow): the connection table, the listener table (port →
+/// {process, keepalive}) the input path consults, active opens, SYN cookies once the SYN backlog is full, RSTs for
+/// segments that belong to nothing, and the shared pieces every flow uses (ISNs, ephemeral ports, the segment buffer).
+/// </summary>
+public sealed class TcpStack : IIpTransport
+{
+    private readonly IIpLayer _ip;
+    private readonly Dictionary<TcpTuple, TcpFlow> _flows = new();
+    private readonly Dictionary<ushort, TcpListener> _listeners = new();
+    private readonly InitialSequenceNumbers _isn;
+    private readonly EphemeralPorts _ports;
+    private readonly SynCookies _cookies;
+    private long _challengeWindowStart;
+    private int _challengeAcksInWindow;
+    private bool _down;
+
+    public TcpStack(IIpLayer ip, IClock clock, IRandomSource random, TcpConfig? config = null)
+    {
+        _ip = ip;
+        Clock = clock;
+        Random = random;
+        Config = config ?? new TcpConfig();
+        _isn = new InitialSequenceNumbers(clock, random);
+        _ports = new EphemeralPorts(random, Config.EphemeralPortFirst, Config.EphemeralPortLast);
+        _cookies = new SynCookies(clock, random);
+        SegmentBuffer = new byte[TcpSegment.MaxHeaderLength + Math.Min(Config.MaxMss, 65535)];
+        ip.Register(IpProtocol.Tcp, this);
+    }
+
+    public TcpConfig Config { get; }
+    public TcpStatistics Statistics { get; } = new();
+    internal IClock Clock { get; }
+    internal IRandomSource Random { get; }
+    /// <summary>Scratch space for building one outgoing segment; the IP layer copies it before Send returns.</summary>
+    internal byte[] SegmentBuffer { get; }
+
+    /// <summary>Connections in the table, TIME_WAIT and half-open ones included.</summary>
+    public int ConnectionCount => _flows.Count;
+    /// <summary>Passive connections in SYN_RECEIVED (the SYN backlog).</summary>
+    public int HalfOpenCount { get; internal set; }
+
+    // ---- listeners ----------------------------------------------------------------------------------------------
+
+    /// <summary>Accepts connections on <paramref name="port"/>: each established flow gets the keepalive, then is passed to process.</summary>
+    public void Listen(ushort port, TcpListener listener) => _listeners[port] = listener;
+
+    /// <summary>mirage-tcpip's <c>listen t ~port ?keepalive callback</c>.</summary>
+    public void Listen(ushort port, Keepalive? keepalive, Func<TcpFlow, Task> process) => Listen(port, new TcpListener(process, keepalive));
+
+    /// <summary>Stops accepting on <paramref name="port"/>; established flows are unaffected. False when nothing listened there.</summary>
+    public bool Unlisten(ushort port) => _listeners.Remove(port);
+
+    /// <summary>The listener table the input path consults.</summary>
+    public TcpListener? ListenerFor(ushort port) => _listeners.GetValueOrDefault(port);
+
+    // ---- active open --------------------------------------------------------------------------------------------
+
+    /// <summary>Opens a connection (Mirage's <c>create_connection</c>): a flow once established, or why not.</summary>
+    public Task<Result<TcpFlow, TcpError>> ConnectAsync(TcpEndpoint remote, Keepalive? keepalive = null)
+    {
+        if (_down) return Task.FromResult(Result<TcpFlow, TcpError>.Fail(new TcpError(TcpErrorKind.StackDown)));
+        var local = _ip.LocalAddress;
+        if (local.IsAny) return Task.FromResult(Result<TcpFlow, TcpError>.Fail(new TcpError(TcpErrorKind.NoRoute, "no local address")));
+        if (remote.Port == 0 || remote.Address.IsAny || remote.Address.IsBroadcast || remote.Address.IsMulticast)
+            return Task.FromResult(Result<TcpFlow, TcpError>.Fail(new TcpError(TcpErrorKind.InvalidOperation, $"cannot connect to {remote}")));
+        if (!_ports.TryAllocate(local, remote.Address, remote.Port,
+                p => _flows.ContainsKey(new TcpTuple(local, p, remote.Address, remote.Port)) || _listeners.ContainsKey(p), out var port))
+            return Task.FromResult(Result<TcpFlow, TcpError>.Fail(new TcpError(TcpErrorKind.NoRoute, "no free ephemeral port")));
+
+        var tuple = new TcpTuple(local, port, remote.Address, remote.Port);
+        var flow = new TcpFlow(this, tuple, _isn.Next(local, port, remote.Address, remote.Port), LocalMss(remote.Address));
+        flow.SetKeepalive(keepalive);
+        _flows.Add(tuple, flow);
+        Statistics.ConnectionsOpened++;
+        return flow.Open();
+    }
+
+    public Task<Result<TcpFlow, TcpError>> ConnectAsync(Ipv4Address address, ushort port, Keepalive? keepalive = null) =>
+        ConnectAsync(new TcpEndpoint(address, port), keepalive);
+
+    /// <summary>Tears the stack down (Mirage's <c>disconnect</c>): every connection is reset, every listener removed.</summary>
+    public void Disconnect()
+    {
+        _down = true;
+        _listeners.Clear();
+        foreach (var flow in _flows.Values.ToArray()) flow.Terminate(new TcpError(TcpErrorKind.StackDown), sendReset: true);
+    }
+
+    // ---- input --------------------------------------------------------------------------------------------------
+
+    public void Receive(Ipv4Address source, Ipv4Address destination, ReadOnlySpan<byte> payload)
+    {
+        Statistics.SegmentsReceived++;
+        switch (TcpSegment.TryParse(payload, source, destination, out var seg))
+        {
+            case WireError.None: break;
+            case WireError.BadChecksum: Statistics.BadChecksum++; return;
+            default: Statistics.Malformed++; return;
+        }
+        if (TcpOptions.Parse(seg.Options, out var opt) != WireError.None) { Statistics.BadOptions++; return; }
+        if (_down || seg.SourcePort == 0 || seg.DestinationPort == 0 || source.IsBroadcast || source.IsMulticast || source.IsAny)
+        {
+            Statistics.Malformed++;
+            return;
+        }
+
+        var tuple = new TcpTuple(destination, seg.DestinationPort, source, seg.SourcePort);
+        if (_flows.TryGetValue(tuple, out var flow))
+        {
+            flow.Input(seg, opt);
+            return;
+        }
+
+        var flags = seg.Flags;
+        if ((flags & TcpFlags.Rst) != 0) { Statistics.NoConnection++; return; }
+        if (_listeners.TryGetValue(seg.DestinationPort, out var listener) && destination == _ip.LocalAddress)
+        {
+            if ((flags & (TcpFlags.Syn | TcpFlags.Ack | TcpFlags.Fin)) == TcpFlags.Syn) { PassiveOpen(tuple, seg, opt, listener); return; }
+            if ((flags & (TcpFlags.Syn | TcpFlags.Ack)) == TcpFlags.Ack && TryCookie(tuple, seg, opt, listener)) return;
+        }
+
+        // RFC 9293 3.10.7.1: a segment for no connection gets a RST (a SYN to a port nobody listens on: refused).
+        Statistics.NoConnection++;
+        if ((flags & TcpFlags.Ack) != 0) SendReset(tuple, new SeqNum(seg.AckNumber), default, withAck: false);
+        else SendReset(tuple, default, new SeqNum(seg.SequenceNumber) + seg.SequenceLength, withAck: true);
+    }
+
+    public void ReceiveIcmpError(IcmpErrorKind kind, Ipv4Address originalDestination, ReadOnlySpan<byte> originalPayload, int mtu)
+    {
+        if (originalPayload.Length < 8) return;
+        var tuple = new TcpTuple(_ip.LocalAddress, BinaryPrimitives.ReadUInt16BigEndian(originalPayload),
+            originalDestination, BinaryPrimitives.ReadUInt16BigEndian(originalPayload[2..]));
+        if (_flows.TryGetValue(tuple, out var flow)) flow.IcmpError(kind, mtu);
+    }
+
+    private void PassiveOpen(TcpTuple tuple, in TcpSegment seg, in TcpOptions opt, TcpListener listener)
+    {
+        var peerIsn = new SeqNum(seg.SequenceNumber);
+        if (HalfOpenCount >= Config.SynBacklog)
+        {
+            // Backlog full: answer statelessly with a SYN cookie.
+            Statistics.SynCookiesSent++;
+            int mss = opt.Mss != 0 ? opt.Mss : 536;
+            var cookie = _cookies.Make(tuple.LocalAddress, tuple.LocalPort, tuple.RemoteAddress, tuple.RemotePort, peerIsn, mss);
+            SendCookieSynAck(tuple, cookie, peerIsn + 1);
+            return;
+        }
+        var flow = new TcpFlow(this, tuple, _isn.Next(tuple.LocalAddress, tuple.LocalPort, tuple.RemoteAddress, tuple.RemotePort),
+            LocalMss(tuple.RemoteAddress));
+        flow.AcceptSyn(peerIsn, opt, listener);
+        _flows.Add(tuple, flow);
+        HalfOpenCount++;
+        flow.CountsAsHalfOpen = true;
+        Statistics.ConnectionsOpened++;
+        flow.SendAck(); // in SYN_RECEIVED this is the SYN-ACK
+    }
+
+    private bool TryCookie(TcpTuple tuple, in TcpSegment seg, in TcpOptions opt, TcpListener listener)
+    {
+        var peerIsn = new SeqNum(seg.SequenceNumber) - 1;
+        var cookie = new SeqNum(seg.AckNumber) - 1;
+        if (!_cookies.Check(tuple.LocalAddress, tuple.LocalPort, tuple.RemoteAddress, tuple.RemotePort, peerIsn, cookie, out int mss))
+        {
+            Statistics.SynCookiesRejected++;
+            return false;
+        }
+        Statistics.SynCookiesAccepted++;
+        var flow = new TcpFlow(this, tuple, cookie, LocalMss(tuple.RemoteAddress));
+        flow.AcceptCookie(peerIsn, mss, seg.Window, listener);
+        _flows.Add(tuple, flow);
+        Statistics.ConnectionsOpened++;
+        flow.Input(seg, opt); // the cookie's ACK completes the handshake through the SYN_RECEIVED path
+        return true;
+    }
+
+    private void SendCookieSynAck(TcpTuple tuple, SeqNum cookie, SeqNum ack)
+    {
+        var opt = TcpOptions.None;
+        opt.Mss = (ushort)Math.Min(LocalMss(tuple.RemoteAddress), 65535);
+        int optLen = opt.Write(SegmentBuffer.AsSpan(TcpSegment.MinHeaderLength));
+        int length = TcpSegment.WriteHeader(SegmentBuffer, tuple.LocalPort, tuple.RemotePort, cookie.Value, ack.Value,
+            TcpFlags.Syn | TcpFlags.Ack, (ushort)Math.Min(Config.ReceiveBufferSize, 65535), optLen, 0, tuple.LocalAddress, tuple.RemoteAddress);
+        Send(tuple.RemoteAddress, SegmentBuffer.AsSpan(0, length));
+    }
+
+    // ---- shared by flows ----------------------------------------------------------------------------------------
+
+    internal int LocalMss(Ipv4Address remote) => Math.Clamp(_ip.MaxPayload(remote) - TcpSegment.MinHeaderLength, 64, Config.MaxMss);
+
+    internal void Send(Ipv4Address destination, ReadOnlySpan<byte> segment)
+    {
+        Statistics.SegmentsSent++;
+        _ip.Send(destination, IpProtocol.Tcp, segment);
+    }
+
+    /// <summary>Sends a RST for <paramref name="tuple"/>: &lt;SEQ=seq&gt;&lt;CTL=RST&gt;, or &lt;SEQ=0&gt;&lt;ACK=ack&gt;&lt;CTL=RST,ACK&gt;.</summary>
+    internal void SendReset(TcpTuple tuple, SeqNum seq, SeqNum ack, bool withAck)
+    {
+        Statistics.ResetsSent++;
+        var flags = TcpFlags.Rst | (withAck ? TcpFlags.Ack : 0);
+        int length = TcpSegment.WriteHeader(SegmentBuffer, tuple.LocalPort, tuple.RemotePort, withAck ? 0 : seq.Value,
+            withAck ? ack.Value : 0, flags, 0, 0, 0, tuple.LocalAddress, tuple.RemoteAddress);
+        Send(tuple.RemoteAddress, SegmentBuffer.AsSpan(0, length));
+    }
+
+    /// <summary>RFC 5961 7: at most <see cref="TcpConfig.ChallengeAcksPerSecond"/> challenge ACKs per second.</summary>
+    internal bool AllowChallengeAck()
+    {
+        long now = Clock.NowNanoseconds;
+        if (now - _challengeWindowStart >= 1_000_000_000) { _challengeWindowStart = now; _challengeAcksInWindow = 0; }
+        return _challengeAcksInWindow++ < Config.ChallengeAcksPerSecond;
+    }
+
+    internal void Remove(TcpFlow flow)
+    {
+        if (_flows.TryGetValue(flow.Tuple, out var f) && ReferenceEquals(f, flow))
+        {
+            _flows.Remove(flow.Tuple);
+            Statistics.ConnectionsClosed++;
+        }
+    }
+
+    /// <summary>A passive connection completed its handshake: apply the listener's keepalive and hand the flow over.</summary>
+    internal void Accepted(TcpFlow flow, TcpListener listener)
+    {
+        Statistics.ConnectionsAccepted++;
+        flow.SetKeepalive(listener.Keepalive);
+        _ = RunProcess(listener, flow);
+    }
+
+    private static async Task RunProcess(TcpListener listener, TcpFlow flow)
+    {
+        await Task.Yield(); // never run user code inside the input path
+        try { await listener.Process(flow); }
+        catch (Exception) { flow.Terminate(new TcpError(TcpErrorKind.InvalidOperation, "listener callback failed"), sendReset: true); }
+    }
+}
