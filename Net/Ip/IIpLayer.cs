@@ -44,6 +44,13 @@ public interface IIpLayer
 
     /// <summary>Attaches the handler for one transport protocol; the IP layer calls it for every packet addressed to this host.</summary>
     void Register(IpProtocol protocol, IIpTransport transport);
+
+    /// <summary>
+    /// Answers the packet being delivered right now (call it only from inside <see cref="IIpTransport.Receive"/>) with an ICMP
+    /// destination unreachable of <paramref name="kind"/>, quoting <paramref name="originalPayload"/> (the payload the transport
+    /// was given). Returns false when nothing was sent: broadcasts, rate limit, or an IP layer without ICMP.
+    /// </summary>
+    bool SendUnreachable(IcmpErrorKind kind, ReadOnlySpan<byte> originalPayload) => false;
 }
 
 /// <summary>A transport protocol fed by the IP layer.</summary>

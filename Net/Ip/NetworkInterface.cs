@@ -1,0 +1,378 @@
+using System.Buffers.Binary;
+using CosmosNet.Net.Platform;
+using CosmosNet.Net.Wire;
+
+namespace CosmosNet.Net.Ip;
+
+/// <summary>
+/// One Ethernet interface and the IPv4 layer over it: Ethernet in/out, ARP, IPv4 input checks, routing (on-link or via
+/// the gateway), fragmentation of outgoing packets, reassembly of incoming ones, and ICMP (echo answered here, errors
+/// delivered to transports). Everything runs on the stack's single logical thread.
+/// </summary>
+public sealed class NetworkInterface : IIpLayer
+{
+    private readonly INetworkDevice _device;
+    private readonly IClock _clock;
+    private readonly IpOptions _options;
+    private readonly ArpCache _arp;
+    private readonly Reassembler _reassembler;
+    private readonly IcmpResponder _icmp;
+    private readonly IIpTransport?[] _transports = new IIpTransport?[256];
+    private readonly byte[] _tx;                 // one outgoing frame at a time; the device copies it
+    private readonly byte[] _arpTx = new byte[EthernetFrame.MinFrameLength];
+    private ushort _nextId;
+
+    // The packet being handed to a transport right now, so the transport can answer it with an ICMP error.
+    private readonly byte[] _deliveringHeader = new byte[Ipv4Packet.MaxHeaderLength];
+    private int _deliveringHeaderLength;
+    private bool _deliveringToUnicast;
+
+    public NetworkInterface(INetworkDevice device, IClock clock, IRandomSource random, NetStatistics? statistics = null, IpOptions? options = null)
+    {
+        _device = device;
+        _clock = clock;
+        _options = options ?? new IpOptions();
+        Statistics = statistics ?? new NetStatistics();
+        _tx = new byte[Math.Max(EthernetFrame.MinFrameLength, EthernetFrame.HeaderLength + device.Mtu)];
+        _arp = new ArpCache(this, clock, _options, Statistics, _tx.Length);
+        _reassembler = new Reassembler(clock, _options, Statistics, OnReassemblyTimeout);
+        _icmp = new IcmpResponder(this, clock, _options, Statistics);
+        Span<byte> seed = stackalloc byte[2];
+        random.Fill(seed);
+        _nextId = BinaryPrimitives.ReadUInt16BigEndian(seed);
+    }
+
+    public NetStatistics Statistics { get; }
+    public MacAddress MacAddress => _device.MacAddress;
+    public int Mtu => _device.Mtu;
+    public IpConfiguration Configuration { get; private set; } = IpConfiguration.Unconfigured;
+    public Ipv4Address LocalAddress => Configuration.Address;
+    public IpOptions Options => _options;
+
+    /// <summary>Entries in the ARP table, and frames waiting for ARP replies (for tests and diagnostics).</summary>
+    public int ArpEntries => _arp.Count;
+    public int ArpWaitingFrames => _arp.WaitingFrames;
+    public int ReassemblyDatagrams => _reassembler.PendingDatagrams;
+    public long ReassemblyMemory => _reassembler.MemoryInUse;
+
+    /// <summary>Raised after <see cref="Configure"/> changed the configuration (DHCP lease, static set-up).</summary>
+    public event Action<IpConfiguration>? ConfigurationChanged;
+
+    /// <summary>Starts receiving frames from the device.</summary>
+    public void Start() => _device.Start(ReceiveFrame);
+
+    /// <summary>Applies a new address, prefix, gateway and DNS servers; announces a new address with a gratuitous ARP.</summary>
+    public void Configure(IpConfiguration configuration)
+    {
+        var previous = Configuration;
+        if (previous == configuration) return;
+        Configuration = configuration;
+        if (previous.Address != configuration.Address)
+        {
+            _arp.Clear();
+            if (!configuration.Address.IsAny)
+            {
+                // RFC 5227 announcement: sender and target are both the new address.
+                SendArp(ArpOperation.Request, MacAddress.Broadcast, MacAddress.Zero, configuration.Address);
+                Statistics.Increment(NetCounter.ArpGratuitousSent);
+            }
+        }
+        ConfigurationChanged?.Invoke(configuration);
+    }
+
+    public void Register(IpProtocol protocol, IIpTransport transport) => _transports[(int)protocol] = transport;
+
+    public int MaxPayload(Ipv4Address destination) => _device.Mtu - Ipv4Packet.MinHeaderLength;
+
+    // ---- output ------------------------------------------------------------------------------------------------
+
+    public bool Send(Ipv4Address destination, IpProtocol protocol, ReadOnlySpan<byte> payload) =>
+        Send(destination, (byte)protocol, payload);
+
+    internal bool Send(Ipv4Address destination, byte protocol, ReadOnlySpan<byte> payload)
+    {
+        if (payload.Length > Ipv4Packet.MaxPacketLength - Ipv4Packet.MinHeaderLength)
+        {
+            Statistics.Increment(NetCounter.IpTooLarge);
+            return false;
+        }
+        if (!Route(destination, out var nextHop, out var mac))
+        {
+            Statistics.Increment(NetCounter.IpNoRoute);
+            return false;
+        }
+        Statistics.Increment(NetCounter.IpSent);
+        ushort id = _nextId++;
+        int maxData = _device.Mtu - Ipv4Packet.MinHeaderLength;
+        if (payload.Length <= maxData)
+            return Output(nextHop, mac, destination, protocol, id, false, 0, payload);
+
+        // Fragment: every piece but the last carries a multiple of 8 bytes (RFC 791).
+        maxData &= ~7;
+        bool ok = true;
+        for (int offset = 0; offset < payload.Length; offset += maxData)
+        {
+            int length = Math.Min(maxData, payload.Length - offset);
+            bool more = offset + length < payload.Length;
+            ok &= Output(nextHop, mac, destination, protocol, id, more, offset, payload.Slice(offset, length));
+            Statistics.Increment(NetCounter.IpFragmentsSent);
+        }
+        return ok;
+    }
+
+    /// <summary>
+    /// Picks the next hop: broadcast and multicast map straight to a MAC; on-link addresses are reached directly, others via
+    /// the gateway. Unconfigured, only the limited broadcast works (DHCP).
+    /// </summary>
+    private bool Route(Ipv4Address destination, out Ipv4Address nextHop, out MacAddress mac)
+    {
+        var config = Configuration;
+        nextHop = destination;
+        mac = MacAddress.Zero;
+        if (destination.IsBroadcast || (!config.Address.IsAny && destination == config.SubnetBroadcast && config.PrefixLength < 31))
+        {
+            mac = MacAddress.Broadcast;
+            return true;
+        }
+        if (destination.IsMulticast)
+        {
+            mac = new MacAddress(0x01_00_5E_00_00_00UL | (destination.Value & 0x7F_FFFF)); // RFC 1112 6.4
+            return true;
+        }
+        if (config.Address.IsAny || destination.IsAny) return false;
+        if (config.IsOnLink(destination)) return true;
+        if (config.Gateway.IsAny) return false;
+        nextHop = config.Gateway;
+        return true;
+    }
+
+    private bool Output(Ipv4Address nextHop, MacAddress mac, Ipv4Address destination, byte protocol, ushort id, bool more,
+        int offset, ReadOnlySpan<byte> data)
+    {
+        var frame = _tx.AsSpan(0, EthernetFrame.HeaderLength + Ipv4Packet.MinHeaderLength + data.Length);
+        EthernetFrame.WriteHeader(frame, mac, _device.MacAddress, EtherType.Ipv4);
+        Ipv4Packet.WriteHeader(frame[EthernetFrame.HeaderLength..], data.Length, id, false, more, offset, _options.Ttl, protocol,
+            LocalAddress, destination);
+        data.CopyTo(frame[(EthernetFrame.HeaderLength + Ipv4Packet.MinHeaderLength)..]);
+        if (mac != MacAddress.Zero || _arp.TryLookup(nextHop, out mac))
+        {
+            mac.Write(frame);
+            TransmitFrame(frame);
+            return true;
+        }
+        return _arp.Enqueue(nextHop, frame);
+    }
+
+    /// <summary>Hands a complete frame to the device, padded to the Ethernet minimum.</summary>
+    internal void TransmitFrame(Span<byte> frame)
+    {
+        if (frame.Length < EthernetFrame.MinFrameLength)
+        {
+            // Frames always start at offset 0 of a buffer of at least MinFrameLength bytes.
+            var padded = System.Runtime.InteropServices.MemoryMarshal.CreateSpan(ref frame[0], EthernetFrame.MinFrameLength);
+            padded[frame.Length..].Clear();
+            frame = padded;
+        }
+        Statistics.Increment(NetCounter.FramesSent);
+        _device.Transmit(frame);
+    }
+
+    internal void SendArp(ArpOperation operation, MacAddress ethernetDestination, MacAddress targetMac, Ipv4Address targetIp)
+    {
+        var frame = _arpTx.AsSpan();
+        EthernetFrame.WriteHeader(frame, ethernetDestination, _device.MacAddress, EtherType.Arp);
+        ArpPacket.Write(frame[EthernetFrame.HeaderLength..], operation, _device.MacAddress, LocalAddress, targetMac, targetIp);
+        frame[(EthernetFrame.HeaderLength + ArpPacket.Length)..].Clear();
+        TransmitFrame(frame);
+    }
+
+    // ---- input -------------------------------------------------------------------------------------------------
+
+    /// <summary>The device's frame handler. Every frame is either delivered or counted under the reason it was dropped.</summary>
+    public void ReceiveFrame(ReadOnlySpan<byte> bytes)
+    {
+        Statistics.Increment(NetCounter.FramesReceived);
+        if (EthernetFrame.TryParse(bytes, out var frame) != WireError.None)
+        {
+            Statistics.Increment(NetCounter.EthernetTruncated);
+            return;
+        }
+        var destination = frame.Destination;
+        if (destination != _device.MacAddress && !destination.IsBroadcast)
+        {
+            Statistics.Increment(NetCounter.EthernetNotForUs);
+            return;
+        }
+        switch (frame.EtherType)
+        {
+            case EtherType.Ipv4: ReceiveIpv4(frame.Payload); break;
+            case EtherType.Arp: ReceiveArp(frame.Payload); break;
+            default: Statistics.Increment(NetCounter.EthernetUnknownType); break;
+        }
+    }
+
+    private void ReceiveArp(ReadOnlySpan<byte> bytes)
+    {
+        var error = ArpPacket.TryParse(bytes, out var arp);
+        if (error != WireError.None)
+        {
+            Statistics.Increment(error == WireError.Unsupported ? NetCounter.ArpUnsupported : NetCounter.ArpMalformed);
+            return;
+        }
+        Statistics.Increment(arp.Operation == ArpOperation.Request ? NetCounter.ArpRequestsReceived : NetCounter.ArpRepliesReceived);
+        var us = LocalAddress;
+        var sender = arp.SenderProtocol;
+        if (!us.IsAny && sender == us && arp.SenderHardware != _device.MacAddress)
+        {
+            Statistics.Increment(NetCounter.ArpAddressConflicts);
+            return;
+        }
+        bool forUs = !us.IsAny && arp.TargetProtocol == us;
+        bool usable = !sender.IsAny && !sender.IsBroadcast && !sender.IsMulticast && !arp.SenderHardware.IsMulticast;
+        if (usable) _arp.Update(sender, arp.SenderHardware, create: forUs);
+        if (!forUs)
+        {
+            Statistics.Increment(NetCounter.ArpNotForUs);
+            return;
+        }
+        if (arp.Operation == ArpOperation.Request && usable)
+        {
+            SendArp(ArpOperation.Reply, arp.SenderHardware, arp.SenderHardware, sender);
+            Statistics.Increment(NetCounter.ArpRepliesSent);
+        }
+    }
+
+    private void ReceiveIpv4(ReadOnlySpan<byte> bytes)
+    {
+        Statistics.Increment(NetCounter.IpReceived);
+        var error = Ipv4Packet.TryParse(bytes, out var packet);
+        if (error != WireError.None)
+        {
+            Statistics.Increment(error switch
+            {
+                WireError.Truncated => NetCounter.IpTruncated,
+                WireError.Unsupported => NetCounter.IpBadVersion,
+                WireError.BadChecksum => NetCounter.IpBadChecksum,
+                WireError.BadOptions => NetCounter.IpBadOptions,
+                WireError.BadValue => NetCounter.IpBadFragment,
+                _ => NetCounter.IpBadLength,
+            });
+            return;
+        }
+        var source = packet.Source;
+        if (source.IsBroadcast || source.IsMulticast || (!LocalAddress.IsAny && source == LocalAddress))
+        {
+            Statistics.Increment(NetCounter.IpBadSource);
+            return;
+        }
+        var config = Configuration;
+        var destination = packet.Destination;
+        bool unicast = destination == config.Address;
+        bool broadcast = destination.IsBroadcast || (!config.Address.IsAny && destination == config.SubnetBroadcast);
+        // While unconfigured, accept unicast too: a DHCP server may send the offer to the address it is offering.
+        if (!unicast && !broadcast && !(config.Address.IsAny && !destination.IsMulticast))
+        {
+            Statistics.Increment(NetCounter.IpNotForUs);
+            return;
+        }
+
+        if (packet.IsFragment)
+        {
+            var datagram = _reassembler.Add(packet);
+            if (datagram != null) Deliver(datagram.Header, datagram.Payload, source, destination, datagram.Protocol, !broadcast);
+            return;
+        }
+        Deliver(packet.Header, packet.Payload, source, destination, packet.Protocol, !broadcast);
+    }
+
+    private void Deliver(ReadOnlySpan<byte> header, ReadOnlySpan<byte> payload, Ipv4Address source, Ipv4Address destination,
+        byte protocol, bool unicast)
+    {
+        if (protocol == (byte)IpProtocol.Icmp)
+        {
+            Statistics.Increment(NetCounter.IpDelivered);
+            _icmp.Receive(source, destination, unicast, payload);
+            return;
+        }
+        var transport = _transports[protocol];
+        if (transport == null)
+        {
+            Statistics.Increment(NetCounter.IpUnknownProtocol);
+            if (unicast) _icmp.SendError(IcmpType.DestinationUnreachable, (byte)IcmpUnreachableCode.Protocol, 0, header, payload);
+            return;
+        }
+        Statistics.Increment(NetCounter.IpDelivered);
+        header.CopyTo(_deliveringHeader);
+        _deliveringHeaderLength = header.Length;
+        _deliveringToUnicast = unicast;
+        try
+        {
+            transport.Receive(source, destination, payload);
+        }
+        finally
+        {
+            _deliveringHeaderLength = 0;
+        }
+    }
+
+    /// <summary>
+    /// Answers the packet being delivered right now (only inside <see cref="IIpTransport.Receive"/>) with an ICMP destination
+    /// unreachable; <paramref name="originalPayload"/> is the payload the transport was given. Nothing is sent for broadcasts.
+    /// </summary>
+    public bool SendUnreachable(IcmpErrorKind kind, ReadOnlySpan<byte> originalPayload)
+    {
+        if (_deliveringHeaderLength == 0 || !_deliveringToUnicast) return false;
+        var code = kind switch
+        {
+            IcmpErrorKind.NetUnreachable => IcmpUnreachableCode.Net,
+            IcmpErrorKind.HostUnreachable => IcmpUnreachableCode.Host,
+            IcmpErrorKind.ProtocolUnreachable => IcmpUnreachableCode.Protocol,
+            IcmpErrorKind.PortUnreachable => IcmpUnreachableCode.Port,
+            IcmpErrorKind.AdministrativelyProhibited => IcmpUnreachableCode.AdministrativelyProhibited,
+            _ => IcmpUnreachableCode.Port,
+        };
+        return _icmp.SendError(IcmpType.DestinationUnreachable, (byte)code, 0,
+            _deliveringHeader.AsSpan(0, _deliveringHeaderLength), originalPayload);
+    }
+
+    /// <summary>Raised for each ICMP echo reply received: source, identifier, sequence number.</summary>
+    public event Action<Ipv4Address, ushort, ushort>? EchoReplyReceived
+    {
+        add => _icmp.EchoReplyReceived += value;
+        remove => _icmp.EchoReplyReceived -= value;
+    }
+
+    /// <summary>Sends an ICMP echo request (ping); answers arrive through <see cref="EchoReplyReceived"/>.</summary>
+    public bool SendEchoRequest(Ipv4Address destination, ushort identifier, ushort sequence, ReadOnlySpan<byte> data) =>
+        _icmp.SendEchoRequest(destination, identifier, sequence, data);
+
+    /// <summary>An ICMP error quoting a packet this host sent: tell the transport that sent it.</summary>
+    internal void DeliverIcmpError(IcmpErrorKind kind, in Ipv4Packet quoted, int mtu)
+    {
+        var transport = _transports[quoted.Protocol];
+        if (transport == null || (!LocalAddress.IsAny && quoted.Source != LocalAddress))
+        {
+            Statistics.Increment(NetCounter.IcmpErrorsIgnored);
+            return;
+        }
+        Statistics.Increment(NetCounter.IcmpErrorsDelivered);
+        transport.ReceiveIcmpError(kind, quoted.Destination, quoted.Payload, mtu);
+    }
+
+    /// <summary>ARP gave up on a next hop: the packets that waited for it are reported to their transports as host unreachable.</summary>
+    internal void ReportUnreachable(ReadOnlySpan<byte> ipPacket)
+    {
+        if (Ipv4Packet.TryParse(ipPacket, out var packet) != WireError.None || packet.FragmentOffset != 0) return;
+        var transport = _transports[packet.Protocol];
+        if (transport == null || packet.Payload.Length < 8) return;
+        transport.ReceiveIcmpError(IcmpErrorKind.HostUnreachable, packet.Destination, packet.Payload, 0);
+    }
+
+    private void OnReassemblyTimeout(Reassembler.Datagram d)
+    {
+        // RFC 792 / 1122 3.2.1.3: time exceeded (fragment reassembly) when the first fragment had arrived.
+        if (d.FirstHeaderLength == 0 || d.Destination.IsBroadcast || d.Destination != LocalAddress) return;
+        int quoted = Math.Min(d.Buffer.Length, 8);
+        _icmp.SendError(IcmpType.TimeExceeded, 1, 0, d.Header, d.Buffer.AsSpan(0, quoted));
+    }
+}
