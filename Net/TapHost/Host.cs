@@ -1,24 +1,68 @@
+using CosmosNet.Net.Ip;
 using CosmosNet.Net.Platform;
+using CosmosNet.Net.Tcp;
 
 namespace CosmosNet.Net.TapHost;
 
 /// <summary>The stack and its services, built and run on the network loop thread.</summary>
 internal sealed class Host
 {
-    private readonly HostOptions _options;
     private readonly TapDevice _device;
+    private readonly ImpairedDevice? _impaired;
+    private readonly NetworkInterface _ip;
+    private readonly TcpStack _tcp;
 
     public Host(HostOptions options, TapDevice device, EventLoop loop)
     {
-        _options = options;
         _device = device;
-        // Until the stack's composition root lands: count frames so the plumbing can be exercised.
-        device.Start(frame => Log.Info($"frame: {frame.Length} bytes from {MacAddress.Read(frame[6..])}"));
-        Log.Info($"attached to {device.Name} (mtu {device.Mtu}) as {options.Mac}, {options.Address}/{options.PrefixLength}");
+        INetworkDevice wire = device;
+        if (options.Impair is { } impairment)
+        {
+            wire = _impaired = new ImpairedDevice(device, impairment, loop);
+            Log.Info($"impairing both directions: {impairment}");
+        }
+        var random = new SystemRandom();
+        _ip = new NetworkInterface(wire, loop, random);
+        _tcp = new TcpStack(_ip, loop, random);
+        _ip.Configure(new IpConfiguration(options.Address, options.PrefixLength, options.Gateway));
+        _ip.Start();
+        Log.Info($"attached to {device.Name} (mtu {device.Mtu}) as {options.Mac}, {_ip.Configuration}");
+
+        if (options.HttpPort is { } http)
+        {
+            _tcp.Listen((ushort)http, null, Services.HttpAsync);
+            Log.Info($"http: listening on port {http}");
+        }
+        if (options.EchoPort is { } echo)
+        {
+            _tcp.Listen((ushort)echo, null, Services.EchoAsync);
+            Log.Info($"echo: listening on port {echo}");
+        }
+        if (options.Connect is { } remote)
+            _ = Services.ConnectOutAsync(_tcp, new TcpEndpoint(remote.Address, (ushort)remote.Port), options.SendBytes, t => Delay(loop, t));
         Log.Info("ready");
     }
 
-    public int ExitCode { get; private set; }
+    public int ExitCode => 0;
 
-    public void LogStatistics() => Log.Info($"device: {_device.FramesReceived} frames in, {_device.FramesSent} out, {_device.TransmitErrors} transmit errors");
+    public void LogStatistics()
+    {
+        Log.Info($"device: {_device.FramesReceived} frames in, {_device.FramesSent} out, {_device.TransmitErrors} transmit errors" +
+                 (_impaired is null ? "" : $"; impairment dropped {_impaired.Dropped}, reordered {_impaired.Reordered}"));
+        Log.Info($"ip: {_ip.Statistics.ToString().Trim().ReplaceLineEndings(" ")}");
+        Log.Info($"tcp: {_tcp.Statistics}");
+    }
+
+    private static Task Delay(IClock clock, TimeSpan duration)
+    {
+        var done = new TaskCompletionSource();
+        clock.CreateTimer(() => done.TrySetResult()).Arm(clock.NowNanoseconds + duration.Ticks * 100);
+        return done.Task;
+    }
+
+    /// <summary>The host's randomness: the operating system's CSPRNG.</summary>
+    private sealed class SystemRandom : IRandomSource
+    {
+        public void Fill(Span<byte> buffer) => System.Security.Cryptography.RandomNumberGenerator.Fill(buffer);
+    }
 }

@@ -7,7 +7,7 @@ namespace CosmosNet.Net.TapHost;
 /// <summary>What the command line asks for.</summary>
 internal sealed record HostOptions(
     string Tap, Ipv4Address Address, int PrefixLength, Ipv4Address Gateway, MacAddress Mac,
-    int? HttpPort, int? EchoPort, (Ipv4Address Address, int Port)? Connect, long SendBytes)
+    int? HttpPort, int? EchoPort, (Ipv4Address Address, int Port)? Connect, long SendBytes, Impairment? Impair)
 {
     public static RootCommand Command(Func<HostOptions, int> run)
     {
@@ -19,10 +19,15 @@ internal sealed record HostOptions(
         var echo = new Option<int?>("--echo") { Description = "serve a TCP echo on this port", CustomParser = ParsePort };
         var connect = new Option<(Ipv4Address, int)?>("--connect") { Description = "connect out to ADDR:PORT once up: send --send bytes, half-close, read to end; logs SHA-256 of both directions", CustomParser = ParseEndpoint };
         var send = new Option<long>("--send") { Description = "bytes of pseudo-random data to send with --connect", DefaultValueFactory = _ => 0 };
+        var impair = new Option<Impairment?>("--impair")
+        {
+            Description = "impair frames both ways inside TapHost (for kernels without tc netem), e.g. loss=0.02,delay=10ms,jitter=5ms,reorder=0.25,seed=1",
+            CustomParser = r => Impairment.TryParse(r.Tokens[0].Value, out var error) ?? Fail<Impairment>(r, error!),
+        };
 
         var root = new RootCommand("Runs the CosmosNet TCP/IP stack on an existing Linux TAP device.")
         {
-            tap, ip, gw, mac, http, echo, connect, send,
+            tap, ip, gw, mac, http, echo, connect, send, impair,
         };
         root.SetAction(parse =>
         {
@@ -30,9 +35,15 @@ internal sealed record HostOptions(
             return run(new HostOptions(
                 parse.GetValue(tap)!, address, prefix, parse.GetValue(gw),
                 parse.GetValue(mac) ?? new MacAddress(0x0200_0000_0000UL | address.Value),
-                parse.GetValue(http), parse.GetValue(echo), parse.GetValue(connect), parse.GetValue(send)));
+                parse.GetValue(http), parse.GetValue(echo), parse.GetValue(connect), parse.GetValue(send), parse.GetValue(impair)));
         });
         return root;
+    }
+
+    private static T? Fail<T>(ArgumentResult r, string error) where T : class
+    {
+        r.AddError(error);
+        return null;
     }
 
     private static Ipv4Address ParseAddress(ArgumentResult r, string text)
