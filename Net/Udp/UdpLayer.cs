@@ -1,0 +1,169 @@
+using System.Buffers.Binary;
+using CosmosNet.Net.Ip;
+using CosmosNet.Net.Platform;
+using CosmosNet.Net.Wire;
+
+namespace CosmosNet.Net.Udp;
+
+/// <summary>A UDP address: IPv4 address and port.</summary>
+public readonly record struct UdpEndpoint(Ipv4Address Address, ushort Port)
+{
+    public override string ToString() => $"{Address}:{Port}";
+}
+
+/// <summary>Receives one datagram. The payload span is only valid during the call.</summary>
+public delegate void UdpReceiver(UdpEndpoint source, Ipv4Address destination, ReadOnlySpan<byte> payload);
+
+/// <summary>An ICMP error about a datagram this socket sent (e.g. port unreachable at <paramref name="destination"/>).</summary>
+public delegate void UdpErrorReceiver(IcmpErrorKind kind, UdpEndpoint destination);
+
+public enum UdpError
+{
+    /// <summary>Another socket is bound to the port.</summary>
+    PortInUse,
+    /// <summary>No ephemeral port is free.</summary>
+    NoFreePort,
+    /// <summary>The socket was closed.</summary>
+    Closed,
+    /// <summary>The payload exceeds the largest UDP datagram.</summary>
+    TooLarge,
+    /// <summary>The IP layer dropped the datagram: no route, or the ARP queue is full.</summary>
+    NotSent,
+}
+
+/// <summary>
+/// UDP (RFC 768) over the IP layer: a port table of callbacks, checksums on both paths, and ICMP port unreachable for
+/// datagrams to a port nobody bound.
+/// </summary>
+public sealed class UdpLayer : IIpTransport
+{
+    public const ushort EphemeralFirst = 49152;
+
+    private readonly IIpLayer _ip;
+    private readonly IRandomSource _random;
+    private readonly NetStatistics _stats;
+    private readonly Dictionary<ushort, UdpSocket> _sockets = new();
+    private byte[] _tx = new byte[UdpDatagram.HeaderLength + 1472];
+
+    public UdpLayer(IIpLayer ip, IRandomSource random, NetStatistics? statistics = null)
+    {
+        _ip = ip;
+        _random = random;
+        _stats = statistics ?? new NetStatistics();
+        ip.Register(IpProtocol.Udp, this);
+    }
+
+    public NetStatistics Statistics => _stats;
+
+    /// <summary>Binds <paramref name="port"/> (0: a random ephemeral port, RFC 6056) and calls <paramref name="receiver"/> for each datagram.</summary>
+    public Result<UdpSocket, UdpError> Bind(ushort port, UdpReceiver receiver, UdpErrorReceiver? errorReceiver = null)
+    {
+        if (port == 0)
+        {
+            port = RandomFreePort();
+            if (port == 0) return Result<UdpSocket, UdpError>.Fail(UdpError.NoFreePort);
+        }
+        else if (_sockets.ContainsKey(port)) return Result<UdpSocket, UdpError>.Fail(UdpError.PortInUse);
+        var socket = new UdpSocket(this, port, receiver, errorReceiver);
+        _sockets[port] = socket;
+        return socket;
+    }
+
+    private ushort RandomFreePort()
+    {
+        Span<byte> r = stackalloc byte[2];
+        _random.Fill(r);
+        int range = 65536 - EphemeralFirst;
+        int start = BinaryPrimitives.ReadUInt16BigEndian(r) % range;
+        for (int i = 0; i < range; i++)
+        {
+            var port = (ushort)(EphemeralFirst + (start + i) % range);
+            if (!_sockets.ContainsKey(port)) return port;
+        }
+        return 0;
+    }
+
+    internal void Unbind(UdpSocket socket)
+    {
+        if (_sockets.TryGetValue(socket.LocalPort, out var bound) && bound == socket) _sockets.Remove(socket.LocalPort);
+    }
+
+    /// <summary>Sends one datagram from <paramref name="sourcePort"/>; the payload is copied before this returns.</summary>
+    public Result<int, UdpError> Send(ushort sourcePort, UdpEndpoint destination, ReadOnlySpan<byte> payload)
+    {
+        if (payload.Length > UdpDatagram.MaxPayload) return Result<int, UdpError>.Fail(UdpError.TooLarge);
+        int length = UdpDatagram.HeaderLength + payload.Length;
+        if (_tx.Length < length) _tx = new byte[Math.Max(length, _tx.Length * 2)];
+        var datagram = _tx.AsSpan(0, length);
+        payload.CopyTo(datagram[UdpDatagram.HeaderLength..]);
+        UdpDatagram.WriteHeader(datagram, sourcePort, destination.Port, payload.Length, _ip.LocalAddress, destination.Address);
+        if (!_ip.Send(destination.Address, IpProtocol.Udp, datagram))
+        {
+            _stats.Increment(NetCounter.UdpSendFailed);
+            return Result<int, UdpError>.Fail(UdpError.NotSent);
+        }
+        _stats.Increment(NetCounter.UdpSent);
+        return payload.Length;
+    }
+
+    void IIpTransport.Receive(Ipv4Address source, Ipv4Address destination, ReadOnlySpan<byte> payload)
+    {
+        _stats.Increment(NetCounter.UdpReceived);
+        var error = UdpDatagram.TryParse(payload, source, destination, out var datagram);
+        if (error != WireError.None)
+        {
+            _stats.Increment(error == WireError.BadChecksum ? NetCounter.UdpBadChecksum : NetCounter.UdpMalformed);
+            return;
+        }
+        if (!_sockets.TryGetValue(datagram.DestinationPort, out var socket))
+        {
+            _stats.Increment(NetCounter.UdpNoListener);
+            _ip.SendUnreachable(IcmpErrorKind.PortUnreachable, payload);
+            return;
+        }
+        _stats.Increment(NetCounter.UdpDelivered);
+        socket.Receiver(new UdpEndpoint(source, datagram.SourcePort), destination, datagram.Payload);
+    }
+
+    void IIpTransport.ReceiveIcmpError(IcmpErrorKind kind, Ipv4Address originalDestination, ReadOnlySpan<byte> originalPayload, int mtu)
+    {
+        if (originalPayload.Length < UdpDatagram.HeaderLength) return;
+        ushort sourcePort = BinaryPrimitives.ReadUInt16BigEndian(originalPayload);
+        ushort destinationPort = BinaryPrimitives.ReadUInt16BigEndian(originalPayload[2..]);
+        if (_sockets.TryGetValue(sourcePort, out var socket))
+            socket.ErrorReceiver?.Invoke(kind, new UdpEndpoint(originalDestination, destinationPort));
+    }
+}
+
+/// <summary>A bound UDP port. Dispose (or <see cref="Close"/>) unbinds it.</summary>
+public sealed class UdpSocket : IDisposable
+{
+    private readonly UdpLayer _layer;
+
+    internal UdpSocket(UdpLayer layer, ushort port, UdpReceiver receiver, UdpErrorReceiver? errorReceiver)
+    {
+        _layer = layer;
+        LocalPort = port;
+        Receiver = receiver;
+        ErrorReceiver = errorReceiver;
+    }
+
+    public ushort LocalPort { get; }
+    public bool IsClosed { get; private set; }
+    internal UdpReceiver Receiver { get; }
+    internal UdpErrorReceiver? ErrorReceiver { get; }
+
+    public Result<int, UdpError> Send(UdpEndpoint destination, ReadOnlySpan<byte> payload) =>
+        IsClosed ? Result<int, UdpError>.Fail(UdpError.Closed) : _layer.Send(LocalPort, destination, payload);
+
+    public void Close()
+    {
+        if (IsClosed) return;
+        IsClosed = true;
+        _layer.Unbind(this);
+    }
+
+    public void Dispose() => Close();
+
+    public override string ToString() => $"udp:{LocalPort}" + (IsClosed ? " (closed)" : "");
+}
