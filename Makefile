@@ -34,3 +34,28 @@ deps:
 .PHONY: test
 test: deps
 	@tests/run-suites.sh
+
+# ---- build and boot -----------------------------------------------------------------------------
+#   make [APP=<dir>]            build iso/cosmosnet.elf and iso/cosmosnet.iso for the app in <dir>
+#   make run [APP=<dir>]        ... and boot the ELF in QEMU (TCG), serial on the terminal
+#   make run-iso / run-bochs    boot the ISO in QEMU / in Bochs (headless, COM1 on the terminal)
+# QEMU exits 0 when the app's Main returns 0, 3 on a panic, 5 when Main returns non-zero.
+APP ?= Apps/Hello
+ELF := iso/cosmosnet.elf
+ISO := iso/cosmosnet.iso
+QEMU ?= qemu-system-x86_64
+QEMU_ACCEL ?= tcg
+QEMU_FLAGS := -accel $(QEMU_ACCEL) -m 512M -serial stdio -display none -no-reboot \
+  -device isa-debug-exit,iobase=0xf4,iosize=0x04
+
+.PHONY: all elf run
+all: elf
+
+# Always handed to dotnet publish (incremental): it knows what changed. CosmosNetRoot lets apps outside
+# this repository find Kernel/CosmosNet.App.targets.
+elf: deps
+	@dotnet publish "$(APP)" -c Release --nologo -v quiet -p:CosmosNetRoot=$(CURDIR)/ -p:CosmosImageDir=$(CURDIR)/iso/
+	@ls -l $(ELF) | awk '{print "image: $(ELF) (" $$5 " bytes)"}'
+
+run: elf
+	$(QEMU) $(QEMU_FLAGS) -kernel $(ELF)

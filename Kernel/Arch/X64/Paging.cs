@@ -1,0 +1,69 @@
+using CosmosNet.Kernel.Memory;
+
+namespace CosmosNet.Kernel.Arch.X64;
+
+/// <summary>Identity-mapped 4-level paging built from the memory map: every region the bootloader reports
+/// (any type: ACPI tables live in reserved ones) in 2 MiB pages, the first 2 MiB in 4 KiB pages with page 0
+/// left out so a null dereference faults. Device memory outside the map is added with <see cref="MapMmio"/>.</summary>
+public static unsafe class Paging
+{
+    const ulong Present = 1, Writable = 2, WriteThrough = 8, CacheDisable = 16, LargePage = 0x80;
+    const ulong AddressMask = 0x000F_FFFF_FFFF_F000;
+    const ulong TwoMiB = 2 * 1024 * 1024;
+
+    static ulong* s_pml4;
+    static ulong s_mappedTop;
+
+    /// <summary>Highest address mapped for RAM (exclusive).</summary>
+    public static ulong MappedTop => s_mappedTop;
+
+    internal static void Initialize()
+    {
+        s_pml4 = (ulong*)PhysicalMemory.AllocatePages(1);
+
+        ulong* lowTable = (ulong*)PhysicalMemory.AllocatePages(1);
+        for (ulong page = 1; page < 512; page++) lowTable[page] = page * 4096 | Present | Writable;
+        *Directory(0) = (ulong)lowTable | Present | Writable;
+
+        for (int i = 0; i < MemoryMap.Count; i++)
+        {
+            MemoryRegion r = MemoryMap.Get(i);
+            MapLarge(r.Base, r.End, Present | Writable);
+            if (r.Type == MemoryRegionType.Usable && r.End > s_mappedTop) s_mappedTop = r.End;
+        }
+        Cpu.WriteCr3((ulong)s_pml4);
+    }
+
+    /// <summary>Maps device memory (uncached) at its physical address; already mapped 2 MiB pages are left
+    /// as they are.</summary>
+    public static void MapMmio(ulong physical, ulong length)
+    {
+        MapLarge(physical, physical + length, Present | Writable | WriteThrough | CacheDisable);
+        Cpu.WriteCr3(Cpu.ReadCr3()); // flush the TLB
+    }
+
+    static void MapLarge(ulong start, ulong end, ulong flags)
+    {
+        for (ulong page = start & ~(TwoMiB - 1); page < end; page += TwoMiB)
+        {
+            if (page == 0) continue; // the first 2 MiB use the 4 KiB table
+            ulong* entry = Directory(page);
+            if ((*entry & Present) == 0) *entry = page | flags | LargePage;
+        }
+    }
+
+    /// <summary>The page-directory entry (2 MiB granularity) for an address, creating tables on the way.</summary>
+    static ulong* Directory(ulong address)
+    {
+        ulong* pdpt = Next(s_pml4, (address >> 39) & 511);
+        ulong* pd = Next(pdpt, (address >> 30) & 511);
+        return pd + ((address >> 21) & 511);
+    }
+
+    static ulong* Next(ulong* table, ulong index)
+    {
+        if ((table[index] & Present) == 0)
+            table[index] = (ulong)PhysicalMemory.AllocatePages(1) | Present | Writable;
+        return (ulong*)(table[index] & AddressMask);
+    }
+}

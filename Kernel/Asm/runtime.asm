@@ -1,0 +1,154 @@
+; The runtime helpers whose calling conventions C# cannot meet (register-only conventions, tail jumps),
+; plus memmove/memset (managed code calls these for large blocks; a managed version would recurse) and
+; the data symbols ILC's object references. Everything else of the runtime is C# under Kernel/Runtime.
+default rel
+bits 64
+section .text
+
+global RhpAssignRef, RhpCheckedAssignRef, RhpByRefAssignRef, RhpCheckedLockCmpXchg, RhpCheckedXchg
+global RhpPInvoke, RhpPInvokeReturn, RhpReversePInvoke, RhpReversePInvokeReturn, RhpGcPoll, RhpStackProbe
+global RhpInitialDynamicInterfaceDispatch
+global memmove, memset, memcpy
+global RhpTrapThreads, __security_cookie, g_cpuFeatures
+extern RhpResolveInterfaceMethod
+
+; Write barriers: rdi = destination, rsi = reference. No generations yet, so a plain store.
+; (Contract: may clobber only rax and rcx.)
+RhpAssignRef:
+RhpCheckedAssignRef:
+    mov [rdi], rsi
+    ret
+
+; *rdi = *rsi; rdi += 8; rsi += 8
+RhpByRefAssignRef:
+    mov rcx, [rsi]
+    mov [rdi], rcx
+    add rdi, 8
+    add rsi, 8
+    ret
+
+; rdi = destination, rsi = value, rdx = comparand -> old value
+RhpCheckedLockCmpXchg:
+    mov rax, rdx
+    lock cmpxchg [rdi], rsi
+    ret
+
+; rdi = destination, rsi = value -> old value
+RhpCheckedXchg:
+    mov rax, rsi
+    xchg [rdi], rax
+    ret
+
+; Transitions between managed and native code: nothing to do while there is no GC suspension.
+RhpPInvoke:
+RhpPInvokeReturn:
+RhpReversePInvoke:
+RhpReversePInvokeReturn:
+RhpGcPoll:
+    ret
+
+; Called for frames larger than a page; the stacks have no guard pages yet, so there is nothing to touch.
+RhpStackProbe:
+    ret
+
+; Interface call through a dispatch cell: r11 = cell, rdi = this; every argument register must reach the
+; target intact. CoreLib's resolver finds the target; there is no cache yet, so every call resolves.
+RhpInitialDynamicInterfaceDispatch:
+    push rbp
+    mov rbp, rsp
+    push rdi
+    push rsi
+    push rdx
+    push rcx
+    push r8
+    push r9
+    sub rsp, 8 * 16
+    movdqu [rsp + 0 * 16], xmm0
+    movdqu [rsp + 1 * 16], xmm1
+    movdqu [rsp + 2 * 16], xmm2
+    movdqu [rsp + 3 * 16], xmm3
+    movdqu [rsp + 4 * 16], xmm4
+    movdqu [rsp + 5 * 16], xmm5
+    movdqu [rsp + 6 * 16], xmm6
+    movdqu [rsp + 7 * 16], xmm7
+    mov rsi, r11
+    call RhpResolveInterfaceMethod          ; (object this, cell) -> code address
+    movdqu xmm0, [rsp + 0 * 16]
+    movdqu xmm1, [rsp + 1 * 16]
+    movdqu xmm2, [rsp + 2 * 16]
+    movdqu xmm3, [rsp + 3 * 16]
+    movdqu xmm4, [rsp + 4 * 16]
+    movdqu xmm5, [rsp + 5 * 16]
+    movdqu xmm6, [rsp + 6 * 16]
+    movdqu xmm7, [rsp + 7 * 16]
+    add rsp, 8 * 16
+    pop r9
+    pop r8
+    pop rcx
+    pop rdx
+    pop rsi
+    pop rdi
+    pop rbp
+    jmp rax
+
+; void* memmove(void* dst, const void* src, size_t n)
+memmove:
+memcpy:
+    mov rax, rdi
+    mov rcx, rdx
+    cmp rdi, rsi
+    jbe .forward
+    lea r8, [rsi + rdx]
+    cmp rdi, r8
+    jae .forward
+    lea rsi, [rsi + rdx - 1]                ; overlapping, destination above: copy backwards
+    lea rdi, [rdi + rdx - 1]
+    std
+    rep movsb
+    cld
+    ret
+.forward:
+    rep movsb
+    ret
+
+; void* memset(void* dst, int value, size_t n)
+memset:
+    mov r8, rdi
+    mov eax, esi
+    mov rcx, rdx
+    rep stosb
+    mov rax, r8
+    ret
+
+section .data
+align 8
+RhpTrapThreads:    dd 0                     ; GC-poll flag: 0 = never trap
+align 8
+__security_cookie: dq 0x2f5c8e1a7d3b9c46    ; stack-cookie seed (fixed: there is no loader to randomise it)
+g_cpuFeatures:     dd 0                     ; no optional instruction sets beyond the x86-64 baseline
+
+; Image layout for the C# side (Kernel/Runtime/Image.cs, struct Layout: same order).
+extern __image_start, __image_end, __text_end, __bss_start, __bss_end, __tdata_start, __tdata_end
+extern __tls_memsz, __tls_align, cosmos_boot_stack_bottom, cosmos_boot_stack_top
+extern __eh_frame_hdr_start, __eh_frame_hdr_end, __eh_frame_start, __eh_frame_end
+extern __start___managedcode, __stop___managedcode, __start___unbox, __stop___unbox
+extern g_compilerEmbeddedKnobsBlob, cosmos_isr_stubs, cosmos_multiboot_magic, cosmos_multiboot_info
+global cosmos_image_layout
+section .data
+align 8
+image_layout:
+    dq __image_start, __image_end, __text_end, __bss_start, __bss_end, __tdata_start, __tdata_end
+    dq __tls_memsz, __tls_align, cosmos_boot_stack_bottom, cosmos_boot_stack_top
+    dq __eh_frame_hdr_start, __eh_frame_hdr_end, __eh_frame_start, __eh_frame_end
+    dq __start___managedcode, __stop___managedcode, __start___unbox, __stop___unbox
+    dq g_compilerEmbeddedKnobsBlob, cosmos_isr_stubs
+multiboot_magic_copy: dq 0
+multiboot_info_copy:  dq 0
+section .text
+cosmos_image_layout:
+    mov eax, [cosmos_multiboot_magic]
+    mov [multiboot_magic_copy], rax
+    mov eax, [cosmos_multiboot_info]
+    mov [multiboot_info_copy], rax
+    lea rax, [image_layout]
+    ret

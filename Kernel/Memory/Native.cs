@@ -1,0 +1,37 @@
+using System.Runtime;
+using System.Runtime.CompilerServices;
+
+namespace CosmosNet.Kernel.Memory;
+
+/// <summary>The asm memmove/memset (Kernel/Asm/runtime.asm), callable before CoreLib is up and without
+/// re-entering managed copy routines.</summary>
+internal static unsafe class Native
+{
+    [MethodImpl(MethodImplOptions.InternalCall), RuntimeImport("memmove")] public static extern void* Memmove(void* destination, void* source, nuint count);
+    [MethodImpl(MethodImplOptions.InternalCall), RuntimeImport("memset")] public static extern void* Memset(void* destination, int value, nuint count);
+}
+
+/// <summary>Memory for native-side data (runtime tables, SystemNative_Malloc): never moved, never collected,
+/// separate from the object heap so a heap walk sees only objects. Bump-allocated; Free is a no-op for now
+/// (a leak, never a wrong result).</summary>
+internal static unsafe class NativeHeap
+{
+    const ulong ChunkSize = 1024 * 1024;
+    static byte* s_next, s_limit;
+
+    public static void* Allocate(ulong size)
+    {
+        size = (size + 15) & ~15UL;
+        if (size > (ulong)(s_limit - s_next))
+        {
+            ulong chunk = size > ChunkSize ? (size + 4095) & ~4095UL : ChunkSize;
+            s_next = (byte*)PhysicalMemory.Allocate(chunk);
+            if (s_next == null) Panic.Halt("out of memory: native heap"u8);
+            s_limit = s_next + chunk;
+        }
+        byte* p = s_next;
+        s_next += size;
+        Native.Memset(p, 0, (nuint)size);
+        return p;
+    }
+}

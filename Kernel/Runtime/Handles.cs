@@ -1,0 +1,77 @@
+using System.Runtime;
+using CosmosNet.Kernel.Memory;
+
+namespace CosmosNet.Kernel.Runtime;
+
+/// <summary>GC handles. A handle is a pointer to a slot whose first word is the target object (CoreLib
+/// reads targets directly through it); the slot also holds the dependent (secondary) object and the handle
+/// type. Slots live in native memory, in blocks a collector can scan as roots (see <see cref="Slots"/>).</summary>
+internal static unsafe class Handles
+{
+    public enum HandleType { WeakShort = 0, WeakLong = 1, Normal = 2, Pinned = 3, Dependent = 6 }
+
+    public struct Slot
+    {
+        public void* Target;
+        public void* Secondary;   // dependent handles; next free slot while free
+        public nint Type;         // HandleType, or -1 while free
+    }
+
+    const int SlotsPerBlock = 4096;
+    static Slot* s_block;
+    static int s_usedInBlock = SlotsPerBlock;
+    static Slot* s_free;
+
+    [RuntimeExport("RhpHandleAlloc")]
+    static Slot* RhpHandleAlloc(void* target, int type) => New(target, null, type);
+
+    [RuntimeExport("RhpHandleAllocDependent")]
+    static Slot* RhpHandleAllocDependent(void* primary, void* secondary) => New(primary, secondary, (int)HandleType.Dependent);
+
+    [RuntimeExport("RhHandleFree")]
+    static void RhHandleFree(Slot* handle)
+    {
+        handle->Target = null;
+        handle->Type = -1;
+        handle->Secondary = s_free;
+        s_free = handle;
+    }
+
+    [RuntimeExport("RhHandleSet")]
+    static void RhHandleSet(Slot* handle, void* target) => handle->Target = target;
+
+    [RuntimeExport("RhHandleGetDependent")]
+    static void* RhHandleGetDependent(Slot* handle, void** secondary)
+    {
+        *secondary = handle->Secondary;
+        return handle->Target;
+    }
+
+    static Slot* New(void* target, void* secondary, int type)
+    {
+        Slot* slot = s_free;
+        if (slot != null) s_free = (Slot*)slot->Secondary;
+        else
+        {
+            if (s_usedInBlock == SlotsPerBlock)
+            {
+                s_block = (Slot*)NativeHeap.Allocate((ulong)(SlotsPerBlock * sizeof(Slot)));
+                s_usedInBlock = 0;
+                if (BlockCount == MaxBlocks) Panic.Halt("too many GC handles"u8);
+                Blocks[BlockCount++] = (nint)s_block;
+            }
+            slot = s_block + s_usedInBlock++;
+        }
+        slot->Target = target;
+        slot->Secondary = secondary;
+        slot->Type = type;
+        return slot;
+    }
+
+    // For a collector: every block of slots (Slot*; free slots have Type == -1), Slots slots each.
+    public const int MaxBlocks = 64;
+    [System.Runtime.CompilerServices.InlineArray(MaxBlocks)] public struct BlockArray { nint _first; }
+    public static BlockArray Blocks;
+    public static int BlockCount;
+    public static int Slots => SlotsPerBlock;
+}

@@ -1,0 +1,69 @@
+using System.Runtime;
+
+namespace CosmosNet.Kernel.Runtime;
+
+/// <summary>Interface dispatch cells. The asm stub RhpInitialDynamicInterfaceDispatch hands each call to
+/// CoreLib's RhpResolveInterfaceMethod, which calls back here. There is no cache yet: every interface call
+/// is resolved (correct, slower). Cell = { u64 stub; u64 cache } (ILCompiler 10.0.12, rhbinder.h).</summary>
+internal static unsafe class InterfaceDispatch
+{
+    struct Cell { public nint Stub; public nint Cache; }
+
+    enum CellType { InterfaceAndSlot = 0, MetadataToken = 1, VTableOffset = 2 }
+
+    struct CellInfo // DispatchCellInfo, 32 bytes
+    {
+        public int CellType;
+        public void* InterfaceType;
+        public ushort InterfaceSlot;
+        public byte HasCache;
+        public uint MetadataToken;
+        public uint VTableOffset;
+    }
+
+    [RuntimeExport("RhpSearchDispatchCellCache")]
+    static nint RhpSearchDispatchCellCache(Cell* cell, void* methodTable) => 0;
+
+    [RuntimeExport("RhpUpdateDispatchCellCache")]
+    static nint RhpUpdateDispatchCellCache(Cell* cell, nint target, void* methodTable, CellInfo* info) => target;
+
+    [RuntimeExport("RhpGetDispatchCellInfo")]
+    static void RhpGetDispatchCellInfo(Cell* cell, CellInfo* info)
+    {
+        *info = default;
+        nint cache = cell->Cache;
+        if ((cache & 3) == 0)
+        {
+            if ((ulong)cache < 0x1000)
+            {
+                info->CellType = (int)CellType.VTableOffset;
+                info->VTableOffset = (uint)cache;
+                return;
+            }
+            Panic.Halt("RhpGetDispatchCellInfo: cells with a cache are not implemented");
+        }
+
+        // The cell group ends with a terminator (stub == 0) whose cache word holds type and slot.
+        Cell* terminator = cell;
+        while (terminator->Stub != 0) terminator++;
+        ulong packed = (ulong)terminator->Cache;
+        info->CellType = (int)(packed >> 16);
+        info->InterfaceSlot = (ushort)packed;
+        if (info->CellType != (int)CellType.InterfaceAndSlot)
+            Panic.Halt("RhpGetDispatchCellInfo: metadata-token cells are not implemented");
+
+        byte* cacheField = (byte*)&cell->Cache;
+        switch (cache & 3)
+        {
+            case 1: // absolute pointer to the interface MethodTable
+                info->InterfaceType = (void*)(cache & ~3);
+                break;
+            case 3: // relative pointer
+                info->InterfaceType = (void*)((nint)(cacheField + (int)cache) & ~3);
+                break;
+            default: // 2: relative pointer to an indirection cell
+                info->InterfaceType = *(void**)((nint)(cacheField + (int)cache) & ~3);
+                break;
+        }
+    }
+}
