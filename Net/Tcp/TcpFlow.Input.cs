@@ -148,6 +148,7 @@ public sealed partial class TcpFlow
         _irs = seq;
         _rcvNxt = seq + 1;
         _lastAckSent = _rcvNxt;
+        _rcvAdvEdge = _rcvNxt + Math.Min(_recv.Free, 65535); // what our SYN offered
         NegotiateOptions(opt);
         if (opt.HasTimestamps && _tsOn) { _tsRecent = opt.TsVal; _tsRecentTime = Now; _tsRecentValid = true; }
         if (hasAck)

@@ -231,7 +231,9 @@ public sealed partial class TcpFlow
     {
         if (State == TcpState.SynReceived) { SendSynAck(); return; }
         if (State is TcpState.Closed or TcpState.SynSent) return;
-        SendSegment(_sndNxt, 0, TcpFlags.Ack);
+        // SND.MAX, not SND.NXT: while resending after a timeout SND.NXT is behind what the peer has seen, and an ACK
+        // with an old sequence number would fail the peer's acceptability test and be ignored.
+        SendSegment(_sndMax, 0, TcpFlags.Ack);
     }
 
     /// <summary>RFC 5961 7: challenge ACKs are rate-limited per stack so they cannot be used to amplify or probe.</summary>

@@ -94,6 +94,9 @@ public sealed partial class TcpFlow
 
     public Keepalive? Keepalive { get; private set; }
 
+    /// <summary>Why the connection ended abnormally (reset, timeout, ...), or null.</summary>
+    public TcpError? Error => _error;
+
     /// <summary>Bytes buffered for sending and not yet acknowledged.</summary>
     public int UnacknowledgedBytes => _send.Count;
 
@@ -101,6 +104,12 @@ public sealed partial class TcpFlow
     public int ReadableBytes => _recv.Count;
 
     public override string ToString() => $"tcp {Tuple} {State}";
+
+    /// <summary>The engine's variables, for diagnostics.</summary>
+    public string Describe() =>
+        $"{this} una={_sndUna} nxt={_sndNxt} max={_sndMax} wnd={_sndWnd} cwnd={_cc.Cwnd} ssthresh={_cc.Ssthresh} rto={_rtt.Rto / 1_000_000}ms " +
+        $"recovery={_inRecovery} recover={_recoveryPoint} highRxt={_highRxt} dup={_dupAcks} sacked={_scoreboard.SackedBytes} " +
+        $"buffered={_send.Count} rcvNxt={_rcvNxt} rcvAdv={_rcvAdvEdge - _rcvNxt} readable={_recv.Count} retries={_rexmitCount} error={_error}";
 
     // ---- reading ----------------------------------------------------------------------------------------------
 

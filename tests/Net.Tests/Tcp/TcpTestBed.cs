@@ -52,7 +52,7 @@ public sealed class TcpTestBed
         {
             int n = Math.Min(data.Length - i, 1 + random.NextInt32(256 * 1024));
             var r = await flow.WriteAsync(data.AsMemory(i, n));
-            Assert.True(r.IsOk, r.ToString());
+            Assert.True(r.IsOk, $"{r} after {i} bytes: {flow.Describe()}");
             i += n;
         }
         if (close) flow.Shutdown(ShutdownMode.Write);
