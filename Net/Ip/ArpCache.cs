@@ -101,15 +101,6 @@ internal sealed class ArpCache
         return true;
     }
 
-    /// <summary>Forgets everything (the interface's address changed).</summary>
-    public void Clear()
-    {
-        foreach (var e in _entries.Values)
-            while (e.Waiting.TryDequeue(out var w)) { Release(w.Frame); _stats.Increment(NetCounter.ArpUnresolved); }
-        _entries.Clear();
-        _timer.Cancel();
-    }
-
     private void SendRequest(Ipv4Address address, Entry e)
     {
         e.RequestsSent++;

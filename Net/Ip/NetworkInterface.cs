@@ -67,15 +67,13 @@ public sealed class NetworkInterface : IIpLayer
         var previous = Configuration;
         if (previous == configuration) return;
         Configuration = configuration;
-        if (previous.Address != configuration.Address)
+        // Neighbours keep their MACs across our address change, so the ARP table stays (and packets waiting in it, such
+        // as a DHCP RELEASE sent just before unconfiguring, still go out when the reply comes).
+        if (previous.Address != configuration.Address && !configuration.Address.IsAny)
         {
-            _arp.Clear();
-            if (!configuration.Address.IsAny)
-            {
-                // RFC 5227 announcement: sender and target are both the new address.
-                SendArp(ArpOperation.Request, MacAddress.Broadcast, MacAddress.Zero, configuration.Address);
-                Statistics.Increment(NetCounter.ArpGratuitousSent);
-            }
+            // RFC 5227 announcement: sender and target are both the new address.
+            SendArp(ArpOperation.Request, MacAddress.Broadcast, MacAddress.Zero, configuration.Address);
+            Statistics.Increment(NetCounter.ArpGratuitousSent);
         }
         ConfigurationChanged?.Invoke(configuration);
     }
