@@ -48,8 +48,8 @@ QEMU_ACCEL ?= tcg
 QEMU_FLAGS := -accel $(QEMU_ACCEL) -m 512M -serial stdio -display none -no-reboot \
   -device isa-debug-exit,iobase=0xf4,iosize=0x04
 
-.PHONY: all elf run
-all: elf
+.PHONY: all elf iso run run-iso run-uefi run-bochs
+all: elf iso
 
 # Always handed to dotnet publish (incremental): it knows what changed. CosmosNetRoot lets apps outside
 # this repository find Kernel/CosmosNet.App.targets.
@@ -57,5 +57,27 @@ elf: deps
 	@dotnet publish "$(APP)" -c Release --nologo -v quiet -p:CosmosNetRoot=$(CURDIR)/ -p:CosmosImageDir=$(CURDIR)/iso/
 	@ls -l $(ELF) | awk '{print "image: $(ELF) (" $$5 " bytes)"}'
 
+# GRUB rescue image: boots on BIOS (El Torito) and UEFI (EFI system partition) alike.
+iso: elf
+	@Boot/make-iso.sh $(ELF) $(ISO)
+	@ls -l $(ISO) | awk '{print "image: $(ISO) (" $$5 " bytes)"}'
+
 run: elf
 	$(QEMU) $(QEMU_FLAGS) -kernel $(ELF)
+
+run-iso: iso
+	$(QEMU) $(QEMU_FLAGS) -cdrom $(ISO)
+
+# UEFI boot of the same ISO (OVMF firmware).
+run-uefi: iso
+	$(QEMU) $(QEMU_FLAGS) -bios /usr/share/OVMF/OVMF_CODE.fd -cdrom $(ISO)
+
+# Bochs prints COM1 live (fd 3) and keeps its own log in iso/bochs.log; the status follows the serial
+# output (Bochs itself exits 1 however the guest stops it): 0 after "Main returned 0", 3 on a panic.
+BOCHS_TIMEOUT ?= 300
+run-bochs: iso
+	@rm -f iso/bochs-serial.txt
+	@COSMOS_ISO=$(ISO) COSMOS_SERIAL=/dev/fd/3 COSMOS_BOCHS_LOG=iso/bochs.log \
+	  timeout --kill-after=5 $(BOCHS_TIMEOUT) bochs -q -f Boot/bochsrc.txt -rc Boot/bochs.rc \
+	  3> >(tee iso/bochs-serial.txt) >iso/bochs.out 2>&1 || true
+	@sleep 0.2; grep -q 'PANIC:' iso/bochs-serial.txt && exit 3; grep -q 'Main returned 0' iso/bochs-serial.txt

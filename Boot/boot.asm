@@ -1,6 +1,6 @@
 ; CosmosNet boot stub: Multiboot1 entry (32-bit protected mode, paging off) -> long mode -> the
 ; start-up sequence of NativeAOT's bootstrapper, redone for bare metal:
-;   CosmosKernelEarlyInit(magic, mbi)   C#: serial, memory map, final page tables, heap (no objects yet)
+;   CosmosKernelEarlyInit(magic, mbi, &argc, &argv)  C#: serial, memory map, page tables (no objects yet)
 ;   InitializeModules(...)              CoreLib: rehydrate data, register modules, static bases
 ;   CosmosKernelInit()                  C#: IDT, clocks, everything that may use objects
 ;   __managed__Main(argc, argv)         CoreLib start-up code, then the app's Main
@@ -156,7 +156,9 @@ long_mode:
 
     mov edi, [cosmos_multiboot_magic]
     mov esi, [cosmos_multiboot_info]
-    call CosmosKernelEarlyInit
+    mov rdx, boot_argc
+    mov rcx, boot_argv
+    call CosmosKernelEarlyInit              ; also fills argc/argv from the loader's command line
 
     mov rdi, __image_start                  ; the OS module handle: opaque to CoreLib
     mov rsi, __start___modules
@@ -169,8 +171,8 @@ long_mode:
 
     call CosmosKernelInit
 
-    mov edi, 1
-    mov rsi, boot_argv
+    mov edi, [boot_argc]
+    mov rsi, [boot_argv]
     call __managed__Main
     mov edi, eax
     call CosmosKernelExit
@@ -198,10 +200,9 @@ classlib_functions:
     dq OnFirstChanceException, OnUnhandledException, 0, 0, 0, 0, 0, 0
 .end:
 
-boot_argv:
-    dq argv0, 0
-argv0:
-    db "cosmosnet", 0
+boot_argc: dd 0
+align 8
+boot_argv: dq 0
 
 align 4
 cosmos_multiboot_magic: dd 0

@@ -18,13 +18,15 @@ public static unsafe class Kernel
     /// <summary>Before CoreLib: no objects, no string literals (they are rehydrated by InitializeModules),
     /// only pointers, structs and UTF-8 literals. Sets up what InitializeModules needs: memory.</summary>
     [UnmanagedCallersOnly(EntryPoint = "CosmosKernelEarlyInit")]
-    static void EarlyInit(uint magic, uint multibootInfo)
+    static void EarlyInit(uint magic, uint multibootInfo, int* argc, byte*** argv)
     {
         Serial.Initialize();
         Serial.Write("CosmosNet: boot\n"u8);
         Interrupts.Initialize();
         if (magic != MultibootMagic) Panic.Halt("not started by a Multiboot loader (bad magic)"u8);
         if (!MemoryMap.ReadMultiboot((byte*)(ulong)multibootInfo)) Panic.Halt("the bootloader gave no memory map"u8);
+        CommandLine.Read((byte*)(ulong)multibootInfo, argc, argv);
+        // The loader's structures are read: from here on memory after the image is handed out.
         Image.Layout* image = Image.Current;
         PhysicalMemory.Initialize((ulong)image->Start, (ulong)image->End);
         Paging.Initialize();

@@ -53,6 +53,7 @@ public static unsafe class Panic
         if (reason is not null) Serial.Write(reason); else Serial.Write(utf8Reason);
         Serial.WriteByte((byte)'\n');
         WriteRegisters(f);
+        WriteBacktrace(f->Rbp);
         Power.Fail(Power.PanicExitValue);
         while (true) { }
     }
@@ -65,6 +66,26 @@ public static unsafe class Panic
         Reg("r10"u8, f->R10); Reg("r11"u8, f->R11); Reg("r12"u8, f->R12); Reg("r13"u8, f->R13); Serial.WriteByte((byte)'\n');
         Reg("r14"u8, f->R14); Reg("r15"u8, f->R15); Reg("cr2"u8, Cpu.ReadCr2()); Reg("cr3"u8, Cpu.ReadCr3()); Serial.WriteByte((byte)'\n');
         if (f->Vector != ulong.MaxValue) { Reg("vector"u8, f->Vector); Reg("error"u8, f->ErrorCode); Reg("cs"u8, f->Cs); Reg("ss"u8, f->Ss); Serial.WriteByte((byte)'\n'); }
+    }
+
+    /// <summary>Return addresses along the rbp chain (ILC's code keeps frame pointers); resolve them with
+    /// `addr2line -f -e iso/cosmosnet.elf` or the linker map.</summary>
+    static void WriteBacktrace(ulong rbp)
+    {
+        Serial.Write("  backtrace:"u8);
+        Runtime.Image.Layout* image = Runtime.Image.Current;
+        for (int depth = 0; depth < 24; depth++)
+        {
+            if (rbp < 4096 || (rbp & 7) != 0 || rbp >= Arch.X64.Paging.MappedTop) break;
+            ulong returnAddress = ((ulong*)rbp)[1];
+            if (returnAddress < (ulong)image->Start || returnAddress >= (ulong)image->TextEnd) break;
+            Serial.Write(" "u8);
+            Serial.WriteHex(returnAddress, 8);
+            ulong next = ((ulong*)rbp)[0];
+            if (next <= rbp) break;
+            rbp = next;
+        }
+        Serial.WriteByte((byte)'\n');
     }
 
     static void Reg(ReadOnlySpan<byte> name, ulong value)

@@ -13,10 +13,10 @@ public static class Power
 
     public static void Shutdown()
     {
+        BochsShutdown();
         Cpu.OutWord(0x604, 0x2000);   // PIIX4 PM1a_CNT: SLP_EN, S5, at the base SeaBIOS programs (QEMU pc)
         Cpu.OutWord(0xB004, 0x2000);  // the same at the base OVMF and the Bochs BIOS program
         Cpu.OutWord(0x4004, 0x3400);  // QEMU ISA power-off port (older machine types)
-        BochsShutdown();
         Cpu.HaltForever();
     }
 

@@ -13,7 +13,21 @@ internal static unsafe class MemoryCalls
     [UnmanagedCallersOnly(EntryPoint = "SystemNative_Free")]
     static void Free(void* pointer) { }
 
-    [UnmanagedCallersOnly(EntryPoint = "SystemNative_MMap")] static void MMap() => Panic.NotImplemented("SystemNative_MMap");
-    [UnmanagedCallersOnly(EntryPoint = "SystemNative_MUnmap")] static void MUnmap() => Panic.NotImplemented("SystemNative_MUnmap");
-    [UnmanagedCallersOnly(EntryPoint = "SystemNative_MProtect")] static void MProtect() => Panic.NotImplemented("SystemNative_MProtect");
+    /// <summary>Anonymous mappings only (CoreLib's frozen-object heap reserves its segments this way): fresh
+    /// zeroed physical pages, identity mapped, always readable and writable (protection is not enforced).</summary>
+    [UnmanagedCallersOnly(EntryPoint = "SystemNative_MMap")]
+    static void* MMap(void* address, ulong length, int protection, int flags, nint fd, long offset)
+    {
+        const int MapAnonymous = 0x10; // PAL value (Interop.Sys.MemoryMappedFlags.MAP_ANONYMOUS)
+        if ((flags & MapAnonymous) == 0 || fd != -1) Panic.Halt("SystemNative_MMap: file mappings are not implemented");
+        ulong bytes = (length + 4095) & ~4095UL;
+        void* memory = PhysicalMemory.Allocate(bytes);
+        if (memory == null) { MiscCalls.SetError(12); return (void*)-1; } // ENOMEM, MAP_FAILED
+        Native.Memset(memory, 0, (nuint)bytes);
+        return memory;
+    }
+
+    // Unmapped memory is not reused yet (a leak, never a wrong result); protections are not enforced.
+    [UnmanagedCallersOnly(EntryPoint = "SystemNative_MUnmap")] static int MUnmap(void* address, ulong length) => 0;
+    [UnmanagedCallersOnly(EntryPoint = "SystemNative_MProtect")] static int MProtect(void* address, ulong length, int protection) => 0;
 }
