@@ -195,7 +195,7 @@ public sealed partial class TcpFlow
         _rtt.ResetBackoffs();
         if (_sndMax <= _sndUna) _rexmitTimer.Cancel();
         if (Keepalive is not null) _keepaliveTimer.Arm(Now + Ns(Keepalive.After));
-        if (_connectWaiter is { } w) { _connectWaiter = null; w.TrySetResult(this); }
+        if (_connectWaiter is { } w) { _connectWaiter = null; _stack.Complete(w, Result<TcpFlow, TcpError>.Ok(this)); }
         else if (Listener is { } l) _stack.Accepted(this, l);
     }
 

@@ -140,7 +140,7 @@ public sealed partial class TcpFlow
         if (_connectWaiter is { } c)
         {
             _connectWaiter = null;
-            c.TrySetResult(Result<TcpFlow, TcpError>.Fail(_error ?? new TcpError(TcpErrorKind.Reset)));
+            _stack.Complete(c, Result<TcpFlow, TcpError>.Fail(_error ?? new TcpError(TcpErrorKind.Reset)));
         }
         Wake(ref _closeWaiter);
         WakeAll();

@@ -6,7 +6,8 @@ namespace CosmosNet.Net.Tcp;
 /// One TCP connection: the user's side (this file: read, write, close, shutdown — the C# form of Mirage_flow and
 /// Mirage_protocols.TCP's flow operations) and the protocol engine (the other TcpFlow.*.cs files: input, output,
 /// acknowledgement policy, timers). Everything runs on the stack's single logical thread; user operations complete
-/// through tasks whose continuations run asynchronously, never inside the input path.
+/// through tasks completed from a callback posted to the host's context (see <see cref="TcpStack.Complete"/>), never
+/// inside the input path.
 /// </summary>
 public sealed partial class TcpFlow
 {
@@ -104,6 +105,10 @@ public sealed partial class TcpFlow
     public int ReadableBytes => _recv.Count;
 
     public override string ToString() => $"tcp {Tuple} {State}";
+
+    internal SeqNum ReceiveNext => _rcvNxt;
+    internal SeqNum SendMax => _sndMax;
+    internal SeqNum SendUnacknowledged => _sndUna;
 
     /// <summary>The engine's variables, for diagnostics.</summary>
     public string Describe() =>
@@ -278,13 +283,13 @@ public sealed partial class TcpFlow
 
     private static long Ns(TimeSpan t) => t.Ticks * 100;
 
-    private static TaskCompletionSource NewWaiter() => new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private TaskCompletionSource NewWaiter() => new(_stack.CaptureContext());
 
-    private static void Wake(ref TaskCompletionSource? waiter)
+    private void Wake(ref TaskCompletionSource? waiter)
     {
         var w = waiter;
         waiter = null;
-        w?.TrySetResult();
+        if (w is not null) _stack.Complete(w);
     }
 
     private void WakeAll()
@@ -305,7 +310,7 @@ public sealed partial class TcpFlow
     internal Task<Result<TcpFlow, TcpError>> Open()
     {
         State = TcpState.SynSent;
-        _connectWaiter = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        _connectWaiter = new(_stack.CaptureContext());
         var task = _connectWaiter.Task;
         SendSyn();
         return task;

@@ -50,7 +50,11 @@ public sealed class TcpStack : IIpTransport
     // ---- listeners ----------------------------------------------------------------------------------------------
 
     /// <summary>Accepts connections on <paramref name="port"/>: each established flow gets the keepalive, then is passed to process.</summary>
-    public void Listen(ushort port, TcpListener listener) => _listeners[port] = listener;
+    public void Listen(ushort port, TcpListener listener)
+    {
+        CaptureContext();
+        _listeners[port] = listener;
+    }
 
     /// <summary>mirage-tcpip's <c>listen t ~port ?keepalive callback</c>.</summary>
     public void Listen(ushort port, Keepalive? keepalive, Func<TcpFlow, Task> process) => Listen(port, new TcpListener(process, keepalive));
@@ -64,15 +68,22 @@ public sealed class TcpStack : IIpTransport
     // ---- active open --------------------------------------------------------------------------------------------
 
     /// <summary>Opens a connection (Mirage's <c>create_connection</c>): a flow once established, or why not.</summary>
-    public Task<Result<TcpFlow, TcpError>> ConnectAsync(TcpEndpoint remote, Keepalive? keepalive = null)
+    public Task<Result<TcpFlow, TcpError>> ConnectAsync(TcpEndpoint remote, Keepalive? keepalive = null) =>
+        ConnectAsync(remote, keepalive, localPort: 0);
+
+    /// <summary>Opens a connection from a chosen local port (0 = an ephemeral one), e.g. for a simultaneous open.</summary>
+    public Task<Result<TcpFlow, TcpError>> ConnectAsync(TcpEndpoint remote, Keepalive? keepalive, ushort localPort)
     {
         if (_down) return Task.FromResult(Result<TcpFlow, TcpError>.Fail(new TcpError(TcpErrorKind.StackDown)));
         var local = _ip.LocalAddress;
         if (local.IsAny) return Task.FromResult(Result<TcpFlow, TcpError>.Fail(new TcpError(TcpErrorKind.NoRoute, "no local address")));
         if (remote.Port == 0 || remote.Address.IsAny || remote.Address.IsBroadcast || remote.Address.IsMulticast)
             return Task.FromResult(Result<TcpFlow, TcpError>.Fail(new TcpError(TcpErrorKind.InvalidOperation, $"cannot connect to {remote}")));
-        if (!_ports.TryAllocate(local, remote.Address, remote.Port,
-                p => _flows.ContainsKey(new TcpTuple(local, p, remote.Address, remote.Port)) || _listeners.ContainsKey(p), out var port))
+        ushort port = localPort;
+        if (port != 0 && _flows.ContainsKey(new TcpTuple(local, port, remote.Address, remote.Port)))
+            return Task.FromResult(Result<TcpFlow, TcpError>.Fail(new TcpError(TcpErrorKind.InvalidOperation, $"port {port} already connected to {remote}")));
+        if (port == 0 && !_ports.TryAllocate(local, remote.Address, remote.Port,
+                p => _flows.ContainsKey(new TcpTuple(local, p, remote.Address, remote.Port)) || _listeners.ContainsKey(p), out port))
             return Task.FromResult(Result<TcpFlow, TcpError>.Fail(new TcpError(TcpErrorKind.NoRoute, "no free ephemeral port")));
 
         var tuple = new TcpTuple(local, port, remote.Address, remote.Port);
@@ -236,10 +247,43 @@ public sealed class TcpStack : IIpTransport
         _ = RunProcess(listener, flow);
     }
 
-    private static async Task RunProcess(TcpListener listener, TcpFlow flow)
+    private Task RunProcess(TcpListener listener, TcpFlow flow)
     {
-        await Task.Yield(); // never run user code inside the input path
-        try { await listener.Process(flow); }
-        catch (Exception) { flow.Terminate(new TcpError(TcpErrorKind.InvalidOperation, "listener callback failed"), sendReset: true); }
+        // Never run user code inside the input path: start it from a posted callback.
+        var started = new TaskCompletionSource(CaptureContext());
+        Complete(started);
+        return started.Task.ContinueWith(async _ =>
+        {
+            try { await listener.Process(flow); }
+            catch (Exception) { flow.Terminate(new TcpError(TcpErrorKind.InvalidOperation, "listener callback failed"), sendReset: true); }
+        }, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Current).Unwrap();
+    }
+
+    // ---- completing user operations -----------------------------------------------------------------------------
+
+    private SynchronizationContext? _context;
+
+    /// <summary>
+    /// Remembers the host's SynchronizationContext (the one its API calls run under) and says how to create a task
+    /// source. With a context, tasks complete from a callback posted to it, so every continuation — awaits, WhenAll,
+    /// ContinueWith — runs on the stack's one thread and never inside the input path. Without one, continuations are
+    /// forced asynchronous instead.
+    /// </summary>
+    internal TaskCreationOptions CaptureContext()
+    {
+        _context = SynchronizationContext.Current ?? _context;
+        return _context is null ? TaskCreationOptions.RunContinuationsAsynchronously : TaskCreationOptions.None;
+    }
+
+    internal void Complete(TaskCompletionSource tcs)
+    {
+        if (_context is { } ctx) ctx.Post(static s => ((TaskCompletionSource)s!).TrySetResult(), tcs);
+        else tcs.TrySetResult();
+    }
+
+    internal void Complete<T>(TaskCompletionSource<T> tcs, T value)
+    {
+        if (_context is { } ctx) ctx.Post(_ => tcs.TrySetResult(value), null);
+        else tcs.TrySetResult(value);
     }
 }
