@@ -72,7 +72,7 @@ internal sealed class ArpCache
         while (e.Waiting.TryDequeue(out var waiting))
         {
             mac.Write(waiting.Frame);
-            _interface.TransmitFrame(waiting.Frame.AsSpan(0, waiting.Length));
+            _interface.TransmitFrame(waiting.Frame, waiting.Length);
             Release(waiting.Frame);
         }
     }

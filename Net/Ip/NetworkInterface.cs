@@ -155,24 +155,22 @@ public sealed class NetworkInterface : IIpLayer
         if (mac != MacAddress.Zero || _arp.TryLookup(nextHop, out mac))
         {
             mac.Write(frame);
-            TransmitFrame(frame);
+            TransmitFrame(_tx, frame.Length);
             return true;
         }
         return _arp.Enqueue(nextHop, frame);
     }
 
-    /// <summary>Hands a complete frame to the device, padded to the Ethernet minimum.</summary>
-    internal void TransmitFrame(Span<byte> frame)
+    /// <summary>Hands the frame at the start of <paramref name="buffer"/> to the device, padded to the Ethernet minimum.</summary>
+    internal void TransmitFrame(byte[] buffer, int length)
     {
-        if (frame.Length < EthernetFrame.MinFrameLength)
+        if (length < EthernetFrame.MinFrameLength)
         {
-            // Frames always start at offset 0 of a buffer of at least MinFrameLength bytes.
-            var padded = System.Runtime.InteropServices.MemoryMarshal.CreateSpan(ref frame[0], EthernetFrame.MinFrameLength);
-            padded[frame.Length..].Clear();
-            frame = padded;
+            buffer.AsSpan(length, EthernetFrame.MinFrameLength - length).Clear(); // every frame buffer holds at least the minimum
+            length = EthernetFrame.MinFrameLength;
         }
         Statistics.Increment(NetCounter.FramesSent);
-        _device.Transmit(frame);
+        _device.Transmit(buffer.AsSpan(0, length));
     }
 
     internal void SendArp(ArpOperation operation, MacAddress ethernetDestination, MacAddress targetMac, Ipv4Address targetIp)
@@ -180,8 +178,7 @@ public sealed class NetworkInterface : IIpLayer
         var frame = _arpTx.AsSpan();
         EthernetFrame.WriteHeader(frame, ethernetDestination, _device.MacAddress, EtherType.Arp);
         ArpPacket.Write(frame[EthernetFrame.HeaderLength..], operation, _device.MacAddress, LocalAddress, targetMac, targetIp);
-        frame[(EthernetFrame.HeaderLength + ArpPacket.Length)..].Clear();
-        TransmitFrame(frame);
+        TransmitFrame(_arpTx, EthernetFrame.HeaderLength + ArpPacket.Length);
     }
 
     // ---- input -------------------------------------------------------------------------------------------------
