@@ -81,3 +81,10 @@ run-bochs: iso
 	  timeout --kill-after=5 $(BOCHS_TIMEOUT) bochs -q -f Boot/bochsrc.txt -rc Boot/bochs.rc \
 	  3> >(tee iso/bochs-serial.txt) >iso/bochs.out 2>&1 || true
 	@sleep 0.2; grep -q 'PANIC:' iso/bochs-serial.txt && exit 3; grep -q 'Main returned 0' iso/bochs-serial.txt
+
+# ---- fuzzing: AFL++ over the SharpFuzz harness of the stack's input path ------------------------
+# Bounded: FUZZ_SECONDS of afl-fuzz. New crashers land in tests/Net.Tests/Fuzz/crashers/ (replayed by make test).
+FUZZ_SECONDS ?= 120
+.PHONY: fuzz
+fuzz: deps
+	@tests/Net.Fuzz/fuzz.sh $(FUZZ_SECONDS)
