@@ -37,6 +37,7 @@ public static unsafe class Kernel
     static void Init()
     {
         ObjectsAvailable = true;
+        HardwareExceptions.Initialize();        // from here on, faults in managed code are managed exceptions
         Clock.Calibrate();
         Serial.Write("CosmosNet: "u8);
         Serial.WriteDecimal(MemoryMap.UsableBytes / (1024 * 1024));

@@ -1,43 +1,137 @@
 using System.Runtime;
-using CosmosNet.Kernel.Console;
+using System.Runtime.CompilerServices;
 
 namespace CosmosNet.Kernel.Runtime;
 
-/// <summary>Exceptions, for now: a throw is a panic naming the exception's type and message. Full two-pass
-/// dispatch (CoreLib's managed dispatcher over RhpSfi*/RhpEHEnum*/funclet callers, with the throw stubs in
-/// asm to capture the context) replaces RhpThrowEx and the stubs below.</summary>
+/// <summary>The native side of CoreLib's two-pass exception dispatcher (System.Runtime.EH). A throw enters
+/// an asm stub (Kernel/Asm/exceptions.asm) that captures the registers and an ExInfo on the stack and calls
+/// CoreLib's RhThrowEx; CoreLib walks the stack with <see cref="StackFrameIterator"/> (RhpSfiInit/Next),
+/// reads each method's clauses through RhpEHEnum*, runs filters in the first pass and finally blocks in the
+/// second through the funclet callers, then resumes in the catch funclet's continuation. The ExInfos in
+/// flight form a per-thread chain (newest first) whose head is in the thread's TCB.</summary>
 internal static unsafe class ExceptionHandling
 {
-    [RuntimeExport("RhpThrowEx")]
-    static void RhpThrowEx(Exception exception) => Unhandled(exception);
+    /// <summary>The running thread's newest ExInfo. The asm stubs keep the chain in the thread's TCB (fs:8):
+    /// per thread with no help from the scheduler beyond a zeroed TCB.</summary>
+    [MethodImpl(MethodImplOptions.InternalCall), RuntimeImport("cosmos_exinfo_head")]
+    static extern ExInfo* Head();
 
-    /// <summary>Panics with "Unhandled exception: Type: message".</summary>
+    /// <summary>The dispatch whose funclet returns to a stack address just below sp: the newest ExInfo above it.</summary>
+    internal static ExInfo* DispatchAbove(ulong sp)
+    {
+        for (ExInfo* e = Head(); e != null; e = e->Previous)
+            if ((ulong)e > sp) return e;
+        return null;
+    }
+
+    // Return addresses inside the funclet callers, which the stack walk recognises.
+    [MethodImpl(MethodImplOptions.InternalCall), RuntimeImport("RhpCallCatchFunclet2")] static extern void CatchFuncletReturnLabel();
+    [MethodImpl(MethodImplOptions.InternalCall), RuntimeImport("RhpCallFinallyFunclet2")] static extern void FinallyFuncletReturnLabel();
+    [MethodImpl(MethodImplOptions.InternalCall), RuntimeImport("RhpCallFilterFunclet2")] static extern void FilterFuncletReturnLabel();
+    internal static void* CatchFuncletReturn => (delegate*<void>)&CatchFuncletReturnLabel;
+    internal static void* FinallyFuncletReturn => (delegate*<void>)&FinallyFuncletReturnLabel;
+    internal static void* FilterFuncletReturn => (delegate*<void>)&FilterFuncletReturnLabel;
+
+    [MethodImpl(MethodImplOptions.InternalCall), RuntimeImport("cosmos_capture_context")]
+    internal static extern void CaptureContext(LimitedContext* context);
+
+    // ---- stack frame iterator and clause enumeration -----------------------------------------------
+
+    [RuntimeExport("RhpSfiInit")]
+    static bool RhpSfiInit(ref StackFrameIterator sfi, LimitedContext* context, bool instructionFault, bool* isExceptionIntercepted)
+    {
+        if (isExceptionIntercepted != null) *isExceptionIntercepted = false;
+        if (context == null) Panic.Halt("RhpSfiInit without a context is not supported (stack walks start from a captured context)"u8);
+        return sfi.Init(context, instructionFault);
+    }
+
+    [RuntimeExport("RhpSfiNext")]
+    static bool RhpSfiNext(ref StackFrameIterator sfi, uint* collideClause, bool* unwoundReversePInvoke, bool* isExceptionIntercepted)
+    {
+        if (unwoundReversePInvoke != null) *unwoundReversePInvoke = false;
+        if (isExceptionIntercepted != null) *isExceptionIntercepted = false;
+        return sfi.Next(collideClause);
+    }
+
+    [RuntimeExport("RhpEHEnumInitFromStackFrameIterator")]
+    static bool RhpEHEnumInitFromStackFrameIterator(ref StackFrameIterator sfi, MethodRegionInfo* region, EHEnum* ehEnum)
+    {
+        *region = default;
+        *ehEnum = default;
+        if (!CodeMap.Find(sfi.ControlPC, out CodeMap.Function f)) return false;
+        byte* clauses = CodeMap.EHInfo(f.MainLsda);
+        if (clauses == null) return false;
+        region->HotStart = f.MainStart;
+        ehEnum->MethodStart = f.MainStart;
+        ehEnum->Remaining = CodeMap.ReadVarUInt(ref clauses);
+        ehEnum->Cursor = clauses;
+        return true;
+    }
+
+    [RuntimeExport("RhpEHEnumNext")]
+    static bool RhpEHEnumNext(EHEnum* ehEnum, EHClause* clause) => ehEnum->Next(clause);
+
+    /// <summary>The start of the method containing pc (of its main body, for a funclet): what CoreLib's
+    /// stack-trace metadata is keyed by.</summary>
+    [RuntimeExport("RhFindMethodStartAddress")]
+    static void* RhFindMethodStartAddress(void* pc) => CodeMap.Find(pc, out CodeMap.Function f) ? f.MainStart : null;
+
+    // ---- classlib callbacks --------------------------------------------------------------------------
+
+    const int ClasslibRuntimeFailFast = 1;
+
+    [RuntimeExport("RhpGetClasslibFunctionFromCodeAddress")]
+    static void* RhpGetClasslibFunctionFromCodeAddress(void* address, int functionId) => ClasslibFunction(functionId);
+
+    [RuntimeExport("RhpGetClasslibFunctionFromEEType")]
+    static void* RhpGetClasslibFunctionFromEEType(void* methodTable, int functionId) => ClasslibFunction(functionId);
+
+    // One module, one class library: CoreLib's table, except that fatal failures end in the kernel's panic.
+    static void* ClasslibFunction(int id)
+        => id == ClasslibRuntimeFailFast ? (void*)(delegate*<int, object?, nint, void*, void>)&FailFast : (void*)Modules.ClasslibFunction(id);
+
+    /// <summary>Unhandled exceptions (reason 2) and other fatal runtime failures: panic with the exception's
+    /// type, message and stack trace.</summary>
+    static void FailFast(int reason, object? exception, nint address, void* context)
+    {
+        if (exception is Exception e) Unhandled(e);
+        Panic.Halt("fatal runtime failure (reason " + reason.ToString() + ") at 0x" + address.ToString("x"));
+    }
+
+    /// <summary>Panics with "Unhandled exception: Type: message" and the stack trace below it.</summary>
     public static void Unhandled(Exception? exception)
     {
         if (exception is null) Panic.Halt("Unhandled exception: (null)");
-        string type = TypeName(exception);
-        string message = exception.Message;
-        Panic.Halt("Unhandled exception: " + type + ": " + message);
+        string text;
+        try { text = exception.ToString(); }
+        catch (Exception) { text = (exception.GetType().FullName ?? "(unknown type)") + ": " + exception.Message; }
+        Panic.Halt("Unhandled exception: " + text);
     }
 
-    static string TypeName(Exception exception)
+    // ---- stack traces ---------------------------------------------------------------------------------
+
+    /// <summary>Environment.StackTrace / new StackTrace(): the return addresses of the caller's managed
+    /// frames above addressInCurrentFrame. Returns the count written, or minus the count needed.</summary>
+    [RuntimeExport("RhpGetCurrentThreadStackTrace")]
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    static int RhpGetCurrentThreadStackTrace(nint* buffer, uint length, nuint addressInCurrentFrame)
     {
-        string? name = exception.GetType().FullName;
-        return string.IsNullOrEmpty(name) ? "(unknown type)" : name;
+        LimitedContext context;
+        CaptureContext(&context);
+        StackFrameIterator sfi = default;
+        uint count = 0;
+        bool complete = true;
+        for (bool valid = sfi.Init(&context, false); valid; valid = sfi.Next(null))
+        {
+            if (sfi.Regs.SP < addressInCurrentFrame) continue;
+            if (count < length) buffer[count] = (nint)sfi.ControlPC;
+            else complete = false;
+            count++;
+        }
+        return complete ? (int)count : -(int)count;
     }
 
-    [RuntimeExport("RhpRethrow")] static void RhpRethrow() => Panic.NotImplemented("RhpRethrow");
-    [RuntimeExport("RhpThrowHwEx")] static void RhpThrowHwEx() => Panic.NotImplemented("RhpThrowHwEx");
-    [RuntimeExport("RhpSfiInit")] static void RhpSfiInit() => Panic.NotImplemented("RhpSfiInit");
-    [RuntimeExport("RhpSfiNext")] static void RhpSfiNext() => Panic.NotImplemented("RhpSfiNext");
-    [RuntimeExport("RhpEHEnumInitFromStackFrameIterator")] static void RhpEHEnumInitFromStackFrameIterator() => Panic.NotImplemented("RhpEHEnumInitFromStackFrameIterator");
-    [RuntimeExport("RhpEHEnumNext")] static void RhpEHEnumNext() => Panic.NotImplemented("RhpEHEnumNext");
-    [RuntimeExport("RhpCallCatchFunclet")] static void RhpCallCatchFunclet() => Panic.NotImplemented("RhpCallCatchFunclet");
-    [RuntimeExport("RhpCallFilterFunclet")] static void RhpCallFilterFunclet() => Panic.NotImplemented("RhpCallFilterFunclet");
-    [RuntimeExport("RhpCallFinallyFunclet")] static void RhpCallFinallyFunclet() => Panic.NotImplemented("RhpCallFinallyFunclet");
-    [RuntimeExport("RhFindMethodStartAddress")] static void RhFindMethodStartAddress() => Panic.NotImplemented("RhFindMethodStartAddress");
     [RuntimeExport("RhpGetThreadAbortException")] static void RhpGetThreadAbortException() => Panic.NotImplemented("RhpGetThreadAbortException");
-    [RuntimeExport("RhpGetCurrentThreadStackTrace")] static void RhpGetCurrentThreadStackTrace() => Panic.NotImplemented("RhpGetCurrentThreadStackTrace");
     [RuntimeExport("RhGetCurrentThreadStackBounds")] static void RhGetCurrentThreadStackBounds() => Panic.NotImplemented("RhGetCurrentThreadStackBounds");
     [RuntimeExport("RhGetCodeTarget")] static void RhGetCodeTarget() => Panic.NotImplemented("RhGetCodeTarget");
     [RuntimeExport("RhGetTargetOfUnboxingAndInstantiatingStub")] static void RhGetTargetOfUnboxingAndInstantiatingStub() => Panic.NotImplemented("RhGetTargetOfUnboxingAndInstantiatingStub");

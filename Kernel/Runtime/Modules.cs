@@ -90,14 +90,9 @@ internal static unsafe class Modules
         return fileName.Length;
     }
 
-    [RuntimeExport("RhpGetClasslibFunctionFromCodeAddress")]
-    static nint RhpGetClasslibFunctionFromCodeAddress(void* address, int functionId) => ClasslibFunction(functionId);
-
-    [RuntimeExport("RhpGetClasslibFunctionFromEEType")]
-    static nint RhpGetClasslibFunctionFromEEType(void* methodTable, int functionId) => ClasslibFunction(functionId);
-
-    // One module, one class library: every code address and type belongs to CoreLib's table.
-    static nint ClasslibFunction(int id)
+    /// <summary>Entry of CoreLib's classlib function table (index = ClasslibFunctionId), 0 when absent.
+    /// One module, one class library: every code address and type belongs to this table.</summary>
+    internal static nint ClasslibFunction(int id)
     {
         TypeManager* tm = s_typeManager;
         return tm != null && (uint)id < (uint)tm->ClasslibFunctionCount ? tm->ClasslibFunctions[id] : 0;

@@ -1,0 +1,12 @@
+using CosmosNet.KernelTests;
+
+// Without arguments: run the suite. The other modes let the host check how the kernel ends:
+//   --unhandled   an exception nobody catches  -> "PANIC: Unhandled exception: System.InvalidOperationException: ..."
+//                 followed by the stack trace naming the throwing methods, QEMU status 3
+//   --overflow    unbounded recursion           -> "PANIC: stack overflow", QEMU status 3
+return args.FirstOrDefault() switch
+{
+    "--unhandled" => Fatal.ThrowUnhandled(),
+    "--overflow" => Fatal.Recurse(1),
+    _ => KernelTestRunner.Run("Exceptions", ExceptionsSuite.Tests),
+};

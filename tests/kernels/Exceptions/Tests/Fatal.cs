@@ -1,0 +1,21 @@
+using System.Runtime.CompilerServices;
+
+namespace CosmosNet.KernelTests;
+
+/// <summary>The modes that end the kernel (checked by the host through the serial output).</summary>
+static class Fatal
+{
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    public static int ThrowUnhandled() => Inner(3);
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    static int Inner(int depth) => depth == 0 ? throw new InvalidOperationException("nobody catches this") : Inner(depth - 1) + 1;
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    public static int Recurse(int depth)
+    {
+        Span<byte> frame = stackalloc byte[256];
+        frame[0] = (byte)depth;
+        return Recurse(depth + 1) + frame[0];
+    }
+}
