@@ -132,7 +132,6 @@ internal static unsafe class ExceptionHandling
     }
 
     [RuntimeExport("RhpGetThreadAbortException")] static void RhpGetThreadAbortException() => Panic.NotImplemented("RhpGetThreadAbortException");
-    [RuntimeExport("RhGetCurrentThreadStackBounds")] static void RhGetCurrentThreadStackBounds() => Panic.NotImplemented("RhGetCurrentThreadStackBounds");
     [RuntimeExport("RhGetCodeTarget")] static void RhGetCodeTarget() => Panic.NotImplemented("RhGetCodeTarget");
     [RuntimeExport("RhGetTargetOfUnboxingAndInstantiatingStub")] static void RhGetTargetOfUnboxingAndInstantiatingStub() => Panic.NotImplemented("RhGetTargetOfUnboxingAndInstantiatingStub");
 

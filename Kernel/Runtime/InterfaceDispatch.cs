@@ -27,6 +27,9 @@ internal static unsafe class InterfaceDispatch
     [RuntimeExport("RhpUpdateDispatchCellCache")]
     static nint RhpUpdateDispatchCellCache(Cell* cell, nint target, void* methodTable, CellInfo* info) => target;
 
+    [RuntimeExport("RhNewInterfaceDispatchCell")]
+    static void RhNewInterfaceDispatchCell() => Panic.NotImplemented("RhNewInterfaceDispatchCell");
+
     [RuntimeExport("RhpGetDispatchCellInfo")]
     static void RhpGetDispatchCellInfo(Cell* cell, CellInfo* info)
     {

@@ -25,6 +25,19 @@ internal static class LibM
         return result == 0.0 && x < 0.0 ? -0.0 : result;
     }
 
+    /// <summary>Splits x into integral and fractional parts, both with x's sign.</summary>
+    [UnmanagedCallersOnly(EntryPoint = "modf")]
+    static unsafe double Modf(double x, double* integral)
+    {
+        if (double.IsInfinity(x)) { *integral = x; return x < 0 ? -0.0 : 0.0; }
+        if (!(Abs(x) < 4503599627370496.0)) { *integral = x; return double.IsNaN(x) ? x : (x < 0 ? -0.0 : 0.0); }
+        double whole = (double)(long)x;
+        if (whole == 0.0 && x < 0.0) whole = -0.0;
+        *integral = whole;
+        double fraction = x - whole;
+        return fraction == 0.0 && x < 0.0 ? -0.0 : fraction;
+    }
+
     static double Abs(double x) => x < 0 ? -x : x;
 
     [UnmanagedCallersOnly(EntryPoint = "sin")] static double Sin(double x) { Panic.NotImplemented("sin"); return 0; }

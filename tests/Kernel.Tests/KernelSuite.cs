@@ -1,0 +1,72 @@
+namespace CosmosNet.Kernel.Tests;
+
+/// <summary>What one boot of a test kernel reported (the KTEST-* lines of KernelTestRunner).</summary>
+public sealed class KernelSuiteResult
+{
+    readonly Dictionary<string, string?> _outcomes = new();   // test -> null (passed) or failure message
+    readonly HashSet<string> _started = [];
+
+    public GuestRun Run { get; }
+    public int? DeclaredCount { get; private set; }
+    public bool Done { get; private set; }
+    public IReadOnlyDictionary<string, string?> Outcomes => _outcomes;
+
+    public KernelSuiteResult(GuestRun run)
+    {
+        Run = run;
+        foreach (var raw in run.Lines)
+        {
+            string line = raw.TrimEnd();
+            if (Take(line, "KTEST-SUITE ") is { } suite) DeclaredCount = int.Parse(suite.Split(' ')[1]);
+            else if (Take(line, "KTEST-START ") is { } started) _started.Add(started);
+            else if (Take(line, "KTEST-PASS ") is { } passed) _outcomes[passed] = null;
+            else if (Take(line, "KTEST-FAIL ") is { } failed)
+            {
+                int space = failed.IndexOf(' ');
+                _outcomes[space < 0 ? failed : failed[..space]] = space < 0 ? "failed" : failed[(space + 1)..];
+            }
+            else if (line.StartsWith("KTEST-DONE ", StringComparison.Ordinal)) Done = true;
+        }
+    }
+
+    static string? Take(string line, string prefix) => line.StartsWith(prefix, StringComparison.Ordinal) ? line[prefix.Length..] : null;
+
+    /// <summary>Null if the test passed in the guest, otherwise why not.</summary>
+    public string? FailureOf(string test)
+    {
+        if (_outcomes.TryGetValue(test, out var failure)) return failure;
+        string how = Run.TimedOut ? $"the guest timed out after {Run.Elapsed.TotalSeconds:F0} s" : $"the guest stopped (exit {Run.ExitCode})";
+        return _started.Contains(test)
+            ? $"{how} during this test:\n{Run.Tail()}"
+            : $"not run: {how} before it:\n{Run.Tail()}";
+    }
+}
+
+/// <summary>A test kernel built once per test run and booted once per machine (QEMU, Bochs); the boots are
+/// shared by all tests of a class through this fixture.</summary>
+public abstract class KernelFixture
+{
+    readonly Lazy<string> _elf;
+    readonly Lazy<KernelSuiteResult> _qemu;
+    readonly Lazy<KernelSuiteResult> _bochs;
+
+    public static readonly TimeSpan BuildTimeout = TimeSpan.FromMinutes(10);
+    public static readonly TimeSpan QemuTimeout = TimeSpan.FromSeconds(120);
+    public static readonly TimeSpan BochsTimeout = TimeSpan.FromSeconds(300);
+
+    protected KernelFixture(string kernel)
+    {
+        Kernel = kernel;
+        _elf = new(() => Guest.BuildKernel(kernel, BuildTimeout));
+        _qemu = new(() => new KernelSuiteResult(Guest.BootQemu(Elf, "", QemuTimeout)));
+        _bochs = new(() => new KernelSuiteResult(Guest.BootBochs(Guest.BuildIso(Elf, TimeSpan.FromMinutes(2)), BochsTimeout)));
+    }
+
+    public string Kernel { get; }
+    public string Elf => _elf.Value;
+    public KernelSuiteResult Qemu => _qemu.Value;
+    public KernelSuiteResult Bochs => _bochs.Value;
+
+    /// <summary>An extra QEMU boot of the same image with a kernel command line.</summary>
+    public GuestRun Boot(string commandLine) => Guest.BootQemu(Elf, commandLine, QemuTimeout);
+}

@@ -1,0 +1,87 @@
+using CosmosNet.KernelTests;
+using Xunit;
+
+namespace CosmosNet.Kernel.Tests;
+
+public sealed class LanguageKernel() : KernelFixture("Language");
+
+/// <summary>The Language test kernel (tests/kernels/Language): every kernel test as its own xunit test, on
+/// QEMU (TCG), plus one Bochs boot of the whole suite and the ways a kernel ends (exit codes, panics).</summary>
+public sealed class LanguageSuiteTests(LanguageKernel kernel) : IClassFixture<LanguageKernel>
+{
+    public static TheoryData<string> Tests => new(LanguageSuite.Tests.Select(t => t.Name));
+
+    [Theory, MemberData(nameof(Tests))]
+    public void Qemu(string test)
+    {
+        string? failure = kernel.Qemu.FailureOf(test);
+        Assert.True(failure is null, failure);
+    }
+
+    /// <summary>The same test on the host's .NET: proves the expected values themselves.</summary>
+    [Theory, MemberData(nameof(Tests))]
+    public void HostReference(string test)
+    {
+        var check = new Check();
+        LanguageSuite.Tests.Single(t => t.Name == test).Run(check);
+        Assert.True(check.Failure is null, check.Failure);
+    }
+
+    [Fact]
+    public void Qemu_RunsTheWholeSuiteAndShutsDownCleanly()
+    {
+        var result = kernel.Qemu;
+        Assert.False(result.Run.TimedOut, "timed out:\n" + result.Run.Tail());
+        Assert.Equal(LanguageSuite.Tests.Length, result.DeclaredCount);
+        Assert.True(result.Done, result.Run.Tail());
+        Assert.Contains("CosmosNet: Main returned 0", result.Run.Output);
+        Assert.Equal(0, result.Run.ExitCode);
+    }
+
+    [Fact]
+    public void Bochs_RunsTheWholeSuite()
+    {
+        var result = kernel.Bochs;
+        var failures = LanguageSuite.Tests.Select(t => (t.Name, Failure: result.FailureOf(t.Name)))
+            .Where(f => f.Failure is not null).Select(f => $"{f.Name}: {f.Failure}").ToList();
+        Assert.True(failures.Count == 0, $"{failures.Count} failed on Bochs:\n" + string.Join("\n", failures.Take(5)));
+        Assert.Contains("CosmosNet: Main returned 0", result.Run.Output);
+    }
+
+    [Fact]
+    public void UnhandledException_PanicsNamingTypeAndMessage()
+    {
+        var run = kernel.Boot("--throw");
+        Assert.Contains("PANIC: ", run.Output);
+        Assert.Contains("InvalidOperationException", run.Output);
+        Assert.Contains("thrown by the test kernel", run.Output);
+        Assert.Contains("rip=", run.Output);
+        Assert.Equal(3, run.ExitCode);
+    }
+
+    [Fact]
+    public void NullDereference_Panics()
+    {
+        var run = kernel.Boot("--null");
+        Assert.Contains("PANIC: ", run.Output);
+        Assert.Contains("null", run.Output, StringComparison.OrdinalIgnoreCase);
+        Assert.Contains("rip=", run.Output);
+        Assert.Equal(3, run.ExitCode);
+    }
+
+    [Fact]
+    public void NonZeroExitCode_IsReportedAndFailsTheRun()
+    {
+        var run = kernel.Boot("--exit 7");
+        Assert.Contains("CosmosNet: Main returned 7", run.Output);
+        Assert.Equal(5, run.ExitCode);
+    }
+
+    [Fact]
+    public void CommandLine_BecomesMainArguments()
+    {
+        var run = kernel.Boot("--args alpha b=2");
+        Assert.Contains("ARGS alpha|b=2", run.Output);
+        Assert.Equal(0, run.ExitCode);
+    }
+}

@@ -1,0 +1,83 @@
+namespace CosmosNet.KernelTests;
+
+/// <summary>The Language suite: every test by name. The host (tests/Kernel.Tests) reads this same list.</summary>
+public static class LanguageSuite
+{
+    public static readonly KernelTest[] Tests =
+    [
+        // Collections
+        new("List_AddInsertRemove", CollectionTests.ListAddInsertRemove),
+        new("List_SortAndBinarySearch", CollectionTests.ListSortAndBinarySearch),
+        new("List_GrowsPastCapacity", CollectionTests.ListGrowsPastCapacity),
+        new("Dictionary_AddLookupRemove", CollectionTests.DictionaryAddLookupRemove),
+        new("Dictionary_StructKeyWithCustomEquality", CollectionTests.DictionaryStructKey),
+        new("Dictionary_EnumeratesAllPairs", CollectionTests.DictionaryEnumerates),
+        new("HashSet_SetOperations", CollectionTests.HashSetOperations),
+        new("QueueAndStack_Order", CollectionTests.QueueAndStack),
+        new("SortedDictionary_KeysInOrder", CollectionTests.SortedDictionaryOrder),
+        new("Array_SortReverseIndexOf", CollectionTests.ArraySortReverse),
+        new("Array_MultidimensionalAndJagged", CollectionTests.MultidimensionalAndJagged),
+        new("Array_CovarianceAndCopy", CollectionTests.ArrayCovarianceAndCopy),
+        // Strings and formatting
+        new("String_Interpolation", StringTests.Interpolation),
+        new("String_FormatAlignmentAndSpecifiers", StringTests.FormatAlignment),
+        new("Format_Integers", StringTests.FormatIntegers),
+        new("Format_FloatingPoint", StringTests.FormatFloatingPoint),
+        new("Format_Decimal", StringTests.FormatDecimal),
+        new("Parse_TryParseNumbers", StringTests.TryParseNumbers),
+        new("String_SplitJoinReplace", StringTests.SplitJoinReplace),
+        new("String_SearchAndCompare", StringTests.SearchAndCompare),
+        new("String_CaseAndTrim", StringTests.CaseAndTrim),
+        new("StringBuilder_AppendInsertRemove", StringTests.StringBuilderOps),
+        new("Utf8_EncodeDecode", StringTests.Utf8RoundTrip),
+        new("Base64_RoundTrip", StringTests.Base64RoundTrip),
+        new("Char_Classification", StringTests.CharClassification),
+        new("DateTime_TimeSpan_Arithmetic", StringTests.DateTimeArithmetic),
+        // Spans and memory
+        new("Span_StackallocSliceFill", SpanTests.StackallocSliceFill),
+        new("Span_ReadOnlySpanOfString", SpanTests.ReadOnlySpanOfString),
+        new("Span_MemoryMarshalCast", SpanTests.MemoryMarshalCast),
+        new("Span_BinaryPrimitivesEndianness", SpanTests.BinaryPrimitivesEndianness),
+        new("Span_SequenceSearch", SpanTests.SequenceSearch),
+        new("ArrayPool_RentReturn", SpanTests.ArrayPoolRentReturn),
+        // LINQ
+        new("Linq_WhereSelectOrderBy", LinqTests.WhereSelectOrderBy),
+        new("Linq_GroupByAggregate", LinqTests.GroupByAggregate),
+        new("Linq_ZipDistinctSkipTake", LinqTests.ZipDistinctSkipTake),
+        new("Linq_ToDictionaryToLookup", LinqTests.ToDictionaryAndLookup),
+        // Types and language
+        new("Interface_Dispatch", LanguageTests.InterfaceDispatch),
+        new("Interface_DefaultMethod", LanguageTests.DefaultInterfaceMethod),
+        new("Virtual_AbstractOverride", LanguageTests.VirtualOverride),
+        new("Generics_ConstraintsAndInference", LanguageTests.GenericConstraints),
+        new("Generics_StaticAbstractMath", LanguageTests.GenericMath),
+        new("Generics_SharedCanonicalCode", LanguageTests.SharedGenerics),
+        new("Lambda_ClosuresCaptureVariables", LanguageTests.Closures),
+        new("Delegate_MulticastAndEvents", LanguageTests.MulticastDelegates),
+        new("LocalFunctions_Recursion", LanguageTests.LocalFunctions),
+        new("StaticConstructor_RunsOnceLazily", LanguageTests.StaticConstructor),
+        new("Struct_ValueSemantics", LanguageTests.StructValueSemantics),
+        new("Record_EqualityAndWith", LanguageTests.RecordEquality),
+        new("Tuple_Deconstruction", LanguageTests.Tuples),
+        new("Enum_ToStringParseFlags", LanguageTests.Enums),
+        new("PatternMatching_Switch", LanguageTests.PatternMatching),
+        new("Boxing_UnboxingAndNullable", LanguageTests.BoxingAndNullable),
+        new("Casts_IsAsAndTypeChecks", LanguageTests.Casts),
+        new("Iterator_YieldReturn", LanguageTests.Iterators),
+        new("Using_DisposesAndFinallyRuns", LanguageTests.UsingAndFinally),
+        new("Checked_IntegerArithmetic", LanguageTests.IntegerArithmetic),
+        new("Math_FloatingPoint", LanguageTests.MathFunctions),
+        new("BitOperations_PopCountAndShifts", LanguageTests.BitOperationsTest),
+        new("Lazy_ValueCreatedOnce", LanguageTests.LazyValue),
+        new("ThreadStatic_PerThreadField", LanguageTests.ThreadStaticField),
+        new("Interlocked_AndLock", LanguageTests.InterlockedAndLock),
+        new("Async_CompletedSynchronously", LanguageTests.AsyncCompletedSynchronously),
+        // Runtime
+        new("GC_AllocationsAreCounted", RuntimeTests.AllocationsCounted),
+        new("Object_HashCodeAndReferenceEquality", RuntimeTests.HashCodeAndIdentity),
+        new("Stopwatch_Monotonic", RuntimeTests.StopwatchMonotonic),
+        new("Random_SeededSequence", RuntimeTests.SeededRandom),
+        new("Type_NamesAndTypeOf", RuntimeTests.TypeNames),
+        new("WeakReference_TargetAlive", RuntimeTests.WeakReferenceAlive),
+    ];
+}
