@@ -21,6 +21,9 @@ public sealed record IpOptions
     public int ReassemblyMemoryLimit { get; init; } = 256 * 1024;
     public int ReassemblyMaxDatagrams { get; init; } = 64;
 
+    /// <summary>Packets to this host itself waiting for the next turn of the stack's loop.</summary>
+    public int LoopbackQueueLimit { get; init; } = 256;
+
     /// <summary>ICMP errors sent per second at most (token bucket, RFC 1812 4.3.2.8).</summary>
     public int IcmpErrorsPerSecond { get; init; } = 100;
 }

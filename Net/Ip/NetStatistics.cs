@@ -41,6 +41,9 @@ public enum NetCounter
     IpUnknownProtocol,
     IpDelivered,
     IpSent,
+    /// <summary>A packet to this host's own address or 127/8, delivered without the device.</summary>
+    IpLoopback,
+    IpLoopbackQueueFull,
     IpNoRoute,
     IpTooLarge,
     IpFragmentsSent,

@@ -1,6 +1,7 @@
 using System.Buffers.Binary;
 using CosmosNet.Net.Platform;
 using CosmosNet.Net.Wire;
+using ITimer = CosmosNet.Net.Platform.ITimer;
 
 namespace CosmosNet.Net.Ip;
 
@@ -22,6 +23,11 @@ public sealed class NetworkInterface : IIpLayer
     private readonly byte[] _arpTx = new byte[EthernetFrame.MinFrameLength];
     private ushort _nextId;
 
+    // Packets to ourselves: delivered from a timer at the current time, never re-entrantly from inside Send.
+    private readonly Queue<(byte[] Packet, int Length)> _loopback = new();
+    private readonly Stack<byte[]> _loopbackFree = new();
+    private readonly ITimer _loopbackTimer;
+
     // The packet being handed to a transport right now, so the transport can answer it with an ICMP error.
     private readonly byte[] _deliveringHeader = new byte[Ipv4Packet.MaxHeaderLength];
     private int _deliveringHeaderLength;
@@ -37,6 +43,7 @@ public sealed class NetworkInterface : IIpLayer
         _arp = new ArpCache(this, clock, _options, Statistics, _tx.Length);
         _reassembler = new Reassembler(clock, _options, Statistics, OnReassemblyTimeout);
         _icmp = new IcmpResponder(this, clock, _options, Statistics);
+        _loopbackTimer = clock.CreateTimer(DeliverLoopback);
         Span<byte> seed = stackalloc byte[2];
         random.Fill(seed);
         _nextId = BinaryPrimitives.ReadUInt16BigEndian(seed);
@@ -94,6 +101,8 @@ public sealed class NetworkInterface : IIpLayer
             Statistics.Increment(NetCounter.IpTooLarge);
             return false;
         }
+        bool self = destination.IsLoopback || (destination == LocalAddress && !destination.IsAny);
+        if (self) return SendToSelf(destination, protocol, payload);
         if (!Route(destination, out var nextHop, out var mac))
         {
             Statistics.Increment(NetCounter.IpNoRoute);
@@ -116,6 +125,37 @@ public sealed class NetworkInterface : IIpLayer
             Statistics.Increment(NetCounter.IpFragmentsSent);
         }
         return ok;
+    }
+
+    private bool SendToSelf(Ipv4Address destination, byte protocol, ReadOnlySpan<byte> payload)
+    {
+        if (_loopback.Count >= _options.LoopbackQueueLimit)
+        {
+            Statistics.Increment(NetCounter.IpLoopbackQueueFull);
+            return false;
+        }
+        int length = Ipv4Packet.MinHeaderLength + payload.Length;
+        var packet = _loopbackFree.Count > 0 && _loopbackFree.Peek().Length >= length ? _loopbackFree.Pop() : new byte[Math.Max(length, 2048)];
+        // The source is our address even towards 127/8: transports checksum with LocalAddress (IIpLayer has no source selection).
+        Ipv4Packet.WriteHeader(packet, payload.Length, _nextId++, false, false, 0, _options.Ttl, protocol, LocalAddress, destination);
+        payload.CopyTo(packet.AsSpan(Ipv4Packet.MinHeaderLength));
+        _loopback.Enqueue((packet, length));
+        Statistics.Increment(NetCounter.IpLoopback);
+        if (!_loopbackTimer.IsArmed) _loopbackTimer.Arm(_clock.NowNanoseconds);
+        return true;
+    }
+
+    private void DeliverLoopback()
+    {
+        // Only what is queued now: packets sent while delivering wait for the next turn.
+        for (int n = _loopback.Count; n > 0; n--)
+        {
+            var (packet, length) = _loopback.Dequeue();
+            Ipv4Packet.TryParse(packet.AsSpan(0, length), out var ip);
+            Deliver(ip.Header, ip.Payload, ip.Source, ip.Destination, ip.Protocol, unicast: true);
+            if (_loopbackFree.Count < 16) _loopbackFree.Push(packet);
+        }
+        if (_loopback.Count > 0) _loopbackTimer.Arm(_clock.NowNanoseconds);
     }
 
     /// <summary>

@@ -104,3 +104,32 @@ public class UdpTests
         Assert.Equal(1, bed.A.Statistics[NetCounter.UdpDelivered]);
     }
 }
+
+public class LoopbackTests
+{
+    [Fact]
+    public void DatagramsAndPingsToOurselvesAreDeliveredWithoutTheWire()
+    {
+        var bed = new IpTestBed(rawPeer: true);
+        var udp = new UdpLayer(bed.A, bed.Sim.Random, bed.A.Statistics);
+        var got = new List<(UdpEndpoint, Ipv4Address, string)>();
+        udp.Bind(7, (src, dst, data) => got.Add((src, dst, System.Text.Encoding.ASCII.GetString(data))));
+        var client = udp.Bind(0, (_, _, _) => { }).Value;
+        var replies = 0;
+        bed.A.EchoReplyReceived += (_, _, _) => replies++;
+
+        Assert.True(client.Send(new UdpEndpoint(AddrA, 7), "to myself"u8).IsOk);
+        Assert.True(client.Send(new UdpEndpoint(new Ipv4Address(127, 0, 0, 1), 7), "via loopback"u8).IsOk);
+        Assert.True(bed.A.SendEchoRequest(AddrA, 1, 1, new byte[10]));
+        Assert.Empty(got); // never re-entrant: delivered on the next turn of the loop
+        bed.RunMs(1);
+
+        Assert.Equal(
+            [(new UdpEndpoint(AddrA, client.LocalPort), AddrA, "to myself"),
+             (new UdpEndpoint(AddrA, client.LocalPort), new Ipv4Address(127, 0, 0, 1), "via loopback")],
+            got);
+        Assert.Equal(1, replies);
+        Assert.Empty(bed.Captured); // nothing went out on the wire
+        Assert.Equal(4, bed.A.Statistics[NetCounter.IpLoopback]);
+    }
+}
