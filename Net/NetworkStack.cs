@@ -2,6 +2,7 @@ using CosmosNet.Net.Dhcp;
 using CosmosNet.Net.Dns;
 using CosmosNet.Net.Ip;
 using CosmosNet.Net.Platform;
+using CosmosNet.Net.Tcp;
 using CosmosNet.Net.Udp;
 
 namespace CosmosNet.Net;
@@ -16,6 +17,7 @@ public sealed record NetworkStackConfig
     public IpOptions Ip { get; init; } = new();
     public DhcpOptions Dhcp { get; init; } = new();
     public DnsOptions Dns { get; init; } = new();
+    public TcpConfig Tcp { get; init; } = new();
 
     public static NetworkStackConfig WithDhcp() => new();
     public static NetworkStackConfig WithStatic(IpConfiguration configuration) => new() { Static = configuration };
@@ -36,8 +38,7 @@ public sealed class NetworkStack
         Udp = new UdpLayer(Ip, random, Statistics);
         Dhcp = new DhcpClient(Ip, Udp, clock, random, Statistics, Config.Dhcp);
         Dns = new DnsResolver(Udp, clock, random, () => Config.DnsServers ?? Ip.Configuration.DnsServers, Statistics, Config.Dns);
-        // TCP: constructed here and registered with Ip for IpProtocol.Tcp (its constructor calls Ip.Register):
-        //   Tcp = new TcpStack(Ip, clock, random, Config.Tcp);
+        Tcp = new TcpStack(Ip, clock, random, Config.Tcp); // registers itself with Ip for IpProtocol.Tcp
     }
 
     public NetworkStackConfig Config { get; }
@@ -48,6 +49,7 @@ public sealed class NetworkStack
     /// <summary>The DHCP client; idle when the stack has a static configuration.</summary>
     public DhcpClient Dhcp { get; }
     public DnsResolver Dns { get; }
+    public TcpStack Tcp { get; }
     /// <summary>Counters of every layer below TCP.</summary>
     public NetStatistics Statistics { get; }
 

@@ -6,10 +6,12 @@ namespace CosmosNet.Net.Tests.Tcp;
 
 public class TcpConnectionTests
 {
-    [Fact]
-    public void HandshakeEstablishesBothEnds()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void HandshakeEstablishesBothEnds(bool fullStack)
     {
-        var bed = new TcpTestBed();
+        var bed = new TcpTestBed(fullStack: fullStack);
         bed.Sim.Run(async () =>
         {
             var (c, s) = await bed.ConnectPairAsync(80);
@@ -22,10 +24,12 @@ public class TcpConnectionTests
         }, TimeSpan.FromSeconds(10));
     }
 
-    [Fact]
-    public void SmallExchangeBothWays()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void SmallExchangeBothWays(bool fullStack)
     {
-        var bed = new TcpTestBed();
+        var bed = new TcpTestBed(fullStack: fullStack);
         bed.Sim.Run(async () =>
         {
             var (c, s) = await bed.ConnectPairAsync(7);
@@ -38,10 +42,12 @@ public class TcpConnectionTests
         }, TimeSpan.FromSeconds(10));
     }
 
-    [Fact]
-    public void SynToClosedPortIsRefused()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void SynToClosedPortIsRefused(bool fullStack)
     {
-        var bed = new TcpTestBed();
+        var bed = new TcpTestBed(fullStack: fullStack);
         var r = bed.Sim.Run(() => bed.Client.ConnectAsync(TcpTestBed.ServerAddress, 81), TimeSpan.FromSeconds(10));
         Assert.False(r.IsOk);
         Assert.Equal(TcpErrorKind.Refused, r.Error.Kind);
@@ -50,10 +56,12 @@ public class TcpConnectionTests
         Assert.Equal(0, bed.Client.ConnectionCount);
     }
 
-    [Fact]
-    public void ConnectToSilentHostTimesOut()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void ConnectToSilentHostTimesOut(bool fullStack)
     {
-        var bed = new TcpTestBed();
+        var bed = new TcpTestBed(fullStack: fullStack);
         bed.Link.IsUp = false;
         var r = bed.Sim.Run(() => bed.Client.ConnectAsync(TcpTestBed.ServerAddress, 80), TimeSpan.FromMinutes(5));
         Assert.False(r.IsOk);

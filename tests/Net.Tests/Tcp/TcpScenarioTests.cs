@@ -23,11 +23,13 @@ public class TcpScenarioTests
     }
 
     [Theory]
-    [InlineData(true)]
-    [InlineData(false)]
-    public void HalfCloseKeepsTheOtherDirectionOpen(bool clientClosesFirst)
+    [InlineData(true, false)]
+    [InlineData(false, false)]
+    [InlineData(true, true)]
+    [InlineData(false, true)]
+    public void HalfCloseKeepsTheOtherDirectionOpen(bool clientClosesFirst, bool fullStack)
     {
-        var bed = new TcpTestBed();
+        var bed = new TcpTestBed(fullStack: fullStack);
         bed.Sim.Run(async () =>
         {
             var (c, s) = await bed.ConnectPairAsync();
@@ -51,11 +53,13 @@ public class TcpScenarioTests
         }, Minute);
     }
 
-    [Fact]
-    public void TimeWaitLastsTwoMslThenTheConnectionIsGone()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void TimeWaitLastsTwoMslThenTheConnectionIsGone(bool fullStack)
     {
         var config = new TcpConfig { Msl = TimeSpan.FromSeconds(5) };
-        var bed = new TcpTestBed(clientConfig: config, serverConfig: config);
+        var bed = new TcpTestBed(clientConfig: config, serverConfig: config, fullStack: fullStack);
         bed.Sim.Run(async () =>
         {
             var (c, s) = await bed.ConnectPairAsync();
@@ -76,10 +80,12 @@ public class TcpScenarioTests
         }, Minute);
     }
 
-    [Fact]
-    public void SimultaneousCloseEndsInTimeWaitOnBothSides()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void SimultaneousCloseEndsInTimeWaitOnBothSides(bool fullStack)
     {
-        var bed = new TcpTestBed();
+        var bed = new TcpTestBed(fullStack: fullStack);
         bed.Sim.Run(async () =>
         {
             var (c, s) = await bed.ConnectPairAsync();
@@ -94,10 +100,12 @@ public class TcpScenarioTests
         }, Minute);
     }
 
-    [Fact]
-    public void SimultaneousOpenConnectsBothEnds()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void SimultaneousOpenConnectsBothEnds(bool fullStack)
     {
-        var bed = new TcpTestBed();
+        var bed = new TcpTestBed(fullStack: fullStack);
         bed.Sim.Run(async () =>
         {
             var a = bed.Client.ConnectAsync(new TcpEndpoint(TcpTestBed.ServerAddress, 7000), null, localPort: 6000);
@@ -113,10 +121,12 @@ public class TcpScenarioTests
         }, Minute);
     }
 
-    [Fact]
-    public void KeepaliveDetectsADeadPeer()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void KeepaliveDetectsADeadPeer(bool fullStack)
     {
-        var bed = new TcpTestBed();
+        var bed = new TcpTestBed(fullStack: fullStack);
         var keepalive = new Keepalive(TimeSpan.FromSeconds(10), TimeSpan.FromSeconds(2), 3);
         bed.Sim.Run(async () =>
         {
@@ -142,11 +152,13 @@ public class TcpScenarioTests
         }, TimeSpan.FromMinutes(5));
     }
 
-    [Fact]
-    public void ZeroWindowStallsTheSenderUntilTheReaderCatchesUp()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void ZeroWindowStallsTheSenderUntilTheReaderCatchesUp(bool fullStack)
     {
         var config = new TcpConfig { ReceiveBufferSize = 16 * 1024, SendBufferSize = 16 * 1024 };
-        var bed = new TcpTestBed(clientConfig: config, serverConfig: config);
+        var bed = new TcpTestBed(clientConfig: config, serverConfig: config, fullStack: fullStack);
         var data = TcpTestBed.RandomBytes(200_000, 3);
         bed.Sim.Run(async () =>
         {
@@ -165,11 +177,13 @@ public class TcpScenarioTests
         }, TimeSpan.FromMinutes(10));
     }
 
-    [Fact]
-    public void SynFloodBeyondTheBacklogFallsBackToSynCookies()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void SynFloodBeyondTheBacklogFallsBackToSynCookies(bool fullStack)
     {
         var config = new TcpConfig { SynBacklog = 64 };
-        var bed = new TcpTestBed(serverConfig: config);
+        var bed = new TcpTestBed(serverConfig: config, fullStack: fullStack);
         var data = TcpTestBed.RandomBytes(300_000, 8);
         bed.Sim.Run(async () =>
         {
@@ -207,10 +221,12 @@ public class TcpScenarioTests
         }, TimeSpan.FromMinutes(10));
     }
 
-    [Fact]
-    public void BlindInjectionIsIgnoredWithChallengeAcks()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void BlindInjectionIsIgnoredWithChallengeAcks(bool fullStack)
     {
-        var bed = new TcpTestBed();
+        var bed = new TcpTestBed(fullStack: fullStack);
         bed.Sim.Run(async () =>
         {
             var (c, s) = await bed.ConnectPairAsync();
@@ -265,7 +281,7 @@ public class TcpResourceTests(Xunit.Abstractions.ITestOutputHelper output)
     public void TenThousandConnectionsLeaveNothingBehind()
     {
         var config = new TcpConfig { Msl = TimeSpan.FromSeconds(1), ReceiveBufferSize = 16 * 1024, SendBufferSize = 16 * 1024 };
-        var bed = new TcpTestBed(clientConfig: config, serverConfig: config);
+        var bed = new TcpTestBed(clientConfig: config, serverConfig: config, fullStack: true);
         long baseline = 0;
         bed.Sim.Run(async () =>
         {

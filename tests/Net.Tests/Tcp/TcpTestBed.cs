@@ -1,4 +1,5 @@
 using System.Security.Cryptography;
+using CosmosNet.Net.Ip;
 using CosmosNet.Net.Platform;
 using CosmosNet.Net.Simulation;
 using CosmosNet.Net.Tcp;
@@ -15,21 +16,39 @@ public sealed class TcpTestBed
     public static readonly Ipv4Address ClientAddress = new(10, 0, 0, 1);
     public static readonly Ipv4Address ServerAddress = new(10, 0, 0, 2);
 
+    /// <param name="fullStack">
+    /// True: two complete NetworkStacks (Ethernet, ARP, IPv4) over the link. False: TCP over a stand-in IP layer that
+    /// carries IP payloads only — fewer layers between the test and TCP.
+    /// </param>
     public TcpTestBed(ulong seed = 1, LinkProfile? profile = null, TcpConfig? clientConfig = null, TcpConfig? serverConfig = null,
-        int mtu = 1500)
+        int mtu = 1500, bool fullStack = false)
     {
         Sim = new Simulator(seed);
         Link = new SimulatedLink(Sim, profile ?? new LinkProfile { Latency = TimeSpan.FromMilliseconds(1) });
-        ClientIp = new PacketIpLayer(Link.A, ClientAddress, mtu);
-        ServerIp = new PacketIpLayer(Link.B, ServerAddress, mtu);
-        Client = new TcpStack(ClientIp, Sim.Clock, Sim.Random.Fork("client"), clientConfig);
-        Server = new TcpStack(ServerIp, Sim.Clock, Sim.Random.Fork("server"), serverConfig);
+        if (fullStack)
+        {
+            ClientStack = new NetworkStack(new SimulatedNetworkDevice(Link.A, MacAddress.Parse("02:00:00:00:00:01"), mtu), Sim.Clock,
+                Sim.Random.Fork("client"), NetworkStackConfig.WithStatic(new IpConfiguration(ClientAddress, 24)) with { Tcp = clientConfig ?? new() });
+            ServerStack = new NetworkStack(new SimulatedNetworkDevice(Link.B, MacAddress.Parse("02:00:00:00:00:02"), mtu), Sim.Clock,
+                Sim.Random.Fork("server"), NetworkStackConfig.WithStatic(new IpConfiguration(ServerAddress, 24)) with { Tcp = serverConfig ?? new() });
+            Client = ClientStack.Tcp;
+            Server = ServerStack.Tcp;
+            Sim.Run(async () => { await ClientStack.StartAsync(); await ServerStack.StartAsync(); }, TimeSpan.FromSeconds(1));
+        }
+        else
+        {
+            var clientIp = new PacketIpLayer(Link.A, ClientAddress, mtu);
+            var serverIp = new PacketIpLayer(Link.B, ServerAddress, mtu);
+            Client = new TcpStack(clientIp, Sim.Clock, Sim.Random.Fork("client"), clientConfig);
+            Server = new TcpStack(serverIp, Sim.Clock, Sim.Random.Fork("server"), serverConfig);
+        }
     }
 
     public Simulator Sim { get; }
     public SimulatedLink Link { get; }
-    public PacketIpLayer ClientIp { get; }
-    public PacketIpLayer ServerIp { get; }
+    /// <summary>The full stacks when the bed was built with fullStack, else null.</summary>
+    public NetworkStack? ClientStack { get; }
+    public NetworkStack? ServerStack { get; }
     public TcpStack Client { get; }
     public TcpStack Server { get; }
 

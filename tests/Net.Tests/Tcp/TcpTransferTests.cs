@@ -50,21 +50,24 @@ public class TcpTransferTests(ITestOutputHelper output)
         output.WriteLine(bed.Link.ToString());
     }
 
-    [Fact]
-    public void OneMegabyteOverCleanLink()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void OneMegabyteOverCleanLink(bool fullStack)
     {
-        var bed = new TcpTestBed();
+        var bed = new TcpTestBed(fullStack: fullStack);
         TransferBothWays(bed, 1 << 20, TimeSpan.FromSeconds(30));
         Assert.Equal(0, bed.Client.Statistics.Retransmissions);
     }
 
     [Theory]
-    [InlineData(CongestionControlKind.Cubic)]
-    [InlineData(CongestionControlKind.NewReno)]
-    public void SixtyFourMegabytesEachWayUnderImpairment(CongestionControlKind cc)
+    [InlineData(CongestionControlKind.Cubic, true)]
+    [InlineData(CongestionControlKind.NewReno, true)]
+    [InlineData(CongestionControlKind.Cubic, false)]
+    public void SixtyFourMegabytesEachWayUnderImpairment(CongestionControlKind cc, bool fullStack)
     {
         var config = new TcpConfig { CongestionControl = cc };
-        var bed = new TcpTestBed(seed: 5, Impaired, config, config);
+        var bed = new TcpTestBed(seed: 5, Impaired, config, config, fullStack: fullStack);
         TransferBothWays(bed, 64 << 20, TimeSpan.FromMinutes(30));
         Assert.True(bed.Client.Statistics.BadChecksum + bed.Server.Statistics.BadChecksum > 0 || bed.Link.AtoB.Counters.Corrupted == 0);
     }

@@ -18,7 +18,7 @@ public class SequenceNumberTests
         var y = new SeqNum(b);
         Assert.True(x < y);
         Assert.True(y > x);
-        Assert.True(x <= y && x <= x && y >= x);
+        Assert.True(x <= y && y >= x && !(y <= x));
         Assert.Equal(y, SeqNum.Max(x, y));
         Assert.Equal(x, SeqNum.Min(x, y));
         Assert.Equal((int)(b - a), y - x);
