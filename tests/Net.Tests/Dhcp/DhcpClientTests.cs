@@ -18,9 +18,9 @@ public class DhcpClientTests
         public readonly DhcpClient Client;
         public readonly List<DhcpLease?> Changes = new();
 
-        public Setup(DhcpOptions? options = null, LinkProfile? profile = null)
+        public Setup(DhcpOptions? options = null, LinkProfile? profile = null, ulong seed = 1)
         {
-            Bed = new IpTestBed(rawPeer: false, profile: profile);
+            Bed = new IpTestBed(rawPeer: false, seed: seed, profile: profile);
             Bed.A.Configure(IpConfiguration.Unconfigured);
             Server = new TestDhcpServer(Bed.B!, new UdpLayer(Bed.B!, Bed.Sim.Random.Fork("server"))) { Now = () => Bed.Sim.Now };
             Client = new DhcpClient(Bed.A, new UdpLayer(Bed.A, Bed.Sim.Random.Fork("udp"), Bed.A.Statistics), Bed.Sim.Clock,
@@ -69,6 +69,26 @@ public class DhcpClientTests
         Assert.InRange(discovers[1] - discovers[0], 3, 5);
         Assert.InRange(discovers[2] - discovers[1], 7, 9);
         Assert.InRange(discovers[3] - discovers[2], 15, 17);
+    }
+
+    [Theory]
+    [InlineData(1ul)]
+    [InlineData(2ul)]
+    [InlineData(3ul)]
+    public void AcquiresAndRenewsOverALossyLink(ulong seed)
+    {
+        var s = new Setup(new DhcpOptions { MinRenewRetransmit = TimeSpan.FromSeconds(5) },
+            new LinkProfile { Latency = TimeSpan.FromMilliseconds(5), Loss = 0.3, Duplicate = 0.05, Reorder = 0.1 }, seed);
+        s.Server.LeaseSeconds = 120;
+        var result = s.Acquire(TimeSpan.FromMinutes(5));
+        Assert.True(result.IsOk, result.ToString());
+        // Renewals lose packets too, but with retransmissions the address is never lost over ten lease times.
+        for (int i = 0; i < 20; i++)
+        {
+            s.Bed.Run(TimeSpan.FromSeconds(60));
+            Assert.Equal(TestDhcpServer.Offered, s.Bed.A.LocalAddress);
+        }
+        Assert.True(s.Server.Heard.Count(h => h.Type == DhcpMessageType.Request) >= 20);
     }
 
     [Fact]
