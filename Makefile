@@ -21,7 +21,7 @@ deps:
 	@missing=""; \
 	for t in $(REQUIRED_TOOLS); do command -v $$t >/dev/null 2>&1 || missing="$$missing $$t"; done; \
 	for f in $(REQUIRED_FILES); do [ -e $$f ] || missing="$$missing $$f"; done; \
-	python3 -c 'import scapy' 2>/dev/null || missing="$$missing scapy"; \
+	/usr/bin/python3 -c 'import scapy' 2>/dev/null || missing="$$missing scapy"; \
 	if [ -n "$$missing" ]; then \
 	  echo "deps: missing:$$missing — installing Debian packages"; \
 	  SUDO=; [ "$$(id -u)" -eq 0 ] || SUDO=sudo; \
