@@ -8,13 +8,15 @@ namespace CosmosNet.Kernel.Runtime;
 /// Linux: the trap handler rewrites the interrupted context so that iretq "calls" RhpThrowHwEx at the
 /// faulting instruction (edi = exception code, rsi = faulting ip, everything else as at the fault), and
 /// CoreLib's dispatcher takes it from there. Null dereferences (#PF below 64 KiB) throw
-/// NullReferenceException, integer division by zero (#DE) DivideByZeroException. Faults outside managed code,
-/// and page faults elsewhere, stay panics.</summary>
+/// NullReferenceException, integer division by zero (#DE) DivideByZeroException, and the other #DE,
+/// MinValue / -1, OverflowException (the divisor is read by decoding the idiv, as CoreCLR does on Linux).
+/// Faults outside managed code, and page faults elsewhere, stay panics.</summary>
 internal static unsafe class HardwareExceptions
 {
     // CoreLib's HwExceptionCode values (System.Runtime.EH).
     const uint NullReference = 0x00000000;
     const uint IntegerDivideByZero = 0xC0000094;
+    const uint IntegerOverflow = 0xC0000095;
 
     const ulong NullAreaSize = 64 * 1024;   // like NativeAOT: faults this close to 0 are null dereferences
 
@@ -30,8 +32,54 @@ internal static unsafe class HardwareExceptions
     static void OnDivideError(TrapFrame* frame)
     {
         if (!CodeMap.IsManagedCode((void*)frame->Rip)) Panic.FromTrap("divide error (#DE) outside managed code"u8, frame);
-        Raise(frame, IntegerDivideByZero);
+        Raise(frame, DivisorOf(frame) == -1 ? IntegerOverflow : IntegerDivideByZero);
     }
+
+    /// <summary>The divisor of the faulting `idiv r/m32|r/m64` ([REX] F7 /7), or 0 when it is not one.</summary>
+    static long DivisorOf(TrapFrame* frame)
+    {
+        byte* ip = (byte*)frame->Rip;
+        byte rex = 0;
+        if ((ip[0] & 0xF0) == 0x40) rex = *ip++;
+        if (ip[0] != 0xF7 || ((ip[1] >> 3) & 7) != 7) return 0;
+        byte modrm = ip[1];
+        int mod = modrm >> 6, rm = modrm & 7;
+        bool wide = (rex & 8) != 0;
+        byte* p = ip + 2;
+        ulong value;
+        if (mod == 3)
+        {
+            value = Register(frame, rm | (rex & 1) << 3);
+        }
+        else
+        {
+            ulong address;
+            if (rm == 4)
+            {
+                byte sib = *p++;
+                int scale = sib >> 6, index = (sib >> 3) & 7 | (rex & 2) << 2, baseReg = sib & 7;
+                address = index == 4 ? 0 : Register(frame, index) << scale;
+                if (baseReg == 5 && mod == 0) { address += (ulong)*(int*)p; p += 4; }
+                else address += Register(frame, baseReg | (rex & 1) << 3);
+            }
+            else if (rm == 5 && mod == 0)
+            {
+                address = (ulong)(p + 4) + (ulong)*(int*)p;   // rip-relative: from the end of the instruction
+                p += 4;
+            }
+            else address = Register(frame, rm | (rex & 1) << 3);
+            if (mod == 1) address += (ulong)(sbyte)*p;
+            else if (mod == 2) address += (ulong)*(int*)p;
+            value = wide ? *(ulong*)address : *(uint*)address;
+        }
+        return wide ? (long)value : (int)(uint)value;
+    }
+
+    static ulong Register(TrapFrame* f, int number) => number switch
+    {
+        0 => f->Rax, 1 => f->Rcx, 2 => f->Rdx, 3 => f->Rbx, 4 => f->Rsp, 5 => f->Rbp, 6 => f->Rsi, 7 => f->Rdi,
+        8 => f->R8, 9 => f->R9, 10 => f->R10, 11 => f->R11, 12 => f->R12, 13 => f->R13, 14 => f->R14, _ => f->R15,
+    };
 
     static void OnPageFault(TrapFrame* frame)
     {

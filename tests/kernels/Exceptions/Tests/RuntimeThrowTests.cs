@@ -1,0 +1,62 @@
+using System.Runtime.CompilerServices;
+
+namespace CosmosNet.KernelTests;
+
+/// <summary>Exceptions the runtime and the BCL throw on their own (helpers, checked arithmetic, casts).</summary>
+static class RuntimeThrowTests
+{
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    static T Catch<T>(Action action) where T : Exception
+    {
+        try { action(); }
+        catch (T e) { return e; }
+        throw new InvalidOperationException("nothing thrown");
+    }
+
+    public static void IndexOutOfRange(Check c)
+    {
+        int[] array = new int[3];
+        int index = 5;
+        var e = Catch<IndexOutOfRangeException>(() => array[index] = 1);
+        c.Equal("System.IndexOutOfRangeException", e.GetType().FullName);
+        var list = new List<int> { 1 };
+        c.True(Catch<ArgumentOutOfRangeException>(() => _ = list[index]) is not null);
+    }
+
+    public static void InvalidCast(Check c)
+    {
+        object boxed = "text";
+        var e = Catch<InvalidCastException>(() => _ = (int)boxed);
+        c.Equal("System.InvalidCastException", e.GetType().FullName);
+        object array = new string[1];
+        c.True(Catch<ArrayTypeMismatchException>(() => ((object[])array)[0] = 1) is not null);
+    }
+
+    public static void CheckedOverflow(Check c)
+    {
+        int big = int.MaxValue;
+        c.True(Catch<OverflowException>(() => _ = checked(big + 1)) is not null);
+        long value = long.MaxValue;
+        c.True(Catch<OverflowException>(() => _ = checked((int)value)) is not null);
+        double huge = 1e30;
+        c.True(Catch<OverflowException>(() => _ = checked((long)huge)) is not null);
+    }
+
+    public static void ParseAndLookupFailures(Check c)
+    {
+        c.True(Catch<FormatException>(() => int.Parse("12x")) is not null);
+        var map = new Dictionary<string, int> { ["a"] = 1 };
+        var e = Catch<KeyNotFoundException>(() => _ = map["missing"]);
+        c.True(e.Message.Contains("missing"), e.Message);
+        c.True(Catch<InvalidOperationException>(() => new List<int>().First()) is not null);
+        c.True(Catch<ArgumentNullException>(() => ArgumentNullException.ThrowIfNull((object?)null, "arg")) is not null);
+    }
+
+    public static void EnumeratorInvalidatedByMutation(Check c)
+    {
+        var list = new List<int> { 1, 2, 3 };
+        var e = Catch<InvalidOperationException>(() => { foreach (int v in list) list.Add(v); });
+        c.True(e.Message.Length > 0);
+        c.Equal(4, list.Count);
+    }
+}
