@@ -46,9 +46,9 @@ public static class Guest
     public static string Accelerator => Environment.GetEnvironmentVariable("COSMOS_ACCEL") is { Length: > 0 } a ? a : "tcg";
 
     /// <summary>Boots an ELF with `qemu -kernel`, serial on stdout; the kernel command line is appended.</summary>
-    public static GuestRun BootQemu(string elf, string commandLine, TimeSpan timeout)
+    public static GuestRun BootQemu(string elf, string commandLine, TimeSpan timeout, int memoryMiB = 256)
     {
-        var args = new List<string> { "-accel", Accelerator, "-m", "256M", "-kernel", elf, "-serial", "stdio",
+        var args = new List<string> { "-accel", Accelerator, "-m", $"{memoryMiB}M", "-kernel", elf, "-serial", "stdio",
             "-display", "none", "-no-reboot", "-monitor", "none",
             "-device", "isa-debug-exit,iobase=0xf4,iosize=0x04" };
         if (commandLine.Length > 0) { args.Add("-append"); args.Add(commandLine); }

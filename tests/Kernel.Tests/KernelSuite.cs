@@ -68,5 +68,5 @@ public abstract class KernelFixture
     public KernelSuiteResult Bochs => _bochs.Value;
 
     /// <summary>An extra QEMU boot of the same image with a kernel command line.</summary>
-    public GuestRun Boot(string commandLine) => Guest.BootQemu(Elf, commandLine, QemuTimeout);
+    public GuestRun Boot(string commandLine, int memoryMiB = 256) => Guest.BootQemu(Elf, commandLine, QemuTimeout, memoryMiB);
 }

@@ -77,6 +77,19 @@ public sealed class LanguageSuiteTests(LanguageKernel kernel) : IClassFixture<La
         Assert.Equal(5, run.ExitCode);
     }
 
+    /// <summary>With 5 GiB of RAM part of it lies above 4 GiB: every usable region the loader reports is mapped.</summary>
+    [Fact]
+    public void AllUsableRam_IsMapped_Above4GiBToo()
+    {
+        var run = kernel.Boot("--memory", memoryMiB: 5120);
+        var line = run.Lines.FirstOrDefault(l => l.StartsWith("MEMORY ", StringComparison.Ordinal));
+        Assert.True(line is not null, run.Tail());
+        string[] fields = line!.Split(' ');
+        Assert.True(int.Parse(fields[2]) > 5000, line);
+        Assert.True(Convert.ToUInt64(fields[3], 16) > 0x1_0000_0000UL, line);
+        Assert.Equal(0, run.ExitCode);
+    }
+
     [Fact]
     public void CommandLine_BecomesMainArguments()
     {

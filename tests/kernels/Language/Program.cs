@@ -5,12 +5,15 @@ using CosmosNet.KernelTests;
 //   --null       a null dereference      -> "PANIC: page fault ... (null dereference)", QEMU status 3
 //   --exit N     Main returns N          -> QEMU status 5 when N != 0
 //   --args ...   echoes the arguments    -> "ARGS a|b|c"
+//   --memory     reads the first and last word of every usable RAM region the loader reported
+//                -> "MEMORY <regions> <MiB> <highest end>" (a missing mapping would fault)
 return args.FirstOrDefault() switch
 {
     "--throw" => throw new InvalidOperationException("thrown by the test kernel"),
     "--null" => DereferenceNull(),
     "--exit" => int.Parse(args[1]),
     "--args" => EchoArguments(args),
+    "--memory" => TouchAllMemory(),
     _ => KernelTestRunner.Run("Language", LanguageSuite.Tests),
 };
 
@@ -23,5 +26,23 @@ static unsafe int DereferenceNull()
 static int EchoArguments(string[] args)
 {
     Console.WriteLine("ARGS " + string.Join("|", args.Skip(1)));
+    return 0;
+}
+
+static unsafe int TouchAllMemory()
+{
+    int regions = 0;
+    ulong bytes = 0, highest = 0, checksum = 0;
+    for (int i = 0; i < CosmosNet.Kernel.Memory.MemoryMap.Count; i++)
+    {
+        var region = CosmosNet.Kernel.Memory.MemoryMap.Get(i);
+        if (region.Type != CosmosNet.Kernel.Memory.MemoryRegionType.Usable || region.Length < 16) continue;
+        ulong first = region.Base == 0 ? 4096 : region.Base; // page 0 is deliberately unmapped
+        checksum += *(ulong*)first + *(ulong*)((region.End - 8) & ~7UL);
+        regions++;
+        bytes += region.Length;
+        highest = Math.Max(highest, region.End);
+    }
+    Console.WriteLine($"MEMORY {regions} {bytes >> 20} 0x{highest:x} (checksum {checksum & 0xff})");
     return 0;
 }
