@@ -8,7 +8,7 @@ static class HardwareTests
     class Node
     {
         public int Value;
-        public Node? Next;
+        public Node? Next = null;
         public virtual int Virtual() => Value;
     }
 

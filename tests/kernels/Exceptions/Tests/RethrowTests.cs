@@ -52,7 +52,9 @@ static class RethrowTests
         try
         {
             try { throw original; }
+#pragma warning disable CA2200 // the point of the test: `throw e` rethrows the same object
             catch (FormatException e) { throw e; }
+#pragma warning restore CA2200
         }
         catch (FormatException e) { caught = e; }
         c.True(ReferenceEquals(original, caught));

@@ -1,0 +1,57 @@
+using CosmosNet.KernelTests;
+using Xunit;
+
+namespace CosmosNet.Kernel.Tests;
+
+public sealed class ExceptionsKernel() : KernelFixture("Exceptions");
+
+/// <summary>The Exceptions test kernel (tests/kernels/Exceptions): every kernel test as its own xunit test on
+/// QEMU (TCG), the same tests on the host's .NET as the reference, and the fatal ends: an unhandled exception
+/// and a stack overflow. Cost: one kernel build (~40 s) and three boots (a few seconds each).</summary>
+public sealed class ExceptionsSuiteTests(ExceptionsKernel kernel) : IClassFixture<ExceptionsKernel>
+{
+    public static TheoryData<string> Tests => new(ExceptionsSuite.Tests.Select(t => t.Name));
+
+    [Theory, MemberData(nameof(Tests))]
+    public void Qemu(string test)
+    {
+        string? failure = kernel.Qemu.FailureOf(test);
+        Assert.True(failure is null, failure);
+    }
+
+    /// <summary>The same test on the host's .NET: proves the expected values and orders themselves.</summary>
+    [Theory, MemberData(nameof(Tests))]
+    public void HostReference(string test)
+    {
+        var check = new Check();
+        ExceptionsSuite.Tests.Single(t => t.Name == test).Run(check);
+        Assert.True(check.Failure is null, check.Failure);
+    }
+
+    [Fact]
+    public void Qemu_RunsTheWholeSuiteAndShutsDownCleanly()
+    {
+        var result = kernel.Qemu;
+        Assert.False(result.Run.TimedOut, "timed out:\n" + result.Run.Tail());
+        Assert.Equal(ExceptionsSuite.Tests.Length, result.DeclaredCount);
+        Assert.True(result.Done, result.Run.Tail());
+        Assert.Contains("CosmosNet: Main returned 0", result.Run.Output);
+        Assert.Equal(0, result.Run.ExitCode);
+    }
+
+    /// <summary>Type, message and every managed frame of the stack trace, innermost first, then the registers.</summary>
+    [Fact]
+    public void UnhandledException_PanicsWithTypeMessageAndStackTrace()
+    {
+        var run = kernel.Boot("--unhandled");
+        string output = run.Output;
+        Assert.Contains("PANIC: Unhandled exception: System.InvalidOperationException: nobody catches this", output);
+        int inner = output.IndexOf("at CosmosNet.KernelTests.Fatal.Inner(", StringComparison.Ordinal);
+        int outer = output.IndexOf("at CosmosNet.KernelTests.Fatal.ThrowUnhandled(", StringComparison.Ordinal);
+        int main = output.IndexOf("at Program.<Main>$(", StringComparison.Ordinal);
+        Assert.True(inner >= 0 && outer > inner && main > outer, output);
+        Assert.Equal(4, run.Lines.Count(l => l.Contains("at CosmosNet.KernelTests.Fatal.Inner(", StringComparison.Ordinal)));
+        Assert.Contains("rip=", output);
+        Assert.Equal(3, run.ExitCode);
+    }
+}
