@@ -57,6 +57,17 @@ public static class Guest
         return new GuestRun(result.Output, result.ExitCode, result.TimedOut, watch.Elapsed);
     }
 
+    /// <summary>Boots a GRUB ISO in QEMU from the CD-ROM: SeaBIOS, or UEFI with <paramref name="uefi"/> (OVMF).</summary>
+    public static GuestRun BootQemuIso(string iso, bool uefi, TimeSpan timeout)
+    {
+        var args = new List<string> { "-accel", Accelerator, "-m", "256M", "-cdrom", iso, "-serial", "stdio",
+            "-display", "none", "-no-reboot", "-monitor", "none", "-device", "isa-debug-exit,iobase=0xf4,iosize=0x04" };
+        if (uefi) { args.Add("-bios"); args.Add("/usr/share/OVMF/OVMF_CODE.fd"); }
+        var watch = Stopwatch.StartNew();
+        var result = Run("qemu-system-x86_64", args, timeout);
+        return new GuestRun(result.Output, result.ExitCode, result.TimedOut, watch.Elapsed);
+    }
+
     /// <summary>Boots an ISO in Bochs (Boot/bochsrc.txt), COM1 to a file.</summary>
     public static GuestRun BootBochs(string iso, TimeSpan timeout)
     {

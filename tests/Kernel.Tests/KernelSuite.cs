@@ -48,6 +48,7 @@ public abstract class KernelFixture
 {
     readonly Lazy<string> _elf;
     readonly Lazy<KernelSuiteResult> _qemu;
+    readonly Lazy<string> _iso;
     readonly Lazy<KernelSuiteResult> _bochs;
 
     public static readonly TimeSpan BuildTimeout = TimeSpan.FromMinutes(10);
@@ -59,13 +60,16 @@ public abstract class KernelFixture
         Kernel = kernel;
         _elf = new(() => Guest.BuildKernel(kernel, BuildTimeout));
         _qemu = new(() => new KernelSuiteResult(Guest.BootQemu(Elf, "", QemuTimeout)));
-        _bochs = new(() => new KernelSuiteResult(Guest.BootBochs(Guest.BuildIso(Elf, TimeSpan.FromMinutes(2)), BochsTimeout)));
+        _iso = new(() => Guest.BuildIso(Elf, TimeSpan.FromMinutes(2)));
+        _bochs = new(() => new KernelSuiteResult(Guest.BootBochs(Iso, BochsTimeout)));
     }
 
     public string Kernel { get; }
     public string Elf => _elf.Value;
     public KernelSuiteResult Qemu => _qemu.Value;
     public KernelSuiteResult Bochs => _bochs.Value;
+    /// <summary>The GRUB ISO of the same kernel (BIOS and UEFI).</summary>
+    public string Iso => _iso.Value;
 
     /// <summary>An extra QEMU boot of the same image with a kernel command line.</summary>
     public GuestRun Boot(string commandLine, int memoryMiB = 256) => Guest.BootQemu(Elf, commandLine, QemuTimeout, memoryMiB);

@@ -48,6 +48,18 @@ public sealed class LanguageSuiteTests(LanguageKernel kernel) : IClassFixture<La
         Assert.Contains("CosmosNet: Main returned 0", result.Run.Output);
     }
 
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void GrubIso_BootsOnBiosAndUefi(bool uefi)
+    {
+        var result = new KernelSuiteResult(Guest.BootQemuIso(kernel.Iso, uefi, TimeSpan.FromSeconds(180)));
+        Assert.True(result.Done, result.Run.Tail());
+        Assert.Equal(LanguageSuite.Tests.Length, result.Outcomes.Count(o => o.Value is null));
+        Assert.Contains("CosmosNet: Main returned 0", result.Run.Output);
+        Assert.Equal(0, result.Run.ExitCode);
+    }
+
     [Fact]
     public void UnhandledException_PanicsNamingTypeAndMessage()
     {
