@@ -38,7 +38,7 @@ public static unsafe class Kernel
     {
         ObjectsAvailable = true;
         HardwareExceptions.Initialize();        // from here on, faults in managed code are managed exceptions
-        Clock.Calibrate();
+        Machine.Initialize();
         Serial.Write("CosmosNet: "u8);
         Serial.WriteDecimal(MemoryMap.UsableBytes / (1024 * 1024));
         Serial.Write(" MiB RAM, TSC "u8);

@@ -22,6 +22,7 @@ internal static unsafe class NativeHeap
     public static void* Allocate(ulong size)
     {
         size = (size + 15) & ~15UL;
+        Threading.Preemption.Disable();   // not reentrant: no thread switch in the middle
         if (size > (ulong)(s_limit - s_next))
         {
             ulong chunk = size > ChunkSize ? (size + 4095) & ~4095UL : ChunkSize;
@@ -31,6 +32,7 @@ internal static unsafe class NativeHeap
         }
         byte* p = s_next;
         s_next += size;
+        Threading.Preemption.Enable();
         Native.Memset(p, 0, (nuint)size);
         return p;
     }

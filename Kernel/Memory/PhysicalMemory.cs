@@ -48,6 +48,14 @@ public static unsafe class PhysicalMemory
     /// not zeroed. Returns null when no range has room.</summary>
     public static void* Allocate(ulong bytes, ulong alignment = 4096)
     {
+        Threading.Preemption.Disable();   // not reentrant: no thread switch in the middle
+        void* p = AllocateUnguarded(bytes, alignment);
+        Threading.Preemption.Enable();
+        return p;
+    }
+
+    static void* AllocateUnguarded(ulong bytes, ulong alignment)
+    {
         // Below 4 GiB first, then anywhere.
         for (int pass = 0; pass < 2; pass++)
         {

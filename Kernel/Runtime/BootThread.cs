@@ -1,9 +1,10 @@
 using System.Runtime;
+using CosmosNet.Kernel.Threading;
 
 namespace CosmosNet.Kernel.Runtime;
 
-/// <summary>Per-thread runtime queries, answered for the boot thread (the one that runs Main). Once other
-/// threads run managed code, the scheduler must answer these per thread.</summary>
+/// <summary>Per-thread runtime queries: the boot thread (the one that runs Main) keeps the slot it used
+/// before the scheduler existed; every other kernel thread answers from its KThread.</summary>
 internal static unsafe class BootThread
 {
     static void* s_threadStaticStorage;
@@ -12,13 +13,20 @@ internal static unsafe class BootThread
     [RuntimeExport("RhGetThreadStaticStorage")]
     static void** RhGetThreadStaticStorage()
     {
+        if (Scheduler.Started && Scheduler.Current != Scheduler.BootThread) return &Scheduler.Current->ThreadStaticStorage;
         fixed (void** slot = &s_threadStaticStorage) return slot;
     }
 
-    /// <summary>The boot stack (Boot/boot.asm), for stack-depth checks.</summary>
+    /// <summary>The current thread's stack (the boot stack of Boot/boot.asm for Main), for stack-depth checks.</summary>
     [RuntimeExport("RhGetCurrentThreadStackBounds")]
     static void RhGetCurrentThreadStackBounds(void** low, void** high)
     {
+        if (Scheduler.Started)
+        {
+            *low = Scheduler.Current->StackBottom;
+            *high = Scheduler.Current->StackTop;
+            return;
+        }
         *low = Image.Current->BootStackBottom;
         *high = Image.Current->BootStackTop;
     }

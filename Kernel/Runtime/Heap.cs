@@ -21,10 +21,12 @@ internal static unsafe class Heap
     public static byte* Allocate(ulong size)
     {
         size = (size + 7) & ~7UL;
+        global::CosmosNet.Kernel.Threading.Preemption.Disable();   // not reentrant: no thread switch in the middle
         if (size > (ulong)(s_limit - s_next)) NewChunk(size);
         byte* block = s_next;
         s_next += size;
         s_allocatedBytes += size;
+        global::CosmosNet.Kernel.Threading.Preemption.Enable();
         return block;
     }
 

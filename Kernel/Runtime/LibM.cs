@@ -1,3 +1,5 @@
+using System.Runtime;
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 
 namespace CosmosNet.Kernel.Runtime;
@@ -40,7 +42,51 @@ internal static class LibM
 
     static double Abs(double x) => x < 0 ? -x : x;
 
-    [UnmanagedCallersOnly(EntryPoint = "sin")] static double Sin(double x) { Panic.NotImplemented("sin"); return 0; }
-    [UnmanagedCallersOnly(EntryPoint = "cos")] static double Cos(double x) { Panic.NotImplemented("cos"); return 0; }
-    [UnmanagedCallersOnly(EntryPoint = "pow")] static double Pow(double x, double y) { Panic.NotImplemented("pow"); return 0; }
+    // sin, cos, pow: x87 instructions (Kernel/Asm/libm.asm) in 80-bit precision, special cases here.
+    [MethodImpl(MethodImplOptions.InternalCall), RuntimeImport("cosmos_x87_sin")] static extern double X87Sin(double x);
+    [MethodImpl(MethodImplOptions.InternalCall), RuntimeImport("cosmos_x87_cos")] static extern double X87Cos(double x);
+    [MethodImpl(MethodImplOptions.InternalCall), RuntimeImport("cosmos_x87_exp2_ylog2x")] static extern double X87Exp2YLog2X(double x, double y);
+
+    const double TwoTo63 = 9223372036854775808.0;
+
+    [UnmanagedCallersOnly(EntryPoint = "sin")]
+    static double Sin(double x) => Abs(x) < TwoTo63 ? X87Sin(x) : double.NaN;   // infinities and NaN: NaN
+
+    [UnmanagedCallersOnly(EntryPoint = "cos")]
+    static double Cos(double x) => Abs(x) < TwoTo63 ? X87Cos(x) : double.NaN;
+
+    /// <summary>C99 pow, special cases included (F.10.4.4).</summary>
+    [UnmanagedCallersOnly(EntryPoint = "pow")]
+    static double Pow(double x, double y)
+    {
+        if (y == 0.0 || x == 1.0) return 1.0;
+        if (double.IsNaN(x) || double.IsNaN(y)) return double.NaN;
+        bool yInteger = Abs(y) < 4503599627370496.0 ? (double)(long)y == y : !double.IsInfinity(y);
+        bool yOdd = yInteger && Abs(y) < 4503599627370496.0 && ((long)y & 1) != 0;
+        if (double.IsInfinity(y))
+        {
+            double ax = Abs(x);
+            if (ax == 1.0) return 1.0;
+            return (ax > 1.0) == (y > 0) ? double.PositiveInfinity : 0.0;
+        }
+        if (x == 0.0)
+        {
+            bool negativeZero = 1.0 / x < 0;
+            if (y < 0) return yOdd && negativeZero ? double.NegativeInfinity : double.PositiveInfinity;
+            return yOdd && negativeZero ? -0.0 : 0.0;
+        }
+        if (double.IsInfinity(x))
+        {
+            if (x > 0) return y > 0 ? double.PositiveInfinity : 0.0;
+            if (y > 0) return yOdd ? double.NegativeInfinity : double.PositiveInfinity;
+            return yOdd ? -0.0 : 0.0;
+        }
+        if (x < 0)
+        {
+            if (!yInteger) return double.NaN;
+            double magnitude = X87Exp2YLog2X(-x, y);
+            return yOdd ? -magnitude : magnitude;
+        }
+        return X87Exp2YLog2X(x, y);
+    }
 }

@@ -1,9 +1,11 @@
 using System.Runtime;
 using CosmosNet.Kernel.Arch.X64;
+using Scheduler = CosmosNet.Kernel.Threading.Scheduler;
 
 namespace CosmosNet.Kernel.Runtime;
 
-/// <summary>Threads, for now: exactly one (the boot thread, id 1) on one CPU. Creating a thread panics.</summary>
+/// <summary>The runtime's view of threads: kernel threads of Kernel/Threading/Scheduler.cs (one CPU).
+/// RhGetThreadEntryPointAddress is in Kernel/Asm/threads.asm.</summary>
 internal static unsafe class Threading
 {
     static nint s_threadExitCallback;
@@ -11,7 +13,7 @@ internal static unsafe class Threading
     /// <summary>What CoreLib registered to run when a thread exits.</summary>
     public static nint ThreadExitCallback => s_threadExitCallback;
 
-    [RuntimeExport("RhCurrentOSThreadId")] static ulong RhCurrentOSThreadId() => 1;
+    [RuntimeExport("RhCurrentOSThreadId")] static ulong RhCurrentOSThreadId() => Scheduler.Started ? Scheduler.Current->Id : 1;
     [RuntimeExport("RhGetProcessCpuCount")] static int RhGetProcessCpuCount() => 1;
     [RuntimeExport("RhSetThreadExitCallback")] static void RhSetThreadExitCallback(nint callback) => s_threadExitCallback = callback;
 
@@ -21,10 +23,10 @@ internal static unsafe class Threading
         for (int i = 0; i < iterations; i++) Cpu.Pause();
     }
 
-    // Nothing else can run: the caller keeps the CPU.
-    [RuntimeExport("RhYield")] static bool RhYield() => false;
+    [RuntimeExport("RhYield")] static bool RhYield() => Scheduler.Started && Scheduler.Yield();
 
-    [RuntimeExport("RhGetDefaultStackSize")] static void RhGetDefaultStackSize() => Panic.NotImplemented("RhGetDefaultStackSize");
-    [RuntimeExport("RhGetThreadEntryPointAddress")] static void RhGetThreadEntryPointAddress() => Panic.NotImplemented("RhGetThreadEntryPointAddress");
-    [RuntimeExport("RhSetCurrentThreadName")] static void RhSetCurrentThreadName() => Panic.NotImplemented("RhSetCurrentThreadName");
+    [RuntimeExport("RhGetDefaultStackSize")] static nuint RhGetDefaultStackSize() => (nuint)Scheduler.DefaultStackSize;
+
+    // Thread names are not kept by the kernel (Thread.Name itself works: CoreLib stores it).
+    [RuntimeExport("RhSetCurrentThreadName")] static void RhSetCurrentThreadName(char* name) { }
 }

@@ -31,6 +31,11 @@ public static unsafe class Interrupts
         Cpu.LoadIdt(descriptor);
     }
 
+    /// <summary>Runs a vector's handler on interrupt stack `ist` (1-7, from the TSS; 0 = the interrupted
+    /// stack). For faults that must work when the current stack is unusable (#DF on a stack overflow).</summary>
+    public static void SetInterruptStack(byte vector, int ist) =>
+        s_idt[vector * 2] = (s_idt[vector * 2] & ~(7UL << 32)) | ((ulong)(ist & 7) << 32);
+
     /// <summary>Routes a vector to a handler (null removes it). Runs with interrupts disabled.</summary>
     public static void SetHandler(byte vector, delegate*<TrapFrame*, void> handler) => s_handlers[vector] = (nint)handler;
 
@@ -43,6 +48,13 @@ public static unsafe class Interrupts
             ((delegate*<TrapFrame*, void>)handler)(frame);
             return;
         }
+        Unhandled(frame);
+    }
+
+    /// <summary>Panics with the exception's name and the registers: the fallback for a CPU exception whose
+    /// handler (e.g. the managed-exception path for #DE/#PF) cannot deal with it.</summary>
+    public static void Unhandled(TrapFrame* frame)
+    {
         if (!Kernel.ObjectsAvailable) Panic.FromTrap("CPU exception before CoreLib was initialised"u8, frame);
         Panic.FromTrap(Describe(frame), frame);
     }

@@ -1,6 +1,9 @@
 using System.Runtime.InteropServices;
 using CosmosNet.Kernel.Arch.X64;
 using CosmosNet.Kernel.Console;
+using Entropy = CosmosNet.Kernel.Random.Entropy;
+using Scheduler = CosmosNet.Kernel.Threading.Scheduler;
+using WallClock = CosmosNet.Kernel.Time.WallClock;
 
 namespace CosmosNet.Kernel.Runtime.SystemNative;
 
@@ -8,7 +11,6 @@ namespace CosmosNet.Kernel.Runtime.SystemNative;
 internal static unsafe class MiscCalls
 {
     static int s_errno;
-    static ulong s_random;
 
     /// <summary>Monotonic nanoseconds (Stopwatch.Frequency on Unix is 1e9).</summary>
     [UnmanagedCallersOnly(EntryPoint = "SystemNative_GetTimestamp")]
@@ -17,16 +19,36 @@ internal static unsafe class MiscCalls
     [UnmanagedCallersOnly(EntryPoint = "SystemNative_GetLowResolutionTimestamp")]
     static long GetLowResolutionTimestamp() => (long)(Clock.Nanoseconds / 1_000_000);
 
-    /// <summary>xorshift64* seeded from the TSC: fine for hash seeds, NOT for cryptography.</summary>
+    /// <summary>UTC wall-clock time: 100 ns ticks since the Unix epoch (DateTime.UtcNow).</summary>
+    [UnmanagedCallersOnly(EntryPoint = "SystemNative_GetSystemTimeAsTicks")]
+    static long GetSystemTimeAsTicks() => WallClock.UnixTicks;
+
+    /// <summary>Hash seeds and Random: the same CSPRNG as the cryptographic entry point (cheap enough).</summary>
     [UnmanagedCallersOnly(EntryPoint = "SystemNative_GetNonCryptographicallySecureRandomBytes")]
-    static void GetNonCryptographicallySecureRandomBytes(byte* buffer, int length)
+    static void GetNonCryptographicallySecureRandomBytes(byte* buffer, int length) => Entropy.Fill(buffer, length);
+
+    [UnmanagedCallersOnly(EntryPoint = "SystemNative_GetCryptographicallySecureRandomBytes")]
+    static int GetCryptographicallySecureRandomBytes(byte* buffer, int length)
     {
-        if (s_random == 0) s_random = Cpu.ReadTimestampCounter() | 1;
-        for (int i = 0; i < length; i++)
-        {
-            s_random ^= s_random >> 12; s_random ^= s_random << 25; s_random ^= s_random >> 27;
-            buffer[i] = (byte)((s_random * 0x2545F4914F6CDD1DUL) >> 56);
-        }
+        Entropy.Fill(buffer, length);
+        return 0;
+    }
+
+    /// <summary>Starts a kernel thread running startAddress(parameter); 1 on success (C bool).</summary>
+    [UnmanagedCallersOnly(EntryPoint = "SystemNative_CreateThread")]
+    static int CreateThread(nint stackSize, nint startAddress, nint parameter)
+        => Scheduler.Create(startAddress, parameter, (ulong)stackSize) != null ? 1 : 0;
+
+    /// <summary>Busy share of the CPU (percent) since the previous call; the thread pool's hill climbing
+    /// reads it. The struct is { u64 lastTime; u64 lastKernelTime; u64 lastUserTime } (ns here).</summary>
+    [UnmanagedCallersOnly(EntryPoint = "SystemNative_GetCpuUtilization")]
+    static int GetCpuUtilization(ulong* previous)
+    {
+        ulong now = Clock.Nanoseconds, busy = now - Scheduler.IdleNanoseconds;
+        ulong elapsed = now - previous[0], busyDelta = busy - previous[2];
+        int percent = previous[0] == 0 || elapsed == 0 ? 0 : (int)(busyDelta * 100 / elapsed);
+        previous[0] = now; previous[1] = 0; previous[2] = busy;
+        return percent > 100 ? 100 : percent;
     }
 
     [UnmanagedCallersOnly(EntryPoint = "SystemNative_GetEnv")]
@@ -37,6 +59,7 @@ internal static unsafe class MiscCalls
     internal static void SetError(int errno) => s_errno = errno;
 
     [UnmanagedCallersOnly(EntryPoint = "SystemNative_SchedGetCpu")] static int SchedGetCpu() => 0;
+
 
     [UnmanagedCallersOnly(EntryPoint = "SystemNative_LogError")]
     static void LogError(byte* message)
@@ -49,8 +72,6 @@ internal static unsafe class MiscCalls
     [UnmanagedCallersOnly(EntryPoint = "SystemNative_Abort")]
     static void Abort() => Panic.Halt("abort (SystemNative_Abort)");
 
-    [UnmanagedCallersOnly(EntryPoint = "SystemNative_GetCpuUtilization")] static void GetCpuUtilization() => Panic.NotImplemented("SystemNative_GetCpuUtilization");
-    [UnmanagedCallersOnly(EntryPoint = "SystemNative_CreateThread")] static void CreateThread() => Panic.NotImplemented("SystemNative_CreateThread");
     [UnmanagedCallersOnly(EntryPoint = "SystemNative_GetEUid")] static void GetEUid() => Panic.NotImplemented("SystemNative_GetEUid");
     [UnmanagedCallersOnly(EntryPoint = "SystemNative_GetPwUidR")] static void GetPwUidR() => Panic.NotImplemented("SystemNative_GetPwUidR");
     [UnmanagedCallersOnly(EntryPoint = "SystemNative_GetCwd")] static void GetCwd() => Panic.NotImplemented("SystemNative_GetCwd");
