@@ -88,3 +88,9 @@ FUZZ_SECONDS ?= 120
 .PHONY: fuzz
 fuzz: deps
 	@tests/Net.Fuzz/fuzz.sh $(FUZZ_SECONDS)
+
+# ---- benchmarks ---------------------------------------------------------------------------------
+#   make bench-kernel   timer/switch/interrupt latencies and idle host CPU -> bench/results/kernel.txt
+.PHONY: bench-kernel
+bench-kernel: deps
+	@bench/kernel/run.sh

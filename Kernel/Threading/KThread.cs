@@ -27,6 +27,8 @@ public unsafe struct KThread
     public void* RuntimeThread;
     /// <summary>RhGetThreadStaticStorage's slot (non-inlined thread statics): a GC root, initially null.</summary>
     public void* ThreadStaticStorage;
+    /// <summary>For the garbage collector's own per-thread record (see Scheduler's hooks).</summary>
+    public void* GcThread;
 }
 
 /// <summary>FIFO of threads (intrusive through <see cref="KThread.Next"/>). Only touched with interrupts

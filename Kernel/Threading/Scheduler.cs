@@ -35,6 +35,11 @@ public static unsafe class Scheduler
     static bool s_idle;
     static int s_liveThreads;
 
+    /// <summary>Hooks for the garbage collector (all run with interrupts disabled): a thread was created
+    /// (before it first runs), the CPU switched to a thread, a thread exited (on its own stack, for the
+    /// last time). Null: nobody listens.</summary>
+    public static delegate*<KThread*, void> ThreadCreated, SwitchedTo, ThreadExiting;
+
     public static KThread* Current => s_current;
     /// <summary>The thread that ran the start-up code and runs Main.</summary>
     public static KThread* BootThread { get; private set; }
@@ -105,6 +110,7 @@ public static unsafe class Scheduler
         *(uint*)(fx + 24) = 0x1F80;                              // MXCSR: all exceptions masked
         t->SavedRsp = (ulong)fx;
         t->State = ThreadState.Ready;
+        if (ThreadCreated != null) ThreadCreated(t);
         s_ready.Enqueue(t);
         Timers.Arm(s_sliceEnd);
         InterruptGuard.Restore(flags);
@@ -125,6 +131,7 @@ public static unsafe class Scheduler
             t->TimedOut = false;
             t->RuntimeThread = null;
             t->ThreadStaticStorage = null;
+            t->GcThread = null;
             t->NextInAll = s_all;
             s_all = t;
             s_liveThreads++;
@@ -175,6 +182,7 @@ public static unsafe class Scheduler
     {
         InterruptGuard.Disable();
         KThread* t = s_current;
+        if (ThreadExiting != null) ThreadExiting(t);
         fixed (KThread** head = &s_all)
             for (KThread** link = head; *link != null; link = &(*link)->NextInAll)
                 if (*link == t) { *link = t->NextInAll; break; }
@@ -298,6 +306,7 @@ public static unsafe class Scheduler
         s_switches++;
         s_current = next;
         Cpu.WriteMsr(FsBaseMsr, next->FsBase);
+        if (SwitchedTo != null) SwitchedTo(next);
         SwitchContext(&current->SavedRsp, next->SavedRsp);
     }
 

@@ -7,6 +7,9 @@ public static class Clock
 
     public static ulong TscPerSecond => s_tscPerSecond;
 
+    /// <summary>The raw time-stamp counter (benchmarks: cheapest timestamp there is).</summary>
+    public static ulong ReadTsc() => Cpu.ReadTimestampCounter();
+
     /// <summary>Nanoseconds since the calibration at boot.</summary>
     public static ulong Nanoseconds
     {
