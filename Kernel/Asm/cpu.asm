@@ -7,7 +7,7 @@ section .text
 global cosmos_outb, cosmos_outw, cosmos_outd, cosmos_inb, cosmos_inw, cosmos_ind
 global cosmos_rdmsr, cosmos_wrmsr, cosmos_rdtsc
 global cosmos_read_cr0, cosmos_read_cr2, cosmos_read_cr3, cosmos_read_cr4, cosmos_write_cr3, cosmos_invlpg
-global cosmos_lidt, cosmos_halt, cosmos_disable_interrupts, cosmos_enable_interrupts, cosmos_pause
+global cosmos_lgdt, cosmos_ltr, cosmos_lidt, cosmos_halt, cosmos_disable_interrupts, cosmos_enable_interrupts, cosmos_pause
 global cosmos_capture_registers, cosmos_isr_stubs
 extern cosmos_trap
 
@@ -64,6 +64,10 @@ cosmos_write_cr3: mov cr3, rdi
 cosmos_invlpg:    invlpg [rdi]
                   ret
 cosmos_lidt:      lidt [rdi]                ; rdi -> { u16 limit; u64 base }
+                  ret
+cosmos_lgdt:      lgdt [rdi]                ; same descriptor format; the selectors keep their meaning
+                  ret
+cosmos_ltr:       ltr di                    ; di = TSS selector
                   ret
 cosmos_halt:      hlt
                   ret

@@ -10,7 +10,9 @@ namespace CosmosNet.Kernel.Runtime;
 /// CoreLib's dispatcher takes it from there. Null dereferences (#PF below 64 KiB) throw
 /// NullReferenceException, integer division by zero (#DE) DivideByZeroException, and the other #DE,
 /// MinValue / -1, OverflowException (the divisor is read by decoding the idiv, as CoreCLR does on Linux).
-/// Faults outside managed code, and page faults elsewhere, stay panics.</summary>
+/// Faults outside managed code, and page faults elsewhere, stay panics. A stack overflow runs into the
+/// guard page below the stack: the CPU cannot push the #PF frame there and raises #DF, which runs on its
+/// own interrupt stack (<see cref="InterruptStacks"/>) and panics "stack overflow" instead of a triple fault.</summary>
 internal static unsafe class HardwareExceptions
 {
     // CoreLib's HwExceptionCode values (System.Runtime.EH).
@@ -25,9 +27,32 @@ internal static unsafe class HardwareExceptions
 
     internal static void Initialize()
     {
+        InterruptStacks.Initialize();
+        Image.Layout* image = Image.Current;
+        GuardStack(image->BootStackBottom, image->BootStackTop);
         Interrupts.SetHandler(0, &OnDivideError);
+        Interrupts.SetHandler(8, &OnDoubleFault);
         Interrupts.SetHandler(14, &OnPageFault);
     }
+
+    /// <summary>Turns the lowest whole page of a stack into its guard page (threads call this for theirs).</summary>
+    public static void GuardStack(byte* bottom, byte* top)
+    {
+        ulong page = ((ulong)bottom + 4095) & ~4095UL;
+        if (page + 4096 < (ulong)top) Paging.SetGuardPage(page);
+    }
+
+    static void OnDoubleFault(TrapFrame* frame)
+    {
+        ulong address = Cpu.ReadCr2();
+        if (Paging.IsGuardPage(address) || Paging.IsGuardPage(frame->Rsp) || Paging.IsGuardPage(frame->Rsp - 8))
+            StackOverflow(frame, address);
+        Panic.FromTrap("double fault (#DF)"u8, frame);
+    }
+
+    static void StackOverflow(TrapFrame* frame, ulong address)
+        => Panic.FromTrap("stack overflow: the stack ran into its guard page at 0x" + (address & ~4095UL).ToString("x")
+            + " (rsp=0x" + frame->Rsp.ToString("x") + ", rip=0x" + frame->Rip.ToString("x") + ")", frame);
 
     static void OnDivideError(TrapFrame* frame)
     {
@@ -84,6 +109,7 @@ internal static unsafe class HardwareExceptions
     static void OnPageFault(TrapFrame* frame)
     {
         ulong address = Cpu.ReadCr2();
+        if (Paging.IsGuardPage(address)) StackOverflow(frame, address);
         if (address < NullAreaSize && CodeMap.IsManagedCode((void*)frame->Rip))
         {
             Raise(frame, NullReference);

@@ -54,4 +54,15 @@ public sealed class ExceptionsSuiteTests(ExceptionsKernel kernel) : IClassFixtur
         Assert.Contains("rip=", output);
         Assert.Equal(3, run.ExitCode);
     }
+
+    /// <summary>Unbounded recursion hits the guard page below the stack: a clear panic, not a triple fault
+    /// (which would reboot, i.e. end QEMU -no-reboot with status 0 and no PANIC line).</summary>
+    [Fact]
+    public void StackOverflow_PanicsFromTheGuardPage()
+    {
+        var run = kernel.Boot("--overflow");
+        Assert.Contains("PANIC: stack overflow: the stack ran into its guard page", run.Output);
+        Assert.Contains("vector=0000000000000008", run.Output);   // delivered as #DF on its own stack
+        Assert.Equal(3, run.ExitCode);
+    }
 }

@@ -27,6 +27,10 @@ internal static unsafe class Cpu
 
     /// <summary>Loads the IDT register from a 10-byte { u16 limit; u64 base } descriptor.</summary>
     [MethodImpl(MethodImplOptions.InternalCall), RuntimeImport("cosmos_lidt")] public static extern void LoadIdt(void* descriptor);
+    /// <summary>Loads the GDT register (same descriptor format as <see cref="LoadIdt"/>).</summary>
+    [MethodImpl(MethodImplOptions.InternalCall), RuntimeImport("cosmos_lgdt")] public static extern void LoadGdt(void* descriptor);
+    /// <summary>Loads the task register with a TSS selector.</summary>
+    [MethodImpl(MethodImplOptions.InternalCall), RuntimeImport("cosmos_ltr")] public static extern void LoadTaskRegister(ushort selector);
     [MethodImpl(MethodImplOptions.InternalCall), RuntimeImport("cosmos_halt")] public static extern void Halt();
     [MethodImpl(MethodImplOptions.InternalCall), RuntimeImport("cosmos_disable_interrupts")] public static extern void DisableInterrupts();
     [MethodImpl(MethodImplOptions.InternalCall), RuntimeImport("cosmos_enable_interrupts")] public static extern void EnableInterrupts();

@@ -8,6 +8,7 @@ namespace CosmosNet.Kernel.Arch.X64;
 public static unsafe class Paging
 {
     const ulong Present = 1, Writable = 2, WriteThrough = 8, CacheDisable = 16, LargePage = 0x80;
+    const ulong GuardMarker = 1UL << 9;   // software bit of a non-present 4 KiB entry: a stack guard page
     const ulong AddressMask = 0x000F_FFFF_FFFF_F000;
     const ulong TwoMiB = 2 * 1024 * 1024;
 
@@ -40,6 +41,48 @@ public static unsafe class Paging
     {
         MapLarge(physical, physical + length, Present | Writable | WriteThrough | CacheDisable);
         Cpu.WriteCr3(Cpu.ReadCr3()); // flush the TLB
+    }
+
+    /// <summary>Makes the 4 KiB page at address a guard page: not present, so any access faults, and marked so
+    /// the fault handlers can tell a stack overflow from a wild access. Splits its 2 MiB page if needed.</summary>
+    public static void SetGuardPage(ulong address)
+    {
+        ulong page = address & ~4095UL;
+        ulong* entry = PageEntry(page, split: true);
+        if (entry == null) return;                      // not mapped at all: faults anyway
+        *entry = page | GuardMarker;
+        Cpu.InvalidatePage(page);
+    }
+
+    public static bool IsGuardPage(ulong address)
+    {
+        ulong* entry = PageEntry(address & ~4095UL, split: false);
+        return entry != null && (*entry & (Present | GuardMarker)) == GuardMarker;
+    }
+
+    /// <summary>The 4 KiB entry of a mapped address (null if unmapped, or mapped by a 2 MiB page and not split).</summary>
+    static ulong* PageEntry(ulong address, bool split)
+    {
+        ulong* table = s_pml4;
+        for (int shift = 39; shift > 21; shift -= 9)
+        {
+            ulong next = table[(address >> shift) & 511];
+            if ((next & Present) == 0) return null;
+            table = (ulong*)(next & AddressMask);
+        }
+        ulong* directory = table + ((address >> 21) & 511);
+        if ((*directory & Present) == 0) return null;
+        if ((*directory & LargePage) != 0)
+        {
+            if (!split) return null;
+            ulong* pageTable = (ulong*)PhysicalMemory.AllocatePages(1);
+            ulong large = *directory & AddressMask & ~(TwoMiB - 1);
+            ulong flags = (*directory & (Writable | WriteThrough | CacheDisable)) | Present;
+            for (ulong i = 0; i < 512; i++) pageTable[i] = (large + i * 4096) | flags;
+            *directory = (ulong)pageTable | Present | Writable;
+            Cpu.InvalidatePage(address);                // drops the 2 MiB translation
+        }
+        return (ulong*)(*directory & AddressMask) + ((address >> 12) & 511);
     }
 
     static void MapLarge(ulong start, ulong end, ulong flags)
