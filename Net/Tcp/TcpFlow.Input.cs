@@ -234,7 +234,7 @@ public sealed partial class TcpFlow
             // RFC 6298 5.2/5.3: stop the timer when everything is acknowledged, else restart it.
             if (_sndMax > _sndUna) _rexmitTimer.Arm(Now + _rtt.Rto);
             else _rexmitTimer.Cancel();
-            Wake(ref _writeWaiter);
+            if (_send.Free >= _writeNeed) Wake(ref _writeWaiter);
 
             if (_finQueued && ack > _finSeq) OurFinAcknowledged();
             if (State == TcpState.Closed) return;

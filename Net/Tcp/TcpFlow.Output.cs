@@ -32,7 +32,7 @@ public sealed partial class TcpFlow
         for (int i = 0; i < MaxBurst; i++)
             if (!(_inRecovery ? SendInRecovery() : SendNext(_cc.Cwnd - Flight()))) break;
         UpdateRetransmitTimer();
-        if (_writeWaiter is not null && _sndMax >= _pushEdge) Wake(ref _writeWaiter);
+        if (_writeWaiter is not null && _writeNeed == int.MaxValue && _sndMax >= _pushEdge) Wake(ref _writeWaiter); // nodelay write sent
     }
 
     /// <summary>Bytes in flight outside recovery: sent (up to SND.NXT), unacknowledged and not SACKed.</summary>

@@ -54,6 +54,7 @@ public sealed partial class TcpFlow
     private TaskCompletionSource? _writeWaiter;
     private TaskCompletionSource? _closeWaiter;
     private bool _readBusy, _writeBusy, _readShutdown, _writeShutdown;
+    private int _writeNeed;            // free send-buffer space the waiting writer needs before it is woken
     private TcpError? _error;          // set when the connection died abnormally (reads report it)
     private bool _keepaliveExpired;    // Mirage: a keepalive timeout reads as end-of-stream
     internal TcpListener? Listener;    // passive opens: whom to hand the flow to once established
@@ -202,6 +203,8 @@ public sealed partial class TcpFlow
                 if (nodelay) _pushEdge = _bufferStart + _send.Count;
                 if (n > 0) Output();
                 if (data.IsEmpty) break;
+                // Wake up once a useful amount of space is free, not on every ACK.
+                _writeNeed = Math.Min(data.Length, _send.Capacity / 4);
                 await WaitForWriterWakeup();
             }
             if (nodelay)
@@ -210,6 +213,7 @@ public sealed partial class TcpFlow
                 while (_sndMax < end && SeqNum.Max(_sndUna, _bufferStart) < end)
                 {
                     if (!CanWrite) return Result<Unit, TcpWriteError>.Fail(TcpWriteError.Closed);
+                    _writeNeed = int.MaxValue; // woken by Output once the bytes are on the wire
                     await WaitForWriterWakeup();
                 }
             }

@@ -167,7 +167,7 @@ public class TcpScenarioTests
             await bed.Sim.Delay(TimeSpan.FromSeconds(30)); // nobody reads on the server
             Assert.False(sending.IsCompleted);
             Assert.Equal(16 * 1024, s.ReadableBytes);               // the receiver's buffer is full...
-            Assert.Equal(16 * 1024, c.UnacknowledgedBytes);          // ...and so is the sender's
+            Assert.InRange(c.UnacknowledgedBytes, 12 * 1024, 16 * 1024); // ...and the sender's is (nearly) full
             Assert.True(bed.Client.Statistics.ZeroWindowProbes >= 3, bed.Client.Statistics.ToString());
             Assert.Equal(TcpState.Established, c.State);
             var (hash, length) = await TcpTestBed.ReceiveAllAsync(s); // the window reopens
