@@ -73,7 +73,7 @@ public static class LanguageSuite
         new("Interlocked_AndLock", LanguageTests.InterlockedAndLock),
         new("Async_CompletedSynchronously", LanguageTests.AsyncCompletedSynchronously),
         // Runtime
-        new("GC_AllocationsAreCounted", RuntimeTests.AllocationsCounted),
+        new("GC_ManyAndLargeAllocations", RuntimeTests.ManyAndLargeAllocations),
         new("Object_HashCodeAndReferenceEquality", RuntimeTests.HashCodeAndIdentity),
         new("Stopwatch_Monotonic", RuntimeTests.StopwatchMonotonic),
         new("Random_SeededSequence", RuntimeTests.SeededRandom),
