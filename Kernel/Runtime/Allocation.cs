@@ -1,58 +1,58 @@
 using System.Runtime;
+using System.Runtime.CompilerServices;
+using CosmosNet.Kernel.Runtime.Gc;
 
 namespace CosmosNet.Kernel.Runtime;
 
 /// <summary>The allocation helpers ILC's code and CoreLib call. Layout (x64): an object's MethodTable
-/// pointer is at obj+0, an 8-byte header at obj-8, array/string length (int32) at obj+8; MethodTable:
-/// u16 ComponentSize @0, u32 BaseSize @4 (header included). Memory comes from <see cref="Heap"/>.</summary>
+/// pointer is at obj+0, an 8-byte header at obj-8, array/string length (int32) at obj+8. Memory comes
+/// from the garbage-collected heap (<see cref="Allocator"/>); when it is exhausted, or a length is
+/// negative or absurd, CoreLib's RhExceptionHandling_FailedAllocation throws OutOfMemoryException /
+/// OverflowException through the runtime's exception path.</summary>
 internal static unsafe class Allocation
 {
-    const ulong MaxObjectBytes = 1UL << 40;
+    // Objects stay below 2 GiB (free-block lengths are 32-bit; CoreLib's own array limit is lower).
+    const ulong MaxObjectBytes = 0x7FFF_FFC0;
 
-    static uint BaseSize(void* methodTable) => *(uint*)((byte*)methodTable + 4);
-    static ushort ComponentSize(void* methodTable) => *(ushort*)methodTable;
+    // CoreLib's managed helper (System.Runtime.EH.FailedAllocation): throws, never returns.
+    [MethodImpl(MethodImplOptions.InternalCall), RuntimeImport("RhExceptionHandling_FailedAllocation")]
+    static extern void FailedAllocation(void* methodTable, bool isOverflow);
 
     static byte* NewObject(void* methodTable)
     {
-        byte* obj = Heap.Allocate(BaseSize(methodTable)) + 8;
-        *(void**)obj = methodTable;
+        byte* mt = (byte*)methodTable;
+        byte* obj = Allocator.Allocate(mt, ObjectModel.SizeFor(mt, 0), 0);
+        if (obj == null) FailedAllocation(methodTable, false);
         return obj;
     }
 
-    static byte* NewArray(void* methodTable, ulong length)
+    static byte* NewArray(void* methodTable, long length)
     {
-        ulong bytes = BaseSize(methodTable) + length * ComponentSize(methodTable);
-        if (length > int.MaxValue || bytes > MaxObjectBytes) Panic.Halt("array too large (OutOfMemoryException/OverflowException not implemented)");
-        byte* obj = Heap.Allocate(bytes) + 8;
-        *(void**)obj = methodTable;
-        *(int*)(obj + 8) = (int)length;
+        byte* mt = (byte*)methodTable;
+        if (length < 0 || length > int.MaxValue) { FailedAllocation(methodTable, true); return null; }
+        ulong size = ObjectModel.SizeFor(mt, (ulong)length);
+        if (size > MaxObjectBytes) { FailedAllocation(methodTable, false); return null; }
+        byte* obj = Allocator.Allocate(mt, size, (uint)length);
+        if (obj == null) FailedAllocation(methodTable, false);
         return obj;
     }
 
     [RuntimeExport("RhpNewFast")]
     static void* RhpNewFast(void* methodTable) => NewObject(methodTable);
 
-    // No finalizer queue yet: finalizers never run (the bump heap never frees anything either).
     [RuntimeExport("RhpNewFinalizable")]
     static void* RhpNewFinalizable(void* methodTable) => NewObject(methodTable);
 
     [RuntimeExport("RhpNewArrayFast")]
-    static void* RhpNewArrayFast(void* methodTable, int length)
-    {
-        if (length < 0) Panic.Halt("RhpNewArrayFast: negative length (OverflowException not implemented)");
-        return NewArray(methodTable, (ulong)length);
-    }
+    static void* RhpNewArrayFast(void* methodTable, int length) => NewArray(methodTable, length);
 
     [RuntimeExport("RhpNewPtrArrayFast")]
-    static void* RhpNewPtrArrayFast(void* methodTable, int length) => RhpNewArrayFast(methodTable, length);
+    static void* RhpNewPtrArrayFast(void* methodTable, int length) => NewArray(methodTable, length);
 
     [RuntimeExport("RhNewString")]
-    static void* RhNewString(void* methodTable, nint length)
-    {
-        if (length < 0) Panic.Halt("RhNewString: negative length");
-        return NewArray(methodTable, (ulong)length);
-    }
+    static void* RhNewString(void* methodTable, nint length) => NewArray(methodTable, length);
 
+    // flags: GC_ALLOC_PINNED_OBJECT_HEAP and friends; nothing moves here, so every object is pinned.
     [RuntimeExport("RhAllocateNewObject")]
     static void RhAllocateNewObject(void* methodTable, uint flags, void** result) => *result = NewObject(methodTable);
 

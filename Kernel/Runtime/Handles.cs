@@ -5,7 +5,9 @@ namespace CosmosNet.Kernel.Runtime;
 
 /// <summary>GC handles. A handle is a pointer to a slot whose first word is the target object (CoreLib
 /// reads targets directly through it); the slot also holds the dependent (secondary) object and the handle
-/// type. Slots live in native memory, in blocks a collector can scan as roots (see <see cref="Slots"/>).</summary>
+/// type. Slots live in native memory, in blocks the collector (Gc/Collector.cs) scans: normal and pinned
+/// handles are roots, weak ones are cleared when their target dies, dependent ones keep the secondary
+/// alive while the primary lives.</summary>
 internal static unsafe class Handles
 {
     public enum HandleType { WeakShort = 0, WeakLong = 1, Normal = 2, Pinned = 3, Dependent = 6 }
@@ -74,4 +76,8 @@ internal static unsafe class Handles
     public static BlockArray Blocks;
     public static int BlockCount;
     public static int Slots => SlotsPerBlock;
+
+    /// <summary>Handle types whose target the collector treats as a root (unknown types too, to be safe);
+    /// weak and dependent handles are not roots, free slots (-1) neither.</summary>
+    public static bool IsStrong(nint type) => type >= 0 && type != (nint)HandleType.WeakShort && type != (nint)HandleType.WeakLong && type != (nint)HandleType.Dependent;
 }

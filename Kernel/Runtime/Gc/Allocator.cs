@@ -1,0 +1,149 @@
+namespace CosmosNet.Kernel.Runtime.Gc;
+
+/// <summary>A bump-pointer region of the small-object space: objects are carved from [Next, Limit);
+/// Limit stays 24 bytes short of End so the unused tail is always big enough to become a free block when
+/// the region is retired.</summary>
+internal unsafe struct AllocationContext
+{
+    public byte* Next, Limit, End, Start;
+}
+
+/// <summary>Where every managed allocation gets its memory. Small objects: bump pointer in the CPU's
+/// <see cref="AllocationContext"/> (one CPU: the bump runs with interrupts disabled, so no thread switch
+/// can interleave two allocations and one context per CPU is as good as one per thread, with nothing for
+/// the scheduler to hand over; a second CPU gets its own context), refilled with 8 KiB regions (zeroed in one go) from the
+/// small-object space's free blocks; large objects (85,000 bytes and more): a free block of their own in
+/// the large-object space, zeroed on allocation. Collection policy: collect when the bytes allocated since
+/// the last collection exceed the budget (the live size after it, at least 4 MiB), or when the heap cannot
+/// grow; null (→ OutOfMemoryException) only when a collection could not make room.</summary>
+internal static unsafe class Allocator
+{
+    const ulong RegionBytes = 8 * 1024;
+    const ulong MinBudget = 4 * 1024 * 1024;
+
+    static bool s_initialized;
+    static ulong s_allocatedSinceGc;          // retired regions' used bytes + large objects
+    static ulong s_budget = MinBudget;
+    static ulong s_totalAllocated;            // since boot, as of the last retire/large allocation
+    static AllocationContext s_context;
+
+    static AllocationContext* Context => (AllocationContext*)System.Runtime.CompilerServices.Unsafe.AsPointer(ref s_context);
+
+    /// <summary>Live bytes found by the last collection.</summary>
+    public static ulong LiveAfterGc;
+
+    /// <summary>Bytes allocated since the last collection (exact: the unused parts of regions excluded).</summary>
+    public static ulong AllocatedSinceGc
+    {
+        get
+        {
+            return s_allocatedSinceGc + (ulong)(s_context.Next - s_context.Start);
+        }
+    }
+
+    public static ulong TotalAllocated => s_totalAllocated + (AllocatedSinceGc - s_allocatedSinceGc);
+
+    static void Initialize()
+    {
+        s_initialized = true;
+        GcHeap.Initialize();
+        Collector.Initialize();
+    }
+
+    /// <summary>A zeroed object of <paramref name="size"/> bytes (header included, multiple of 8) with its
+    /// MethodTable and (for arrays and strings) length set, registered for finalization when its type has
+    /// a finalizer; null when memory is exhausted even after a collection. Runs with interrupts disabled
+    /// so that no thread switch (and so no collection) ever sees a half-made object.</summary>
+    public static byte* Allocate(byte* methodTable, ulong size, uint length)
+    {
+        ulong flags = Collector.SaveFlagsAndDisableInterrupts();
+        byte* obj;
+        AllocationContext* c = Context;
+        if (size < GcHeap.LargeObjectBytes && size <= (ulong)(c->Limit - c->Next))
+        {
+            byte* block = c->Next;
+            c->Next = block + size;
+            obj = block + 8;
+            GcHeap.SetStart(obj);
+        }
+        else
+        {
+            if (!s_initialized) Initialize();
+            obj = size >= GcHeap.LargeObjectBytes ? AllocateLarge(size) : AllocateFromNewRegion(size);
+            if (obj == null) { Collector.RestoreFlags(flags); return null; }
+        }
+        *(byte**)obj = methodTable;
+        *(uint*)(obj + 8) = length;
+        if (ObjectModel.HasFinalizer(methodTable)) Finalization.Register(obj);
+        Collector.RestoreFlags(flags);
+        return obj;
+    }
+
+    static byte* AllocateLarge(ulong size)
+    {
+        byte* block = Reserve(GcHeap.Kind.Large, size, size, out _);
+        if (block == null) return null;
+        Memory.Native.Memset(block, 0, (nuint)size);
+        s_allocatedSinceGc += size;
+        s_totalAllocated += size;
+        GcHeap.SetStart(block + 8);
+        return block + 8;
+    }
+
+    static byte* AllocateFromNewRegion(ulong size)
+    {
+        AllocationContext* c = Context;
+        Retire(c);
+        ulong regionSize = size + ObjectModel.MinBlock > RegionBytes ? size + ObjectModel.MinBlock : RegionBytes;
+        byte* region = Reserve(GcHeap.Kind.Small, regionSize, size + ObjectModel.MinBlock, out regionSize);
+        if (region == null) return null;
+        Memory.Native.Memset(region, 0, (nuint)regionSize);
+        c->Start = region;
+        c->Next = region + size;
+        c->End = region + regionSize;
+        c->Limit = c->End - ObjectModel.MinBlock;
+        GcHeap.SetStart(region + 8);
+        return region + 8;
+    }
+
+    /// <summary>A free block of <paramref name="size"/> bytes or, when none is left, a whole smaller free
+    /// block of at least <paramref name="minimum"/> bytes (its size in <paramref name="got"/>); collects and
+    /// grows the heap as the policy says. Null when even a collection leaves no room.</summary>
+    static byte* Reserve(GcHeap.Kind kind, ulong size, ulong minimum, out ulong got)
+    {
+        bool collected = false;
+        if (AllocatedSinceGc >= s_budget) { Collector.Collect(); collected = true; }
+        while (true)
+        {
+            got = size;
+            byte* block = GcHeap.Take(kind, ref got);
+            if (block == null && minimum < size) { got = minimum; block = GcHeap.Take(kind, ref got, whole: true); }
+            if (block != null) return block;
+            if (GcHeap.Grow(kind, size)) continue;
+            if (collected) return null;
+            Collector.Collect();
+            collected = true;
+        }
+    }
+
+    /// <summary>Before a collection: the unused tail of the current region goes back as a free block.</summary>
+    public static void RetireContext() => Retire(Context);
+
+    static void Retire(AllocationContext* c)
+    {
+        if (c->Start == null) return;
+        ulong used = (ulong)(c->Next - c->Start);
+        s_allocatedSinceGc += used;
+        s_totalAllocated += used;
+        if (c->Next < c->End) GcHeap.WriteFree(c->Next, c->End, GcHeap.Kind.Small);
+        *c = default;
+    }
+
+    /// <summary>Called by the collector once every region is retired and the heap swept.</summary>
+    public static void CollectionDone(ulong live)
+    {
+        LiveAfterGc = live;
+        s_allocatedSinceGc = 0;
+        s_budget = live > MinBudget ? live : MinBudget;
+    }
+}

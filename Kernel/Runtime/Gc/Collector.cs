@@ -1,0 +1,240 @@
+using System.Runtime;
+using System.Runtime.CompilerServices;
+using CosmosNet.Kernel.Arch.X64;
+using CosmosNet.Kernel.Memory;
+using CosmosNet.Kernel.Threading;
+
+namespace CosmosNet.Kernel.Runtime.Gc;
+
+/// <summary>The collector: stop-the-world, non-moving mark-sweep over the whole heap.
+///
+/// Root scanning is CONSERVATIVE for stacks, saved registers and frozen segments (every aligned word that
+/// points into a heap object, interior pointers included, keeps that object alive: no GC info decoder
+/// needed, at the price of occasionally retaining garbage a stale stack slot still points to) and PRECISE
+/// for the heap itself (each object's reference fields come from the GCDesc in front of its MethodTable),
+/// for thread-static roots and for GC handles. Because nothing moves, pinning is free: pinned handles,
+/// `fixed` and GC.AllocateArray(pinned: true) need nothing more than staying alive.
+///
+/// Order of one collection (CoreCLR's semantics): mark from the strong roots; dependent handles to a
+/// fixpoint; clear short weak handles; queue unreachable finalizable objects and mark from them
+/// (resurrection); dependent handles again; clear long weak handles and dead dependent handles; sweep.
+/// Threads: on one CPU, stopping the world = disabling interrupts on the allocating thread (no timer tick,
+/// so no switch). Every other live thread (Scheduler.First) is parked with all its registers saved on its
+/// own stack below StackTop, so its stack from SavedRsp up is scanned, and its TLS block (inline thread
+/// statics) and RhGetThreadStaticStorage slot are roots too. A thread that exits leaves Scheduler.First
+/// before it stops running, so its stack stops being a root.</summary>
+internal static unsafe class Collector
+{
+    const ulong MarkStackEntries = 32 * 1024;
+
+    static byte** s_markStack;
+    static ulong s_markTop;
+    static bool s_markOverflow, s_collecting;
+
+    public static int CollectionCount;
+    public static ulong LastPauseTicks, TotalPauseTicks, LastHeapBefore, LastLive, LastLiveObjects, LastPromoted;
+    static ulong s_firstTimestamp;
+
+    [MethodImpl(MethodImplOptions.InternalCall), RuntimeImport("cosmos_gc_spill_and_call")]
+    static extern void SpillRegistersAndCall(delegate*<byte*, nint, void> function, nint argument);
+
+    [MethodImpl(MethodImplOptions.InternalCall), RuntimeImport("cosmos_gc_save_flags_cli")]
+    public static extern ulong SaveFlagsAndDisableInterrupts();
+
+    [MethodImpl(MethodImplOptions.InternalCall), RuntimeImport("cosmos_gc_restore_flags")]
+    public static extern void RestoreFlags(ulong flags);
+
+    public static void Initialize()
+    {
+        s_markStack = (byte**)NativeHeap.Allocate(MarkStackEntries * 8);
+        s_firstTimestamp = Cpu.ReadTimestampCounter();
+    }
+
+    public static bool InProgress => s_collecting;
+
+    /// <summary>A full blocking collection on the calling thread.</summary>
+    public static void Collect()
+    {
+        ulong flags = SaveFlagsAndDisableInterrupts();
+        if (s_collecting) Panic.Halt("GC: collection re-entered (allocation inside the collector?)"u8);
+        s_collecting = true;
+        ulong start = Cpu.ReadTimestampCounter();
+        SpillRegistersAndCall(&CollectFrom, 0);
+        LastPauseTicks = Cpu.ReadTimestampCounter() - start;
+        TotalPauseTicks += LastPauseTicks;
+        CollectionCount++;
+        s_collecting = false;
+        RestoreFlags(flags);
+    }
+
+    static void CollectFrom(byte* stackPointer, nint unused)
+    {
+        LastHeapBefore = Allocator.LiveAfterGc + Allocator.AllocatedSinceGc;
+        Allocator.RetireContext();
+
+        MarkThreads(stackPointer);
+        for (int i = 0; i < GcControl.FrozenSegmentCount; i++)
+        {
+            ref GcControl.FrozenSegment s = ref GcControl.FrozenSegments[i];
+            ScanConservatively(s.Start, s.Start + s.Allocated);
+        }
+        for (int i = 0; i < GcControl.RootSlotCount; i++) MarkPrecise(*(byte**)GcControl.RootSlots[i]);
+        MarkStrongHandles();
+        Finalization.MarkQueued();
+        Drain();
+        MarkDependents();
+        ClearWeakHandles(longWeak: false);
+
+        Finalization.QueueUnreachable();
+        Drain();
+        MarkDependents();
+        ClearWeakHandles(longWeak: true);
+
+        ulong live = GcHeap.Sweep(out LastLiveObjects);
+        LastLive = live;
+        LastPromoted = live;
+        Allocator.CollectionDone(live);
+    }
+
+    // ---- roots -----------------------------------------------------------------------------------------
+
+    static void MarkThreads(byte* stackPointer)
+    {
+        MarkPrecise((byte*)BootThread.s_threadStaticStorage);
+        if (!Scheduler.Started)
+        {
+            Image.Layout* image = Image.Current;
+            ScanStack(stackPointer, image->BootStackBottom, image->BootStackTop);
+            return;
+        }
+        KThread* current = Scheduler.Current;
+        for (KThread* t = Scheduler.First; t != null; t = t->NextInAll)
+        {
+            if (t == current) ScanStack(stackPointer, t->StackBottom, t->StackTop);
+            else
+            {
+                byte* saved = (byte*)t->SavedRsp;
+                ScanConservatively(saved >= t->StackBottom && saved < t->StackTop ? saved : t->StackBottom, t->StackTop);
+            }
+            if (t->TlsBlock != null) ScanConservatively(t->TlsBlock, t->TlsBlock + t->TlsBlockSize);
+            MarkPrecise((byte*)t->ThreadStaticStorage);
+        }
+    }
+
+    static void ScanStack(byte* stackPointer, byte* bottom, byte* top)
+    {
+        if (stackPointer < bottom || stackPointer >= top) Panic.Halt("GC: the collecting thread runs outside its stack"u8);
+        ScanConservatively(stackPointer, top);
+    }
+
+    static void ScanConservatively(byte* start, byte* end)
+    {
+        for (byte** p = (byte**)(((ulong)start + 7) & ~7UL); (byte*)(p + 1) <= end; p++)
+        {
+            byte* obj = GcHeap.FindObject(*p);
+            if (obj != null) MarkObject(obj);
+        }
+    }
+
+    static void MarkStrongHandles()
+    {
+        for (int b = 0; b < Handles.BlockCount; b++)
+        {
+            Handles.Slot* slot = (Handles.Slot*)Handles.Blocks[b];
+            for (int i = 0; i < Handles.Slots; i++, slot++)
+                if (Handles.IsStrong(slot->Type)) MarkPrecise((byte*)slot->Target);
+        }
+    }
+
+    /// <summary>A dependent handle keeps its secondary alive while its primary is alive: repeat until no
+    /// handle adds anything (marking a secondary can make another primary live).</summary>
+    static void MarkDependents()
+    {
+        bool changed = true;
+        while (changed)
+        {
+            changed = false;
+            for (int b = 0; b < Handles.BlockCount; b++)
+            {
+                Handles.Slot* slot = (Handles.Slot*)Handles.Blocks[b];
+                for (int i = 0; i < Handles.Slots; i++, slot++)
+                {
+                    if (slot->Type != (nint)Handles.HandleType.Dependent || slot->Target == null || slot->Secondary == null) continue;
+                    if (!IsLive((byte*)slot->Target) || IsLive((byte*)slot->Secondary)) continue;
+                    MarkPrecise((byte*)slot->Secondary);
+                    Drain();
+                    changed = true;
+                }
+            }
+        }
+    }
+
+    static void ClearWeakHandles(bool longWeak)
+    {
+        for (int b = 0; b < Handles.BlockCount; b++)
+        {
+            Handles.Slot* slot = (Handles.Slot*)Handles.Blocks[b];
+            for (int i = 0; i < Handles.Slots; i++, slot++)
+            {
+                if (slot->Target == null || IsLive((byte*)slot->Target)) continue;
+                var type = (Handles.HandleType)slot->Type;
+                if (type == Handles.HandleType.WeakShort && !longWeak) slot->Target = null;
+                else if (longWeak && (type == Handles.HandleType.WeakLong || type == Handles.HandleType.Dependent))
+                {
+                    slot->Target = null;
+                    slot->Secondary = null;
+                }
+            }
+        }
+    }
+
+    static bool IsLive(byte* obj) => !GcHeap.InHeap(obj) || ObjectModel.IsMarked(obj);
+
+    // ---- marking ---------------------------------------------------------------------------------------
+
+    /// <summary>A reference from a precise source: an object start (anything else is ignored).</summary>
+    static void MarkPrecise(byte* obj)
+    {
+        if (obj != null && GcHeap.IsStart(obj) && ObjectModel.MethodTable(obj) != GcHeap.FreeType) MarkObject(obj);
+    }
+
+    public static void MarkObject(byte* obj)
+    {
+        ref uint header = ref ObjectModel.Header(obj);
+        if ((header & ObjectModel.MarkBit) != 0) return;
+        header |= ObjectModel.MarkBit;
+        if (!ObjectModel.HasPointers(ObjectModel.MethodTable(obj))) return;
+        if (s_markTop == MarkStackEntries) { s_markOverflow = true; return; }
+        s_markStack[s_markTop++] = obj;
+    }
+
+    static void VisitField(void** field) => MarkPrecise((byte*)*field);
+
+    /// <summary>Marks everything reachable from the mark stack. When the stack overflowed, marked objects
+    /// whose children were dropped are found again by walking the heap.</summary>
+    static void Drain()
+    {
+        while (true)
+        {
+            while (s_markTop > 0) ObjectModel.ForEachReference(s_markStack[--s_markTop], &VisitField);
+            if (!s_markOverflow) return;
+            s_markOverflow = false;
+            GcHeap.ForEachObject(&RescanIfMarked);
+        }
+    }
+
+    static void RescanIfMarked(byte* obj)
+    {
+        if (ObjectModel.IsMarked(obj)) ObjectModel.ForEachReference(obj, &VisitField);
+    }
+
+    // ---- statistics ----------------------------------------------------------------------------------
+
+    public static ulong TicksToNanoseconds(ulong ticks)
+    {
+        ulong perSecond = Clock.TscPerSecond;
+        return perSecond == 0 ? 0 : (ulong)((double)ticks * 1e9 / perSecond);
+    }
+
+    public static ulong ElapsedTicks => Cpu.ReadTimestampCounter() - s_firstTimestamp;
+}

@@ -1,0 +1,291 @@
+using CosmosNet.Kernel.Memory;
+
+namespace CosmosNet.Kernel.Runtime.Gc;
+
+/// <summary>The managed heap's memory: 1 MiB units taken from PhysicalMemory as the heap grows (all of free
+/// RAM minus a reserve for page tables, stacks and DMA). Each unit belongs to the small-object space, the
+/// large-object space (objects of 85,000 bytes and more, kept apart) or is empty (owned, reusable by either).
+/// Inside a run of units of one space, blocks tile the memory exactly: objects and free blocks (a fake
+/// "free" MethodTable whose length field gives the size), so sweeping is a linear walk. A bitmap per unit
+/// marks where objects start (one bit per 8 bytes), which lets the conservative stack scan map any
+/// address to the object containing it. Free blocks are kept in power-of-two bins, rebuilt at each sweep.</summary>
+internal static unsafe class GcHeap
+{
+    public const int UnitShift = 20;
+    public const ulong UnitBytes = 1UL << UnitShift;
+    public const ulong LargeObjectBytes = 85_000;
+    const ulong ReserveBytes = 4 * 1024 * 1024;
+    const int Bins = 33;
+    const ulong MinListedBlock = 32;          // room for the next-pointer at obj+16
+
+    public enum Kind : byte { None = 0, Small = 1, Large = 2, Empty = 3 }
+
+    static Kind* s_kinds;                     // per unit of the physical address space
+    static ulong** s_bits;                    // per unit: its object-start bitmap (2 KiB words = 16 KiB)
+    static ulong s_unitCount;                 // units covering [0, top of RAM)
+    static ulong s_lowUnit = ulong.MaxValue, s_highUnit;   // heap-owned units lie in [low, high)
+    static byte* s_freeType;                  // MethodTable of free blocks
+
+    [System.Runtime.CompilerServices.InlineArray(Bins)] struct BinArray { nint _first; }
+    static BinArray s_smallBins, s_largeBins;
+
+    public static ulong OwnedBytes { get; private set; }   // units owned (any kind)
+    public static ulong FreeListBytes { get; private set; }  // bytes in free blocks after the last sweep
+    public static byte* FreeType => s_freeType;
+
+    public static void Initialize()
+    {
+        ulong top = 0;
+        for (int i = 0; i < MemoryMap.Count; i++)
+        {
+            MemoryRegion r = MemoryMap.Get(i);
+            if (r.Type == MemoryRegionType.Usable && r.End > top) top = r.End;
+        }
+        s_unitCount = (top + UnitBytes - 1) >> UnitShift;
+        s_kinds = (Kind*)NativeHeap.Allocate(s_unitCount);
+        s_bits = (ulong**)NativeHeap.Allocate(s_unitCount * 8);
+        // Free blocks: component size 1 (HasComponentSize), base size 24, no pointers.
+        s_freeType = (byte*)NativeHeap.Allocate(32);
+        *(uint*)s_freeType = ObjectModel.HasComponentSizeFlag | 1;
+        *(uint*)(s_freeType + 4) = (uint)ObjectModel.MinBlock;
+    }
+
+    public static Kind KindOf(void* address)
+    {
+        ulong unit = (ulong)address >> UnitShift;
+        return unit < s_unitCount ? s_kinds[unit] : Kind.None;
+    }
+
+    /// <summary>True for addresses inside the small or large object space.</summary>
+    public static bool InHeap(void* address)
+    {
+        Kind k = KindOf(address);
+        return k == Kind.Small || k == Kind.Large;
+    }
+
+    // ---- object-start bitmap ------------------------------------------------------------------------
+
+    public static void SetStart(byte* obj)
+    {
+        ulong offset = ((ulong)obj & (UnitBytes - 1)) >> 3;
+        s_bits[(ulong)obj >> UnitShift][offset >> 6] |= 1UL << (int)(offset & 63);
+    }
+
+    public static void ClearStart(byte* obj)
+    {
+        ulong offset = ((ulong)obj & (UnitBytes - 1)) >> 3;
+        s_bits[(ulong)obj >> UnitShift][offset >> 6] &= ~(1UL << (int)(offset & 63));
+    }
+
+    public static bool IsStart(byte* obj)
+    {
+        if (((ulong)obj & 7) != 0 || !InHeap(obj)) return false;
+        ulong offset = ((ulong)obj & (UnitBytes - 1)) >> 3;
+        return (s_bits[(ulong)obj >> UnitShift][offset >> 6] & (1UL << (int)(offset & 63))) != 0;
+    }
+
+    /// <summary>The live object whose memory contains <paramref name="address"/> (interior pointers and
+    /// a pointer just past the end included), or null: the conservative scan's filter.</summary>
+    public static byte* FindObject(void* address)
+    {
+        Kind kind = KindOf(address);
+        if (kind != Kind.Small && kind != Kind.Large) return null;
+        ulong unit = (ulong)address >> UnitShift;
+        ulong bit = ((ulong)address & (UnitBytes - 1)) >> 3;
+        long word = (long)(bit >> 6);
+        ulong bits = s_bits[unit][word] & (ulong.MaxValue >> (63 - (int)(bit & 63)));
+        while (bits == 0)
+        {
+            if (--word < 0)
+            {
+                if (unit == 0 || s_kinds[unit - 1] != kind) return null;
+                unit--;
+                word = (long)(UnitBytes >> 9) - 1;
+            }
+            bits = s_bits[unit][word];
+        }
+        int highest = 63 - System.Numerics.BitOperations.LeadingZeroCount(bits);
+        byte* obj = (byte*)((unit << UnitShift) + (((ulong)word * 64 + (ulong)highest) << 3));
+        byte* mt = ObjectModel.MethodTable(obj);
+        if (mt == null || mt == s_freeType) return null;
+        if ((byte*)address > obj - 8 + ObjectModel.Size(obj)) return null;
+        return obj;
+    }
+
+    // ---- growth ---------------------------------------------------------------------------------------
+
+    /// <summary>Makes at least <paramref name="bytes"/> contiguous bytes available to the space as one
+    /// free block, from empty units or new RAM. False when RAM (minus the reserve) is exhausted.</summary>
+    public static bool Grow(Kind kind, ulong bytes)
+    {
+        ulong units = (bytes + UnitBytes - 1) >> UnitShift;
+        ulong first = FindEmptyRun(units);
+        if (first == ulong.MaxValue)
+        {
+            if (PhysicalMemory.FreeBytes < units * UnitBytes + ReserveBytes + UnitBytes) return false;
+            byte* memory = (byte*)PhysicalMemory.Allocate(units * UnitBytes, UnitBytes);
+            if (memory == null) return false;
+            first = (ulong)memory >> UnitShift;
+            for (ulong u = first; u < first + units; u++)
+            {
+                s_bits[u] = (ulong*)NativeHeap.Allocate(UnitBytes >> 6);
+                s_kinds[u] = Kind.Empty;
+            }
+            if (first < s_lowUnit) s_lowUnit = first;
+            if (first + units > s_highUnit) s_highUnit = first + units;
+            OwnedBytes += units * UnitBytes;
+        }
+        for (ulong u = first; u < first + units; u++) s_kinds[u] = kind;
+        byte* start = (byte*)(first << UnitShift);
+        WriteFree(start, start + units * UnitBytes, kind);
+        return true;
+    }
+
+    static ulong FindEmptyRun(ulong units)
+    {
+        ulong run = 0;
+        for (ulong u = s_lowUnit; u < s_highUnit; u++)
+        {
+            run = s_kinds[u] == Kind.Empty ? run + 1 : 0;
+            if (run == units) return u + 1 - units;
+        }
+        return ulong.MaxValue;
+    }
+
+    // ---- free blocks -------------------------------------------------------------------------------
+
+    /// <summary>Turns [start, end) into one free block (its start bit set) and files it in the bins.</summary>
+    public static void WriteFree(byte* start, byte* end, Kind kind)
+    {
+        ulong size = (ulong)(end - start);
+        byte* obj = start + 8;
+        *(byte**)obj = s_freeType;
+        *(uint*)(obj + 8) = (uint)(size - ObjectModel.MinBlock);
+        SetStart(obj);
+        if (size < MinListedBlock) return;
+        ref nint head = ref (kind == Kind.Large ? ref s_largeBins[BinOf(size)] : ref s_smallBins[BinOf(size)]);
+        *(nint*)(obj + 16) = head;
+        head = (nint)start;
+        FreeListBytes += size;
+    }
+
+    static int BinOf(ulong size) => 63 - System.Numerics.BitOperations.LeadingZeroCount(size);
+
+    static ulong BlockSize(byte* start) => *(uint*)(start + 16) + ObjectModel.MinBlock;
+
+    /// <summary>Takes a free block of exactly <paramref name="size"/> bytes (splitting a bigger one; the
+    /// remainder stays free), or returns null. With <paramref name="whole"/> a fitting block is taken
+    /// entirely and its size returned in <paramref name="size"/>.</summary>
+    public static byte* Take(Kind kind, ref ulong size, bool whole = false)
+    {
+        ulong need = size;
+        for (int bin = BinOf(need); bin < Bins; bin++)
+        {
+            ref nint head = ref (kind == Kind.Large ? ref s_largeBins[bin] : ref s_smallBins[bin]);
+            nint* link = (nint*)System.Runtime.CompilerServices.Unsafe.AsPointer(ref head);
+            for (byte* block = (byte*)*link; block != null; link = (nint*)(block + 24), block = (byte*)*link)
+            {
+                ulong have = BlockSize(block);
+                if (have != need && have < need + ObjectModel.MinBlock) continue;
+                *link = *(nint*)(block + 24);
+                FreeListBytes -= have;
+                ClearStart(block + 8);
+                if (whole || have == need) { size = have; return block; }
+                WriteFree(block + need, block + have, kind);
+                return block;
+            }
+        }
+        return null;
+    }
+
+    public static void ClearBins()
+    {
+        for (int i = 0; i < Bins; i++) { s_smallBins[i] = 0; s_largeBins[i] = 0; }
+        FreeListBytes = 0;
+    }
+
+    /// <summary>Calls <paramref name="visit"/> for every object (not free blocks) in the heap.</summary>
+    public static void ForEachObject(delegate*<byte*, void> visit)
+    {
+        for (ulong u = s_lowUnit; u < s_highUnit;)
+        {
+            Kind kind = s_kinds[u];
+            if (kind != Kind.Small && kind != Kind.Large) { u++; continue; }
+            ulong end = u;
+            while (end < s_highUnit && s_kinds[end] == kind) end++;
+            for (byte* block = (byte*)(u << UnitShift); block < (byte*)(end << UnitShift); block += ObjectModel.Size(block + 8))
+                if (ObjectModel.MethodTable(block + 8) != s_freeType) visit(block + 8);
+            u = end;
+        }
+    }
+
+    // ---- sweeping ------------------------------------------------------------------------------------
+
+    /// <summary>Walks every run of small and large units: unmarked objects and old free blocks become
+    /// free blocks (units left entirely free become empty), marks are cleared. Returns the live bytes and
+    /// counts the objects that survived.</summary>
+    public static ulong Sweep(out ulong liveObjects)
+    {
+        ClearBins();
+        ulong live = 0;
+        liveObjects = 0;
+        ulong u = s_lowUnit;
+        while (u < s_highUnit)
+        {
+            Kind kind = s_kinds[u];
+            if (kind != Kind.Small && kind != Kind.Large) { u++; continue; }
+            ulong end = u;
+            while (end < s_highUnit && s_kinds[end] == kind) end++;
+            live += SweepRun((byte*)(u << UnitShift), (byte*)(end << UnitShift), kind, ref liveObjects);
+            u = end;
+        }
+        return live;
+    }
+
+    static ulong SweepRun(byte* start, byte* end, Kind kind, ref ulong liveObjects)
+    {
+        ulong live = 0;
+        byte* freeStart = null;
+        for (byte* block = start; block < end;)
+        {
+            byte* obj = block + 8;
+            ulong size = ObjectModel.Size(obj);
+            if (size < ObjectModel.MinBlock || block + size > end) Panic.Halt("GC: heap corrupted (bad block size)"u8);
+            bool free = ObjectModel.MethodTable(obj) == s_freeType || !ObjectModel.IsMarked(obj);
+            if (free)
+            {
+                if (freeStart == null) freeStart = block;
+                else ClearStart(obj);
+            }
+            else
+            {
+                if (freeStart != null) { Release(freeStart, block, kind); freeStart = null; }
+                ObjectModel.Header(obj) &= ~ObjectModel.MarkBit;
+                live += size;
+                liveObjects++;
+            }
+            block += size;
+        }
+        if (freeStart != null) Release(freeStart, end, kind);
+        return live;
+    }
+
+    /// <summary>A free stretch found by the sweep: whole units inside it go back to the empty pool, the
+    /// rest becomes free blocks (never smaller than the minimum block).</summary>
+    static void Release(byte* start, byte* end, Kind kind)
+    {
+        ulong first = ((ulong)start + UnitBytes - 1) & ~(UnitBytes - 1);
+        ulong last = (ulong)end & ~(UnitBytes - 1);
+        if (first - (ulong)start is > 0 and < ObjectModel.MinBlock) first += UnitBytes;
+        if ((ulong)end - last is > 0 and < ObjectModel.MinBlock) last -= UnitBytes;
+        if (last <= first || last - first < UnitBytes) { WriteFree(start, end, kind); return; }
+        ClearStart(start + 8);
+        for (ulong u = first >> UnitShift; u < last >> UnitShift; u++)
+        {
+            s_kinds[u] = Kind.Empty;
+            Memory.Native.Memset(s_bits[u], 0, (nuint)(UnitBytes >> 6));
+        }
+        if ((byte*)first > start) WriteFree(start, (byte*)first, kind);
+        if ((byte*)last < end) WriteFree((byte*)last, end, kind);
+    }
+}

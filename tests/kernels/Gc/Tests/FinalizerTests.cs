@@ -1,0 +1,138 @@
+using System.Runtime.CompilerServices;
+
+namespace CosmosNet.KernelTests;
+
+/// <summary>Finalizers run (outside the collector) for unreachable objects, never for reachable ones.</summary>
+static class FinalizerTests
+{
+    // Each test counts only its own batch: an object of an earlier test that a stale stack word kept
+    // alive a little longer may be finalized during a later test.
+    sealed class Counted
+    {
+        public static int Batch, Finalized;
+        public static long ValueSum;
+        public int Value, MyBatch;
+        public Counted(int value) { Value = value; MyBatch = Batch; }
+        ~Counted() { if (MyBatch == Batch) { Finalized++; ValueSum += Value; } }
+        public static void NewBatch() { Batch++; Finalized = 0; ValueSum = 0; }
+    }
+
+    sealed class Suppressed
+    {
+        public static int Finalized;
+        public Suppressed(bool suppress) { if (suppress) GC.SuppressFinalize(this); }
+        ~Suppressed() { Finalized++; }
+    }
+
+    sealed class Twice
+    {
+        public static int Finalized;
+        ~Twice() { if (++Finalized == 1) GC.ReRegisterForFinalize(this); }
+    }
+
+    sealed class Resurrecting
+    {
+        public static Resurrecting? Saved;
+        public readonly List<string> Payload = ["alive", "and", "well"];
+        ~Resurrecting() { Saved = this; }
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    static void MakeCounted(int count, int start)
+    {
+        for (int i = 0; i < count; i++) GC.KeepAlive(new Counted(start + i));
+    }
+
+    public static void FinalizerRunsForUnreachableObject(Check c)
+    {
+        Counted.NewBatch();
+        MakeCounted(1, 40);
+        Gc.Full();
+        c.Equal(1, Counted.Finalized);
+        c.Equal(40L, Counted.ValueSum);
+    }
+
+    public static void FinalizerNotRunWhileReachable(Check c)
+    {
+        Counted.NewBatch();
+        var keep = new Counted(1);
+        Gc.Full();
+        c.Equal(0, Counted.Finalized);
+        GC.KeepAlive(keep);
+    }
+
+    public static void ThousandFinalizersAllRun(Check c)
+    {
+        Counted.NewBatch();
+        MakeCounted(1000, 1);
+        Gc.Full();
+        c.Equal(1000, Counted.Finalized);
+        c.Equal(500_500L, Counted.ValueSum);
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    static void MakeSuppressed() { GC.KeepAlive(new Suppressed(true)); GC.KeepAlive(new Suppressed(false)); }
+
+    public static void SuppressFinalizePreventsTheFinalizer(Check c)
+    {
+        Suppressed.Finalized = 0;
+        MakeSuppressed();
+        Gc.Full();
+        c.Equal(1, Suppressed.Finalized);
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    static void MakeTwice() => GC.KeepAlive(new Twice());
+
+    public static void ReRegisterForFinalizeRunsItAgain(Check c)
+    {
+        Twice.Finalized = 0;
+        MakeTwice();
+        Gc.Full();
+        Gc.Full();
+        c.Equal(2, Twice.Finalized);
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    static void MakeResurrecting() => GC.KeepAlive(new Resurrecting());
+
+    public static void ResurrectedObjectIsIntact(Check c)
+    {
+        Resurrecting.Saved = null;
+        MakeResurrecting();
+        Gc.Full();
+        Gc.Full();
+        c.True(Resurrecting.Saved is not null);
+        if (Resurrecting.Saved is { } saved) c.Equal("alive and well", string.Join(" ", saved.Payload));
+        Resurrecting.Saved = null;
+    }
+
+    public static void WaitForPendingFinalizersRunsThem(Check c)
+    {
+        Counted.NewBatch();
+        MakeCounted(10, 0);
+        Gc.ScrubStack();
+        GC.Collect();
+        GC.WaitForPendingFinalizers();
+        c.Equal(10, Counted.Finalized);
+    }
+
+    public static void FinalizerSeesFieldsOfDeadGraph(Check c)
+    {
+        // A finalizable object's references stay valid until its finalizer ran.
+        Counted.NewBatch();
+        MakeHolder();
+        Gc.Full();
+        c.Equal(1, Holder.Seen);
+    }
+
+    sealed class Holder
+    {
+        public static int Seen;
+        public Node Chain = new(1, new Node(2, new Node(3, null)));
+        ~Holder() { if (Chain.Next!.Next!.Value == 3 && Chain.Next.Label == "n2") Seen++; }
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    static void MakeHolder() { Holder.Seen = 0; GC.KeepAlive(new Holder()); }
+}
