@@ -94,3 +94,14 @@ fuzz: deps
 .PHONY: bench-kernel
 bench-kernel: deps
 	@bench/kernel/run.sh
+
+# ---- benchmarks: the network stack --------------------------------------------------------------
+# BenchmarkDotNet (input path, allocations, two-stack bulk over the simulator) into bench/results/net/, then
+# TapHost against Linux's own loopback TCP in the same run (needs root) into bench/results/net-tap.txt.
+BENCH_TAP_MIB ?= 256
+.PHONY: bench-net
+bench-net: deps
+	@mkdir -p bench/results
+	@dotnet run -c Release --project bench/Net.Bench -- --filter '*' --results bench/results/net
+	@cat bench/results/net/results/*-report-github.md > bench/results/net-bench.md
+	@bench/net-tap.sh $(BENCH_TAP_MIB) | tee bench/results/net-tap.txt

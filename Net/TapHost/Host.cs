@@ -38,8 +38,13 @@ internal sealed class Host
             _tcp.Listen((ushort)echo, null, Services.EchoAsync);
             Log.Info($"echo: listening on port {echo}");
         }
+        if (options.DiscardPort is { } discard)
+        {
+            _tcp.Listen((ushort)discard, null, flow => Services.DiscardAsync(flow, loop));
+            Log.Info($"discard: listening on port {discard}");
+        }
         if (options.Connect is { } remote)
-            _ = Services.ConnectOutAsync(_tcp, new TcpEndpoint(remote.Address, (ushort)remote.Port), options.SendBytes, t => Delay(loop, t));
+            _ = Services.ConnectOutAsync(_tcp, new TcpEndpoint(remote.Address, (ushort)remote.Port), options.SendBytes, loop, t => Delay(loop, t));
         Log.Info("ready");
     }
 

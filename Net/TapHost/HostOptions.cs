@@ -7,7 +7,7 @@ namespace CosmosNet.Net.TapHost;
 /// <summary>What the command line asks for.</summary>
 internal sealed record HostOptions(
     string Tap, Ipv4Address Address, int PrefixLength, Ipv4Address Gateway, MacAddress Mac,
-    int? HttpPort, int? EchoPort, (Ipv4Address Address, int Port)? Connect, long SendBytes, Impairment? Impair)
+    int? HttpPort, int? EchoPort, int? DiscardPort, (Ipv4Address Address, int Port)? Connect, long SendBytes, Impairment? Impair)
 {
     public static RootCommand Command(Func<HostOptions, int> run)
     {
@@ -17,6 +17,7 @@ internal sealed record HostOptions(
         var mac = new Option<MacAddress?>("--mac") { Description = "the stack's MAC address (default 02:00 followed by the IPv4 address)", CustomParser = ParseMac };
         var http = new Option<int?>("--http") { Description = "serve HTTP on this port: GET / returns a page, POST /echo returns the body", CustomParser = ParsePort };
         var echo = new Option<int?>("--echo") { Description = "serve a TCP echo on this port", CustomParser = ParsePort };
+        var discard = new Option<int?>("--discard") { Description = "serve a TCP discard (read and drop, log the rate) on this port", CustomParser = ParsePort };
         var connect = new Option<(Ipv4Address, int)?>("--connect") { Description = "connect out to ADDR:PORT once up: send --send bytes, half-close, read to end; logs SHA-256 of both directions", CustomParser = ParseEndpoint };
         var send = new Option<long>("--send") { Description = "bytes of pseudo-random data to send with --connect", DefaultValueFactory = _ => 0 };
         var impair = new Option<Impairment?>("--impair")
@@ -27,7 +28,7 @@ internal sealed record HostOptions(
 
         var root = new RootCommand("Runs the CosmosNet TCP/IP stack on an existing Linux TAP device.")
         {
-            tap, ip, gw, mac, http, echo, connect, send, impair,
+            tap, ip, gw, mac, http, echo, discard, connect, send, impair,
         };
         root.SetAction(parse =>
         {
@@ -35,7 +36,7 @@ internal sealed record HostOptions(
             return run(new HostOptions(
                 parse.GetValue(tap)!, address, prefix, parse.GetValue(gw),
                 parse.GetValue(mac) ?? new MacAddress(0x0200_0000_0000UL | address.Value),
-                parse.GetValue(http), parse.GetValue(echo), parse.GetValue(connect), parse.GetValue(send), parse.GetValue(impair)));
+                parse.GetValue(http), parse.GetValue(echo), parse.GetValue(discard), parse.GetValue(connect), parse.GetValue(send), parse.GetValue(impair)));
         });
         return root;
     }

@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using System.Text;
+using CosmosNet.Net.Platform;
 using CosmosNet.Net.Tcp;
 
 namespace CosmosNet.Net.TapHost;
@@ -93,11 +94,31 @@ internal static class Services
         Log.Info($"echo {peer}: {total} bytes echoed, {end}");
     }
 
+    public static async Task DiscardAsync(TcpFlow flow, IClock clock)
+    {
+        var peer = flow.Destination;
+        var buffer = new byte[256 * 1024];
+        long total = 0, start = clock.NowNanoseconds;
+        string end = "end of stream";
+        while (true)
+        {
+            var r = await flow.ReadAsync(buffer);
+            if (!r.IsOk) { end = r.Error.ToString(); break; }
+            if (r.Value.IsEndOfStream) break;
+            total += r.Value.Count;
+        }
+        await flow.CloseAsync();
+        Log.Info($"discard {peer}: {total} bytes, {end}, {Rate(total, clock.NowNanoseconds - start)}");
+    }
+
+    private static string Rate(long bytes, long nanoseconds) =>
+        $"{nanoseconds / 1e9:F3} s, {bytes * 8 / Math.Max(nanoseconds, 1.0):F3} Gbit/s";
+
     /// <summary>
     /// Connects to <paramref name="remote"/> (retrying while refused, so the listener may start later), sends
     /// <paramref name="sendBytes"/> pseudo-random bytes, half-closes, reads to end-of-stream, and logs the SHA-256 of each direction.
     /// </summary>
-    public static async Task ConnectOutAsync(TcpStack tcp, TcpEndpoint remote, long sendBytes, Func<TimeSpan, Task> delay)
+    public static async Task ConnectOutAsync(TcpStack tcp, TcpEndpoint remote, long sendBytes, IClock clock, Func<TimeSpan, Task> delay)
     {
         Result<TcpFlow, TcpError> connected = default;
         for (int attempt = 1; attempt <= 50; attempt++)
@@ -109,6 +130,7 @@ internal static class Services
         if (!connected.IsOk) { Log.Info($"connect {remote}: failed: {connected.Error}"); return; }
         var flow = connected.Value;
         Log.Info($"connect {remote}: established from {flow.LocalEndpoint}");
+        long start = clock.NowNanoseconds;
 
         var reading = ReadAllAsync(flow);
         using var sent = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
@@ -125,7 +147,7 @@ internal static class Services
             left -= n;
         }
         flow.Shutdown(ShutdownMode.Write);
-        Log.Info($"connect {remote}: sent {sendBytes - left} bytes, FIN queued");
+        Log.Info($"connect {remote}: sent {sendBytes - left} bytes, FIN queued, {Rate(sendBytes - left, clock.NowNanoseconds - start)}");
         var (received, receivedHash, end) = await reading;
         await flow.CloseAsync();
         Log.Info($"connect {remote}: done: sent {sendBytes - left} bytes sha256={Convert.ToHexStringLower(sent.GetHashAndReset())}, " +
