@@ -92,6 +92,7 @@ public static unsafe class Scheduler
             t = NewThreadRecord();
             t->StackBottom = stack;
             t->StackTop = stack + stackSize;
+            HardwareExceptions.GuardStack(stack, stack + stackSize);   // overflow: a clear panic, not corruption
             SetUpTls(t);
         }
         Preemption.Enable();

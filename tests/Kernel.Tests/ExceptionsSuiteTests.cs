@@ -65,4 +65,19 @@ public sealed class ExceptionsSuiteTests(ExceptionsKernel kernel) : IClassFixtur
         Assert.Contains("vector=0000000000000008", run.Output);   // delivered as #DF on its own stack
         Assert.Equal(3, run.ExitCode);
     }
+
+    /// <summary>The same ends on a second thread: its own stack has a guard page, its unhandled exception
+    /// names the thread's frames down to the thread entry point.</summary>
+    [Fact]
+    public void OnAThread_StackOverflowAndUnhandledExceptionPanic()
+    {
+        var overflow = kernel.Boot("--overflow-thread");
+        Assert.Contains("PANIC: stack overflow: the stack ran into its guard page", overflow.Output);
+        Assert.Equal(3, overflow.ExitCode);
+
+        var unhandled = kernel.Boot("--unhandled-thread");
+        Assert.Contains("PANIC: Unhandled exception: System.InvalidOperationException: nobody catches this", unhandled.Output);
+        Assert.Contains("at System.Threading.Thread.StartThread(", unhandled.Output);
+        Assert.Equal(3, unhandled.ExitCode);
+    }
 }

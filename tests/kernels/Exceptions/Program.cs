@@ -4,9 +4,12 @@ using CosmosNet.KernelTests;
 //   --unhandled   an exception nobody catches  -> "PANIC: Unhandled exception: System.InvalidOperationException: ..."
 //                 followed by the stack trace naming the throwing methods, QEMU status 3
 //   --overflow    unbounded recursion           -> "PANIC: stack overflow", QEMU status 3
+//   --overflow-thread / --unhandled-thread       the same on a second thread
 return args.FirstOrDefault() switch
 {
     "--unhandled" => Fatal.ThrowUnhandled(),
     "--overflow" => Fatal.Recurse(1),
+    "--unhandled-thread" => Fatal.OnThread(() => Fatal.ThrowUnhandled()),
+    "--overflow-thread" => Fatal.OnThread(() => Fatal.Recurse(1)),
     _ => KernelTestRunner.Run("Exceptions", ExceptionsSuite.Tests),
 };

@@ -70,6 +70,9 @@ public static class ExceptionsSuite
         new("Runtime_CheckedOverflow", RuntimeThrowTests.CheckedOverflow),
         new("Runtime_ParseAndLookupFailures", RuntimeThrowTests.ParseAndLookupFailures),
         new("Runtime_EnumeratorInvalidated", RuntimeThrowTests.EnumeratorInvalidatedByMutation),
+        // threads
+        new("Thread_CaughtOnAnotherThread", ThreadTests.CaughtOnAnotherThread),
+        new("Thread_DispatchesDoNotMix", ThreadTests.DispatchesDoNotMixAcrossThreads),
         // stack traces
         new("StackTrace_ExceptionNamesFrames", StackTraceTests.ExceptionStackTraceNamesFrames),
         new("StackTrace_StopsAtCatchingFrame", StackTraceTests.StackTraceStopsAtCatchingFrame),

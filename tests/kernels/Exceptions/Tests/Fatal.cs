@@ -18,4 +18,12 @@ static class Fatal
         frame[0] = (byte)depth;
         return Recurse(depth + 1) + frame[0];
     }
+
+    public static int OnThread(Action action)
+    {
+        var thread = new Thread(() => action());
+        thread.Start();
+        thread.Join();
+        return 0;
+    }
 }
