@@ -47,8 +47,17 @@ RhpReversePInvokeReturn:
 RhpGcPoll:
     ret
 
-; Called for frames larger than a page; the stacks have no guard pages yet, so there is nothing to touch.
+; Called in the prologue of frames larger than 3 pages (smaller ones probe inline): touches every page from
+; the one below rsp down to r11, the lowest address of the new frame, so that the frame cannot jump over
+; the stack's guard page. r11 preserved, rax clobbered.
 RhpStackProbe:
+    mov rax, rsp
+    and rax, -4096
+.probe:
+    sub rax, 4096
+    test dword [rax], eax
+    cmp rax, r11
+    jg .probe
     ret
 
 ; Interface call through a dispatch cell: r11 = cell, rdi = this; every argument register must reach the

@@ -64,6 +64,11 @@ public sealed class ExceptionsSuiteTests(ExceptionsKernel kernel) : IClassFixtur
         Assert.Contains("PANIC: stack overflow: the stack ran into its guard page", run.Output);
         Assert.Contains("vector=0000000000000008", run.Output);   // delivered as #DF on its own stack
         Assert.Equal(3, run.ExitCode);
+
+        // 16 KiB frames: RhpStackProbe touches the guard page before the frame can jump over it.
+        var large = kernel.Boot("--overflow-large");
+        Assert.Contains("PANIC: stack overflow: the stack ran into its guard page", large.Output);
+        Assert.Equal(3, large.ExitCode);
     }
 
     /// <summary>The same ends on a second thread: its own stack has a guard page, its unhandled exception

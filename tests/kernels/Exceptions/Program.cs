@@ -4,11 +4,13 @@ using CosmosNet.KernelTests;
 //   --unhandled   an exception nobody catches  -> "PANIC: Unhandled exception: System.InvalidOperationException: ..."
 //                 followed by the stack trace naming the throwing methods, QEMU status 3
 //   --overflow    unbounded recursion           -> "PANIC: stack overflow", QEMU status 3
+//   --overflow-large                             the same with 16 KiB frames (stack probes)
 //   --overflow-thread / --unhandled-thread       the same on a second thread
 return args.FirstOrDefault() switch
 {
     "--unhandled" => Fatal.ThrowUnhandled(),
     "--overflow" => Fatal.Recurse(1),
+    "--overflow-large" => Fatal.RecurseLarge(1),
     "--unhandled-thread" => Fatal.OnThread(() => Fatal.ThrowUnhandled()),
     "--overflow-thread" => Fatal.OnThread(() => Fatal.Recurse(1)),
     _ => KernelTestRunner.Run("Exceptions", ExceptionsSuite.Tests),

@@ -73,6 +73,7 @@ public static class ExceptionsSuite
         // threads
         new("Thread_CaughtOnAnotherThread", ThreadTests.CaughtOnAnotherThread),
         new("Thread_DispatchesDoNotMix", ThreadTests.DispatchesDoNotMixAcrossThreads),
+        new("Stack_LargeFramesProbe", ThreadTests.LargeFramesWork),
         // stack traces
         new("StackTrace_ExceptionNamesFrames", StackTraceTests.ExceptionStackTraceNamesFrames),
         new("StackTrace_StopsAtCatchingFrame", StackTraceTests.StackTraceStopsAtCatchingFrame),

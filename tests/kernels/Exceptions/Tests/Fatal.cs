@@ -19,6 +19,18 @@ static class Fatal
         return Recurse(depth + 1) + frame[0];
     }
 
+    /// <summary>Recursion with 16 KiB frames: the prologue's stack probe hits the guard page.</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    public static int RecurseLarge(int depth)
+    {
+        LargeFrame frame = default;
+        frame[depth % 4096] = depth;
+        return RecurseLarge(depth + 1) + frame[depth % 4096];
+    }
+
+    [InlineArray(4096)]
+    public struct LargeFrame { int _element; }
+
     public static int OnThread(Action action)
     {
         var thread = new Thread(() => action());

@@ -53,4 +53,18 @@ static class ThreadTests
         c.Equal("A", a);
         c.Equal("B49", b);
     }
+
+    /// <summary>Frames larger than three pages probe the stack in their prologue (RhpStackProbe).</summary>
+    public static void LargeFramesWork(Check c)
+    {
+        c.Equal(10 * 11 / 2, LargeFrames(10));
+    }
+
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+    static int LargeFrames(int depth)
+    {
+        Fatal.LargeFrame frame = default;
+        frame[depth * 100] = depth;
+        return depth == 0 ? 0 : LargeFrames(depth - 1) + frame[depth * 100];
+    }
 }
