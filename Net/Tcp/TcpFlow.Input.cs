@@ -30,7 +30,10 @@ public sealed partial class TcpFlow
         }
 
         // PAWS (RFC 7323 5.3): a timestamp older than the last one in window is a wrapped-around old duplicate.
-        if (_tsOn && opt.HasTimestamps && (flags & TcpFlags.Rst) == 0 && _tsRecentValid
+        // A reordered pure ACK at RCV.NXT is exempt (as in Linux): it carries no data to protect, and the ACK range
+        // checks below still apply to it.
+        bool pureAck = payload.IsEmpty && (flags & (TcpFlags.Syn | TcpFlags.Fin | TcpFlags.Rst)) == 0 && seq == _rcvNxt;
+        if (_tsOn && opt.HasTimestamps && (flags & TcpFlags.Rst) == 0 && _tsRecentValid && !pureAck
             && (int)(opt.TsVal - _tsRecent) < 0 && Now - _tsRecentTime < PawsIdleLimitNs)
         {
             _stack.Statistics.PawsRejected++;
@@ -90,7 +93,7 @@ public sealed partial class TcpFlow
             return;
         }
 
-        if (opt.HasTimestamps && _tsOn && seq <= _lastAckSent)
+        if (opt.HasTimestamps && _tsOn && seq <= _lastAckSent && (!_tsRecentValid || (int)(opt.TsVal - _tsRecent) >= 0))
         {
             _tsRecent = opt.TsVal; _tsRecentTime = Now; _tsRecentValid = true;
         }
@@ -183,7 +186,7 @@ public sealed partial class TcpFlow
 
     private void UpdateMss()
     {
-        _sndMss = Math.Max(Math.Min(_peerMss, _rcvMss) - (_tsOn ? 12 : 0), 32);
+        _sndMss = Math.Max(Math.Min(_peerMss, _pathMss) - (_tsOn ? 12 : 0), 32);
         _cc.SetMss(_sndMss);
     }
 

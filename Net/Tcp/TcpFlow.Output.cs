@@ -183,7 +183,7 @@ public sealed partial class TcpFlow
             {
                 int maxBlocks = _tsOn ? 3 : 4;
                 // Data segments carry SACK blocks only as far as the peer's MSS leaves room.
-                if (len > 0) maxBlocks = Math.Min(maxBlocks, (_peerMss - len - (_tsOn ? 12 : 0) - 4) / 8);
+                if (len > 0) maxBlocks = Math.Min(maxBlocks, (Math.Min(_peerMss, _pathMss) - len - (_tsOn ? 12 : 0) - 4) / 8);
                 if (maxBlocks > 0) opt.SackCount = _recv.FillSackBlocks(ref opt.Sack, maxBlocks);
             }
         }

@@ -153,7 +153,7 @@ public sealed partial class TcpFlow
         if (kind == Ip.IcmpErrorKind.FragmentationNeeded)
         {
             int mss = mtu - 40;
-            if (mtu > 0 && mss >= 88 && mss < _rcvMss) { _rcvMss = mss; UpdateMss(); }
+            if (mtu > 0 && mss >= 88 && mss < _pathMss) { _pathMss = mss; UpdateMss(); } // path MTU discovery (RFC 1191)
             return;
         }
         _softError = kind.ToString();

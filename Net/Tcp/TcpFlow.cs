@@ -35,6 +35,7 @@ public sealed partial class TcpFlow
     private int _sndMss;               // payload bytes per segment we send (peer's MSS minus our option overhead)
     private int _peerMss;              // MSS the peer announced (data plus options must fit in it)
     private int _rcvMss;               // MSS we announced
+    private int _pathMss;              // largest segment (data + options) our route carries: the path MTU's share
     private int _sndWscale, _rcvWscale;
     private bool _tsOn, _sackOn, _wscaleOn;
     private uint _tsRecent, _tsOffset;
@@ -60,7 +61,7 @@ public sealed partial class TcpFlow
     internal TcpListener? Listener;    // passive opens: whom to hand the flow to once established
     internal bool CountsAsHalfOpen;
 
-    internal TcpFlow(TcpStack stack, TcpTuple tuple, SeqNum iss, int localMss)
+    internal TcpFlow(TcpStack stack, TcpTuple tuple, SeqNum iss, int localMss, int pathMss)
     {
         _stack = stack;
         _config = stack.Config;
@@ -70,8 +71,9 @@ public sealed partial class TcpFlow
         _scoreboard = new SackScoreboard(_config.MaxOutOfOrderRanges);
         _rtt = new RttEstimator(Ns(_config.InitialRto), Ns(_config.MinRto), Ns(_config.MaxRto));
         _rcvMss = localMss;
+        _pathMss = pathMss;
         _peerMss = 536; // RFC 9293 3.7.1 default when the peer sends no MSS option
-        _sndMss = Math.Min(_peerMss, localMss);
+        _sndMss = Math.Min(_peerMss, pathMss);
         _cc = CongestionControl.Create(_config.CongestionControl, _sndMss);
         _iss = _sndUna = _sndNxt = _sndMax = iss;
         _bufferStart = _pushEdge = iss + 1;
@@ -110,6 +112,8 @@ public sealed partial class TcpFlow
     internal SeqNum ReceiveNext => _rcvNxt;
     internal SeqNum SendMax => _sndMax;
     internal SeqNum SendUnacknowledged => _sndUna;
+    internal uint TsRecent => _tsRecent;
+    internal int SendMss => _sndMss;
 
     /// <summary>The engine's variables, for diagnostics.</summary>
     public string Describe() =>

@@ -31,7 +31,7 @@ public sealed class TcpStack : IIpTransport
         _isn = new InitialSequenceNumbers(clock, random);
         _ports = new EphemeralPorts(random, Config.EphemeralPortFirst, Config.EphemeralPortLast);
         _cookies = new SynCookies(clock, random);
-        SegmentBuffer = new byte[TcpSegment.MaxHeaderLength + Math.Min(Config.MaxMss, 65535)];
+        SegmentBuffer = new byte[TcpSegment.MaxHeaderLength + 65535]; // sized for any path, whatever MSS we announce
         ip.Register(IpProtocol.Tcp, this);
     }
 
@@ -87,7 +87,7 @@ public sealed class TcpStack : IIpTransport
             return Task.FromResult(Result<TcpFlow, TcpError>.Fail(new TcpError(TcpErrorKind.NoRoute, "no free ephemeral port")));
 
         var tuple = new TcpTuple(local, port, remote.Address, remote.Port);
-        var flow = new TcpFlow(this, tuple, _isn.Next(local, port, remote.Address, remote.Port), LocalMss(remote.Address));
+        var flow = new TcpFlow(this, tuple, _isn.Next(local, port, remote.Address, remote.Port), LocalMss(remote.Address), PathMss(remote.Address));
         flow.SetKeepalive(keepalive);
         _flows.Add(tuple, flow);
         Statistics.ConnectionsOpened++;
@@ -165,7 +165,7 @@ public sealed class TcpStack : IIpTransport
             return;
         }
         var flow = new TcpFlow(this, tuple, _isn.Next(tuple.LocalAddress, tuple.LocalPort, tuple.RemoteAddress, tuple.RemotePort),
-            LocalMss(tuple.RemoteAddress));
+            LocalMss(tuple.RemoteAddress), PathMss(tuple.RemoteAddress));
         flow.AcceptSyn(peerIsn, opt, listener);
         _flows.Add(tuple, flow);
         HalfOpenCount++;
@@ -184,7 +184,7 @@ public sealed class TcpStack : IIpTransport
             return false;
         }
         Statistics.SynCookiesAccepted++;
-        var flow = new TcpFlow(this, tuple, cookie, LocalMss(tuple.RemoteAddress));
+        var flow = new TcpFlow(this, tuple, cookie, LocalMss(tuple.RemoteAddress), PathMss(tuple.RemoteAddress));
         flow.AcceptCookie(peerIsn, mss, seg.Window, listener);
         _flows.Add(tuple, flow);
         Statistics.ConnectionsOpened++;
@@ -204,7 +204,11 @@ public sealed class TcpStack : IIpTransport
 
     // ---- shared by flows ----------------------------------------------------------------------------------------
 
-    internal int LocalMss(Ipv4Address remote) => Math.Clamp(_ip.MaxPayload(remote) - TcpSegment.MinHeaderLength, 64, Config.MaxMss);
+    /// <summary>The MSS to announce: what the path MTU allows, capped by <see cref="TcpConfig.MaxMss"/>.</summary>
+    internal int LocalMss(Ipv4Address remote) => Math.Min(PathMss(remote), Config.MaxMss);
+
+    /// <summary>The largest segment (data plus options) the route to <paramref name="remote"/> carries unfragmented.</summary>
+    internal int PathMss(Ipv4Address remote) => Math.Max(_ip.MaxPayload(remote) - TcpSegment.MinHeaderLength, 64);
 
     internal void Send(Ipv4Address destination, ReadOnlySpan<byte> segment)
     {
