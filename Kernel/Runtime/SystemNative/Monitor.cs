@@ -65,7 +65,11 @@ internal static unsafe class MonitorCalls
     {
         ulong flags = InterruptGuard.Disable();
         Leave(m);
-        ulong deadline = Clock.Nanoseconds + (ulong)(timeoutMilliseconds < 0 ? 0 : timeoutMilliseconds) * 1_000_000 + 1;
+        // Ends on the millisecond grid of GetLowResolutionTimestamp (Environment.TickCount64), one step past
+        // now + timeout: CoreLib's timer queue measures due times in those ticks, so a wait computed just
+        // after a tick boundary would otherwise let a Task.Delay complete up to 1 ms early.
+        ulong nowMs = Clock.Nanoseconds / 1_000_000;
+        ulong deadline = (nowMs + (ulong)(timeoutMilliseconds < 0 ? 0 : timeoutMilliseconds) + 1) * 1_000_000;
         bool signalled = Scheduler.Block(&m->Waiting, deadline);
         Enter(m);
         InterruptGuard.Restore(flags);
