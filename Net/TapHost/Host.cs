@@ -1,6 +1,7 @@
 using CosmosNet.Net.Ip;
 using CosmosNet.Net.Platform;
 using CosmosNet.Net.Tcp;
+using CosmosNet.Net.Udp;
 
 namespace CosmosNet.Net.TapHost;
 
@@ -9,8 +10,7 @@ internal sealed class Host
 {
     private readonly TapDevice _device;
     private readonly ImpairedDevice? _impaired;
-    private readonly NetworkInterface _ip;
-    private readonly TcpStack _tcp;
+    private readonly NetworkStack _stack;
 
     public Host(HostOptions options, TapDevice device, EventLoop loop)
     {
@@ -21,30 +21,31 @@ internal sealed class Host
             wire = _impaired = new ImpairedDevice(device, impairment, loop);
             Log.Info($"impairing both directions: {impairment}");
         }
-        var random = new SystemRandom();
-        _ip = new NetworkInterface(wire, loop, random);
-        _tcp = new TcpStack(_ip, loop, random);
-        _ip.Configure(new IpConfiguration(options.Address, options.PrefixLength, options.Gateway));
-        _ip.Start();
-        Log.Info($"attached to {device.Name} (mtu {device.Mtu}) as {options.Mac}, {_ip.Configuration}");
+        var configuration = new IpConfiguration(options.Address, options.PrefixLength, options.Gateway);
+        _stack = new NetworkStack(wire, loop, new SystemRandom(), NetworkStackConfig.WithStatic(configuration));
+        _ = _stack.StartAsync(); // a static configuration applies at once
+        Log.Info($"attached to {device.Name} (mtu {device.Mtu}) as {options.Mac}, {_stack.Ip.Configuration}");
+        var tcp = _stack.Tcp;
 
         if (options.HttpPort is { } http)
         {
-            _tcp.Listen((ushort)http, null, Services.HttpAsync);
+            tcp.Listen((ushort)http, null, Services.HttpAsync);
             Log.Info($"http: listening on port {http}");
         }
         if (options.EchoPort is { } echo)
         {
-            _tcp.Listen((ushort)echo, null, Services.EchoAsync);
-            Log.Info($"echo: listening on port {echo}");
+            tcp.Listen((ushort)echo, null, Services.EchoAsync);
+            UdpSocket? udp = null;
+            udp = _stack.Udp.Bind((ushort)echo, (source, _, payload) => udp!.Send(source, payload)).Value;
+            Log.Info($"echo: listening on TCP and UDP port {echo}");
         }
         if (options.DiscardPort is { } discard)
         {
-            _tcp.Listen((ushort)discard, null, flow => Services.DiscardAsync(flow, loop));
+            tcp.Listen((ushort)discard, null, flow => Services.DiscardAsync(flow, loop));
             Log.Info($"discard: listening on port {discard}");
         }
         if (options.Connect is { } remote)
-            _ = Services.ConnectOutAsync(_tcp, new TcpEndpoint(remote.Address, (ushort)remote.Port), options.SendBytes, loop, t => Delay(loop, t));
+            _ = Services.ConnectOutAsync(tcp, new TcpEndpoint(remote.Address, (ushort)remote.Port), options.SendBytes, loop, t => Delay(loop, t));
         Log.Info("ready");
     }
 
@@ -54,8 +55,8 @@ internal sealed class Host
     {
         Log.Info($"device: {_device.FramesReceived} frames in, {_device.FramesSent} out, {_device.TransmitErrors} transmit errors" +
                  (_impaired is null ? "" : $"; impairment dropped {_impaired.Dropped}, reordered {_impaired.Reordered}"));
-        Log.Info($"ip: {_ip.Statistics.ToString().Trim().ReplaceLineEndings(" ")}");
-        Log.Info($"tcp: {_tcp.Statistics}");
+        Log.Info($"ip: {_stack.Statistics.ToString().Trim().ReplaceLineEndings(" ")}");
+        Log.Info($"tcp: {_stack.Tcp.Statistics}");
     }
 
     private static Task Delay(IClock clock, TimeSpan duration)

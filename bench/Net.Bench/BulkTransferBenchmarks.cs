@@ -34,8 +34,8 @@ public class BulkTransferBenchmarks
         var sim = new Simulator(1);
         var link = new SimulatedLink(sim, new LinkProfile { Latency = TimeSpan.FromMicroseconds(100) });
         var config = new TcpConfig();
-        var (ipA, tcpA) = Stack(sim, link.A, 1, config);
-        var (_, tcpB) = Stack(sim, link.B, 2, config);
+        var tcpA = Stack(sim, link.A, 1, config);
+        var tcpB = Stack(sim, link.B, 2, config);
         long received = 0;
         var done = new TaskCompletionSource();
         tcpB.Listen(5001, null, async flow =>
@@ -61,11 +61,11 @@ public class BulkTransferBenchmarks
         return received;
     }
 
-    private static (NetworkInterface, TcpStack) Stack(Simulator sim, LinkEnd end, byte host, TcpConfig config)
+    private static TcpStack Stack(Simulator sim, LinkEnd end, byte host, TcpConfig config)
     {
-        var ip = new NetworkInterface(new SimulatedNetworkDevice(end, new MacAddress(0x0200_0000_0000UL | host)), sim.Clock, sim.Random.Fork($"ip{host}"));
-        ip.Configure(new IpConfiguration(new Ipv4Address(10, 0, 0, host), 24));
-        ip.Start();
-        return (ip, new TcpStack(ip, sim.Clock, sim.Random.Fork($"tcp{host}"), config));
+        var stack = new NetworkStack(new SimulatedNetworkDevice(end, new MacAddress(0x0200_0000_0000UL | host)), sim.Clock,
+            sim.Random.Fork($"host{host}"), NetworkStackConfig.WithStatic(new IpConfiguration(new Ipv4Address(10, 0, 0, host), 24)) with { Tcp = config });
+        _ = stack.StartAsync();
+        return stack.Tcp;
     }
 }

@@ -38,10 +38,10 @@ public class InputPathBenchmarks
     {
         var clock = new VirtualClock();
         _device = new CaptureDevice(ServerMac);
-        _ip = new NetworkInterface(_device, clock, new SeededRandom(1));
-        _ip.Configure(new IpConfiguration(Server, 24));
-        _ip.Start();
-        var tcp = new TcpStack(_ip, clock, new SeededRandom(2));
+        var stack = new NetworkStack(_device, clock, new SeededRandom(1), NetworkStackConfig.WithStatic(new IpConfiguration(Server, 24)));
+        _ = stack.StartAsync();
+        _ip = stack.Ip;
+        var tcp = stack.Tcp;
         TcpFlow? accepted = null;
         tcp.Listen(ServerPort, null, f => { accepted = f; return Task.CompletedTask; });
 

@@ -88,6 +88,23 @@ public class TapHostTests(ITestOutputHelper output)
     });
 
     [Fact]
+    public Task UdpIsEchoedAndClosedPortsAnswerPortUnreachable() => LinuxNetwork.Scenario(nameof(UdpIsEchoedAndClosedPortsAnswerPortUnreachable), output, async net =>
+    {
+        // A connected UDP socket reports an ICMP port unreachable as ECONNREFUSED on the next receive.
+        var r = await net.Exec(Short, "python3", "-c", $$"""
+            import socket
+            s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.settimeout(5)
+            s.connect(('{{Stack}}', {{LinuxNetwork.EchoPort}})); s.send(b'hello over udp'); print(s.recv(100).decode())
+            big = bytes(range(256)) * 16; s.send(big); print('big echoed' if s.recv(8192) == big else 'big differs')
+            c = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); c.settimeout(5); c.connect(('{{Stack}}', 9999)); c.send(b'x')
+            try: c.recv(100); print('no error')
+            except ConnectionRefusedError: print('port unreachable')
+            """);
+        Assert.True(r.ExitCode == 0, r.ToString());
+        Assert.Equal(["hello over udp", "big echoed", "port unreachable"], r.StandardOutput.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+    });
+
+    [Fact]
     public Task PingIsAnsweredIncludingFragmentedEchoes() => LinuxNetwork.Scenario(nameof(PingIsAnsweredIncludingFragmentedEchoes), output, async net =>
     {
         var r = await net.Exec(Short, "ping", "-c", "3", "-i", "0.2", "-W", "2", Stack);
