@@ -46,13 +46,41 @@ internal static unsafe class HardwareExceptions
     {
         ulong address = Cpu.ReadCr2();
         if (Paging.IsGuardPage(address) || Paging.IsGuardPage(frame->Rsp) || Paging.IsGuardPage(frame->Rsp - 8))
-            StackOverflow(frame, address);
+            StackOverflow(frame, address, TopFrames(frame));   // on the #DF stack: room to name the frames
         Panic.FromTrap("double fault (#DF)"u8, frame);
     }
 
-    static void StackOverflow(TrapFrame* frame, ulong address)
+    static void StackOverflow(TrapFrame* frame, ulong address, string frames = "")
         => Panic.FromTrap("stack overflow: the stack ran into its guard page at 0x" + (address & ~4095UL).ToString("x")
-            + " (rsp=0x" + frame->Rsp.ToString("x") + ", rip=0x" + frame->Rip.ToString("x") + ")", frame);
+            + " (rsp=0x" + frame->Rsp.ToString("x") + ", rip=0x" + frame->Rip.ToString("x") + ")" + frames, frame);
+
+    const int ClasslibAppendExceptionStackFrame = 3;
+
+    /// <summary>The innermost managed frames at a fault, named the way exception stack traces are (through
+    /// CoreLib's AppendExceptionStackFrame on a scratch exception); empty if anything goes wrong.</summary>
+    static string TopFrames(TrapFrame* frame)
+    {
+        try
+        {
+            var append = (delegate*<object, nint, int, void>)Modules.ClasslibFunction(ClasslibAppendExceptionStackFrame);
+            if (append == null) return "";
+            LimitedContext context = new()
+            {
+                Ip = frame->Rip, Rsp = frame->Rsp, Rbp = frame->Rbp, Rbx = frame->Rbx,
+                R12 = frame->R12, R13 = frame->R13, R14 = frame->R14, R15 = frame->R15,
+            };
+            var scratch = new Exception();
+            StackFrameIterator sfi = default;
+            int count = 0;
+            for (bool valid = sfi.Init(&context, instructionFault: true); valid && count < 6; valid = sfi.Next(null), count++)
+                append(scratch, (nint)sfi.OriginalControlPC, count == 0 ? 1 : 0);
+            return count == 0 ? "" : "\n" + scratch.StackTrace + "\n   ...";
+        }
+        catch (Exception)
+        {
+            return "";
+        }
+    }
 
     static void OnDivideError(TrapFrame* frame)
     {

@@ -63,6 +63,7 @@ public sealed class ExceptionsSuiteTests(ExceptionsKernel kernel) : IClassFixtur
         var run = kernel.Boot("--overflow");
         Assert.Contains("PANIC: stack overflow: the stack ran into its guard page", run.Output);
         Assert.Contains("vector=0000000000000008", run.Output);   // delivered as #DF on its own stack
+        Assert.Contains("at CosmosNet.KernelTests.Fatal.Recurse(Int32)", run.Output);   // the recursing method, by name
         Assert.Equal(3, run.ExitCode);
 
         // 16 KiB frames: RhpStackProbe touches the guard page before the frame can jump over it.

@@ -11,7 +11,7 @@ public static unsafe class InterruptStacks
 {
     public const int DoubleFaultStack = 1;
     const ushort TssSelector = 0x18;
-    const ulong StackBytes = 32 * 1024;
+    const ulong DoubleFaultBytes = 64 * 1024, OtherBytes = 16 * 1024;
 
     [InlineArray(5)] struct Gdt { ulong _first; }
     [InlineArray(13)] struct Tss { ulong _first; }    // 104 bytes: the 64-bit TSS
@@ -24,13 +24,14 @@ public static unsafe class InterruptStacks
         s_gdt[0] = 0;
         s_gdt[1] = 0x00AF9B000000FFFF;                   // 64-bit code, ring 0 (as in boot.asm)
         s_gdt[2] = 0x00CF93000000FFFF;                   // data, ring 0
-        byte* stack = (byte*)PhysicalMemory.AllocatePages(StackBytes / 4096);
+        byte* stack = (byte*)PhysicalMemory.AllocatePages((DoubleFaultBytes + 2 * OtherBytes) / 4096);
         if (stack == null) Panic.Halt("out of memory: interrupt stacks"u8);
         fixed (ulong* tss = &s_tss[0])
         {
-            ulong top = (ulong)(stack + StackBytes);
-            for (int ist = 1; ist <= 3; ist++)              // IST1..3: #DF, NMI, #MC; a third each
-                *(ulong*)((byte*)tss + 0x24 + (ist - 1) * 8) = top - (ulong)(ist - 1) * (StackBytes / 3) & ~15UL;
+            // IST1 (#DF) is the largest: its handler names the frames of an overflowed stack. IST2 NMI, IST3 #MC.
+            *(ulong*)((byte*)tss + 0x24) = (ulong)(stack + DoubleFaultBytes + 2 * OtherBytes);
+            *(ulong*)((byte*)tss + 0x2C) = (ulong)(stack + 2 * OtherBytes);
+            *(ulong*)((byte*)tss + 0x34) = (ulong)(stack + OtherBytes);
             *(ushort*)((byte*)tss + 102) = 104;            // I/O map base: none
             ulong b = (ulong)tss;
             s_gdt[3] = 103 | (b & 0xFFFF) << 16 | ((b >> 16) & 0xFF) << 32 | 0x89UL << 40 | ((b >> 24) & 0xFF) << 56;
