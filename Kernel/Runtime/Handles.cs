@@ -33,10 +33,12 @@ internal static unsafe class Handles
     [RuntimeExport("RhHandleFree")]
     static void RhHandleFree(Slot* handle)
     {
+        global::CosmosNet.Kernel.Threading.Preemption.Disable();   // the free list is shared by all threads
         handle->Target = null;
         handle->Type = -1;
         handle->Secondary = s_free;
         s_free = handle;
+        global::CosmosNet.Kernel.Threading.Preemption.Enable();
     }
 
     [RuntimeExport("RhHandleSet")]
@@ -51,6 +53,7 @@ internal static unsafe class Handles
 
     static Slot* New(void* target, void* secondary, int type)
     {
+        global::CosmosNet.Kernel.Threading.Preemption.Disable();   // the free list and block are shared by all threads
         Slot* slot = s_free;
         if (slot != null) s_free = (Slot*)slot->Secondary;
         else
@@ -67,6 +70,7 @@ internal static unsafe class Handles
         slot->Target = target;
         slot->Secondary = secondary;
         slot->Type = type;
+        global::CosmosNet.Kernel.Threading.Preemption.Enable();
         return slot;
     }
 

@@ -25,7 +25,7 @@ public sealed class PlatformKernel
     public KernelSuiteResult Bochs => _bochs.Value;
     public IReadOnlyList<(TimeSpan At, string Line)> TimedLines => _qemu.Value.Lines;
 
-    /// <summary>Like Guest.BootQemu (1 GiB: the heap does not collect yet), plus host arrival times per line.</summary>
+    /// <summary>Like Guest.BootQemu, plus host arrival times per line.</summary>
     static (KernelSuiteResult, List<(TimeSpan, string)>) BootTimestamped(string elf)
     {
         var info = new ProcessStartInfo("qemu-system-x86_64")
@@ -33,7 +33,7 @@ public sealed class PlatformKernel
             RedirectStandardOutput = true, RedirectStandardError = true, RedirectStandardInput = true,
             UseShellExecute = false, WorkingDirectory = Guest.RepositoryRoot,
         };
-        foreach (var a in new[] { "-accel", Guest.Accelerator, "-m", "1G", "-kernel", elf, "-serial", "stdio",
+        foreach (var a in new[] { "-accel", Guest.Accelerator, "-m", "256M", "-kernel", elf, "-serial", "stdio",
                      "-display", "none", "-no-reboot", "-monitor", "none", "-device", "isa-debug-exit,iobase=0xf4,iosize=0x04" })
             info.ArgumentList.Add(a);
         var lines = new List<(TimeSpan, string)>();
