@@ -99,7 +99,7 @@ internal static unsafe class ExceptionHandling
     }
 
     /// <summary>Panics with "Unhandled exception: Type: message" and the stack trace below it.</summary>
-    public static void Unhandled(Exception? exception)
+    static void Unhandled(Exception? exception)
     {
         if (exception is null) Panic.Halt("Unhandled exception: (null)");
         string text;

@@ -64,12 +64,16 @@ public static class ExceptionsSuite
         new("Hardware_MinValueDividedByMinusOne", HardwareTests.MinValueDividedByMinusOne),
         new("Hardware_RepeatedFaultsRecover", HardwareTests.RepeatedFaultsRecover),
         new("Hardware_FaultInsideCatchAndFinally", HardwareTests.FaultInsideCatchAndFinally),
+        new("Hardware_NullInsideFilterIsFalse", HardwareTests.NullInsideFilterIsFalse),
+        new("Hardware_FaultInFinallyReplacesException", HardwareTests.FaultInFinallyReplacesException),
         // thrown by the runtime and the BCL
         new("Runtime_IndexOutOfRange", RuntimeThrowTests.IndexOutOfRange),
         new("Runtime_InvalidCast", RuntimeThrowTests.InvalidCast),
         new("Runtime_CheckedOverflow", RuntimeThrowTests.CheckedOverflow),
         new("Runtime_ParseAndLookupFailures", RuntimeThrowTests.ParseAndLookupFailures),
         new("Runtime_EnumeratorInvalidated", RuntimeThrowTests.EnumeratorInvalidatedByMutation),
+        new("Runtime_ComparerExceptionWrappedBySort", RuntimeThrowTests.ComparerExceptionWrappedBySort),
+        new("Runtime_LazyCachesTheException", RuntimeThrowTests.LazyCachesTheException),
         // threads
         new("Thread_CaughtOnAnotherThread", ThreadTests.CaughtOnAnotherThread),
         new("Thread_DispatchesDoNotMix", ThreadTests.DispatchesDoNotMixAcrossThreads),

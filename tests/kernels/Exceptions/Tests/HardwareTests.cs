@@ -116,4 +116,30 @@ static class HardwareTests
         catch (NullReferenceException) { log.Add("outer null"); }
         c.SequenceEqual(["catch", "finally", "outer null"], log);
     }
+
+    /// <summary>A fault inside a filter is swallowed like any exception there: the filter counts as false.</summary>
+    public static void NullInsideFilterIsFalse(Check c)
+    {
+        var log = new List<string>();
+        try
+        {
+            try { Divide(1, 0); }
+            catch (DivideByZeroException) when (ReadField(null) == 0) { log.Add("inner (wrong)"); }
+        }
+        catch (DivideByZeroException) { log.Add("outer"); }
+        c.SequenceEqual(["outer"], log);
+    }
+
+    public static void FaultInFinallyReplacesException(Check c)
+    {
+        string caught = "";
+        try
+        {
+            try { throw new FormatException("original"); }
+            finally { Divide(1, 0); }
+        }
+        catch (FormatException) { caught = "original (wrong)"; }
+        catch (DivideByZeroException e) { caught = e.GetType().Name; }
+        c.Equal("DivideByZeroException", caught);
+    }
 }

@@ -59,4 +59,28 @@ static class RuntimeThrowTests
         c.True(e.Message.Length > 0);
         c.Equal(4, list.Count);
     }
+
+    sealed class FailingComparer : IComparer<int>
+    {
+        public int Compare(int x, int y) => x == 3 || y == 3 ? throw new NotSupportedException("three") : x.CompareTo(y);
+    }
+
+    /// <summary>CoreLib catches the comparer's exception inside Array.Sort and wraps it.</summary>
+    public static void ComparerExceptionWrappedBySort(Check c)
+    {
+        int[] values = [5, 3, 9, 1, 7];
+        var e = Catch<InvalidOperationException>(() => Array.Sort(values, new FailingComparer()));
+        c.True(e.InnerException is NotSupportedException, "inner: " + e.InnerException?.GetType().FullName);
+        c.Equal("three", e.InnerException?.Message);
+    }
+
+    public static void LazyCachesTheException(Check c)
+    {
+        int calls = 0;
+        var lazy = new Lazy<int>(() => { calls++; throw new InvalidDataException("once"); });
+        var first = Catch<InvalidDataException>(() => _ = lazy.Value);
+        var second = Catch<InvalidDataException>(() => _ = lazy.Value);
+        c.Equal(1, calls);
+        c.True(ReferenceEquals(first, second), "the cached exception is rethrown");
+    }
 }
