@@ -30,14 +30,12 @@ public sealed partial class TcpFlow
         }
 
         // PAWS (RFC 7323 5.3): a timestamp older than the last one in window is a wrapped-around old duplicate.
-        // A reordered pure ACK at RCV.NXT is exempt (as in Linux): it carries no data to protect, and the ACK range
-        // checks below still apply to it.
-        bool pureAck = payload.IsEmpty && (flags & (TcpFlags.Syn | TcpFlags.Fin | TcpFlags.Rst)) == 0 && seq == _rcvNxt;
-        if (_tsOn && opt.HasTimestamps && (flags & TcpFlags.Rst) == 0 && _tsRecentValid && !pureAck
-            && (int)(opt.TsVal - _tsRecent) < 0 && Now - _tsRecentTime < PawsIdleLimitNs)
+        bool pureAck = payload.IsEmpty && (flags & (TcpFlags.Syn | TcpFlags.Fin | TcpFlags.Rst)) == 0;
+        if (_tsOn && opt.HasTimestamps && (flags & TcpFlags.Rst) == 0 && _tsRecentValid
+            && (int)(opt.TsVal - _tsRecent) < 0 && Now - _tsRecentTime < PawsIdleLimitNs && !IsDisorderedAck(seg, opt, pureAck))
         {
             _stack.Statistics.PawsRejected++;
-            SendAck();
+            if (!pureAck) SendAck(); // answering stale pure ACKs could start an ACK war; they carry nothing to recover
             return;
         }
 
@@ -112,6 +110,15 @@ public sealed partial class TcpFlow
         Output();
         if (_ackNow) SendAck();
     }
+
+    /// <summary>
+    /// A duplicate ACK merely overtaken by a newer segment (Linux's "disordered ACK"): at RCV.NXT, acknowledging SND.UNA,
+    /// same window, timestamp less than one RTO old. PAWS lets it through so it still counts towards fast retransmit.
+    /// </summary>
+    private bool IsDisorderedAck(in TcpSegment seg, in TcpOptions opt, bool pureAck) =>
+        pureAck && (seg.Flags & TcpFlags.Ack) != 0 && new SeqNum(seg.SequenceNumber) == _rcvNxt
+        && new SeqNum(seg.AckNumber) == _sndUna && (seg.Window << _sndWscale) == _sndWnd
+        && (long)(_tsRecent - opt.TsVal) * 1_000_000 <= _rtt.Rto;
 
     private const long PawsIdleLimitNs = 24L * 24 * 3600 * 1_000_000_000; // RFC 7323 5.5: 24 days
 
