@@ -192,12 +192,15 @@ internal static unsafe class Collector
 
     // ---- marking ---------------------------------------------------------------------------------------
 
-    /// <summary>A reference from a precise source: an object start (anything else is ignored).</summary>
+    /// <summary>A reference from a precise source (a heap field, a handle, a static root): null, an object
+    /// outside the heap (frozen, in the image) or the start of a heap object.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     static void MarkPrecise(byte* obj)
     {
-        if (obj != null && GcHeap.IsStart(obj) && ObjectModel.MethodTable(obj) != GcHeap.FreeType) MarkObject(obj);
+        if (GcHeap.InHeap(obj)) MarkObject(obj);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void MarkObject(byte* obj)
     {
         ref uint header = ref ObjectModel.Header(obj);
@@ -216,7 +219,7 @@ internal static unsafe class Collector
     {
         while (true)
         {
-            while (s_markTop > 0) ObjectModel.ForEachReference(s_markStack[--s_markTop], &VisitField);
+            while (s_markTop > 0) ScanFields(s_markStack[--s_markTop]);
             if (!s_markOverflow) return;
             s_markOverflow = false;
             GcHeap.ForEachObject(&RescanIfMarked);
@@ -225,7 +228,27 @@ internal static unsafe class Collector
 
     static void RescanIfMarked(byte* obj)
     {
-        if (ObjectModel.IsMarked(obj)) ObjectModel.ForEachReference(obj, &VisitField);
+        if (ObjectModel.IsMarked(obj)) ScanFields(obj);
+    }
+
+    /// <summary>ObjectModel.ForEachReference with the marking inlined (the collector's hot loop).</summary>
+    static void ScanFields(byte* obj)
+    {
+        byte* mt = ObjectModel.MethodTable(obj);
+        long count = *(long*)(mt - 8);
+        if (count <= 0) { ObjectModel.ForEachReference(obj, &VisitField); return; }
+        ulong size = ObjectModel.Size(obj);
+        byte* series = mt - 8 - 16;
+        for (long s = 0; s < count; s++, series -= 16)
+        {
+            byte** p = (byte**)(obj + *(ulong*)(series + 8));
+            byte** stop = (byte**)((byte*)p + (*(ulong*)series + size));
+            for (; p < stop; p++)
+            {
+                byte* target = *p;
+                if (GcHeap.InHeap(target)) MarkObject(target);
+            }
+        }
     }
 
     // ---- statistics ----------------------------------------------------------------------------------

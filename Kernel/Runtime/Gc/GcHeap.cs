@@ -57,10 +57,11 @@ internal static unsafe class GcHeap
     }
 
     /// <summary>True for addresses inside the small or large object space.</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
     public static bool InHeap(void* address)
     {
-        Kind k = KindOf(address);
-        return k == Kind.Small || k == Kind.Large;
+        ulong unit = (ulong)address >> UnitShift;
+        return unit < s_unitCount && (byte)(s_kinds[unit] - 1) < 2;   // Small = 1, Large = 2
     }
 
     // ---- object-start bitmap ------------------------------------------------------------------------
@@ -115,10 +116,20 @@ internal static unsafe class GcHeap
     // ---- growth ---------------------------------------------------------------------------------------
 
     /// <summary>Makes at least <paramref name="bytes"/> contiguous bytes available to the space as one
-    /// free block, from empty units or new RAM. False when RAM (minus the reserve) is exhausted.</summary>
+    /// free block, from empty units or new RAM. The large-object space grows by 8 MiB at a time when it
+    /// can (so that objects of a little over a unit share units instead of wasting one each). False when
+    /// RAM (minus the reserve) is exhausted.</summary>
     public static bool Grow(Kind kind, ulong bytes)
     {
         ulong units = (bytes + UnitBytes - 1) >> UnitShift;
+        if (kind == Kind.Large && units < LargeGrowthUnits && Grow(kind, units, LargeGrowthUnits)) return true;
+        return Grow(kind, units, units);
+    }
+
+    const ulong LargeGrowthUnits = 8;
+
+    static bool Grow(Kind kind, ulong needed, ulong units)
+    {
         ulong first = FindEmptyRun(units);
         if (first == ulong.MaxValue)
         {
