@@ -1,0 +1,74 @@
+using System.Text.RegularExpressions;
+using CosmosNet.Kernel.Tests;
+using CosmosNet.KernelTests;
+using Xunit;
+
+namespace CosmosNet.Gc.Tests;
+
+/// <summary>The GC kernel, booted with little RAM so that the 10x-RAM-of-garbage test stays quick under TCG.</summary>
+public sealed class GcKernel : KernelFixture
+{
+    public const int MemoryMiB = 64;
+    readonly Lazy<KernelSuiteResult> _small;
+    readonly Lazy<GuestRun> _oom;
+
+    public GcKernel() : base("Gc")
+    {
+        _small = new(() => new KernelSuiteResult(Boot("", MemoryMiB)));
+        _oom = new(() => Boot("--oom", MemoryMiB));
+    }
+
+    public KernelSuiteResult SmallQemu => _small.Value;
+    public GuestRun OutOfMemoryRun => _oom.Value;
+}
+
+/// <summary>Every GC kernel test as its own xunit test on QEMU (TCG, 64 MiB), the whole suite once on Bochs,
+/// and the out-of-memory boot.</summary>
+public sealed class GcSuiteTests(GcKernel kernel) : IClassFixture<GcKernel>
+{
+    public static TheoryData<string> Tests => new(GcSuite.Tests.Select(t => t.Name));
+
+    [Theory, MemberData(nameof(Tests))]
+    public void Qemu(string test)
+    {
+        string? failure = kernel.SmallQemu.FailureOf(test);
+        Assert.True(failure is null, failure);
+    }
+
+    [Fact]
+    public void Qemu_RunsTheWholeSuiteAndShutsDownCleanly()
+    {
+        var result = kernel.SmallQemu;
+        Assert.False(result.Run.TimedOut, "timed out:\n" + result.Run.Tail());
+        Assert.Equal(GcSuite.Tests.Length, result.DeclaredCount);
+        Assert.True(result.Done, result.Run.Tail());
+        Assert.Contains("CosmosNet: Main returned 0", result.Run.Output);
+        Assert.Equal(0, result.Run.ExitCode);
+    }
+
+    [Fact]
+    public void OutOfMemory_IsThrownWhenTheLiveSetExceedsRam_AndMemoryIsUsableAfterwards()
+    {
+        var run = kernel.OutOfMemoryRun;
+        Assert.False(run.TimedOut, "timed out:\n" + run.Tail());
+        var caught = Regex.Match(run.Output, @"OOM-CAUGHT (\d+) MiB");
+        Assert.True(caught.Success, run.Tail());
+        long live = long.Parse(caught.Groups[1].Value);
+        Assert.InRange(live, GcKernel.MemoryMiB / 2, GcKernel.MemoryMiB);   // most of RAM was usable, not more
+        var recovered = Regex.Match(run.Output, @"OOM-RECOVERED (\d+) MiB");
+        Assert.True(recovered.Success, run.Tail());
+        Assert.Equal(live * 3 / 4, long.Parse(recovered.Groups[1].Value));
+        Assert.Contains("OOM-HUGE thrown", run.Output);
+        Assert.Equal(0, run.ExitCode);
+    }
+
+    [Fact]
+    public void Bochs_RunsTheWholeSuite()
+    {
+        var result = kernel.Bochs;
+        var failures = GcSuite.Tests.Select(t => (t.Name, Failure: result.FailureOf(t.Name)))
+            .Where(f => f.Failure is not null).Select(f => $"{f.Name}: {f.Failure}").ToList();
+        Assert.True(failures.Count == 0, $"{failures.Count} failed on Bochs:\n" + string.Join("\n", failures.Take(5)));
+        Assert.Contains("CosmosNet: Main returned 0", result.Run.Output);
+    }
+}
