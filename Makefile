@@ -95,6 +95,11 @@ fuzz: deps
 bench-kernel: deps
 	@bench/kernel/run.sh
 
+#   make bench-gc       GC allocation rate and pause p50/p99 at 16/64 MiB live -> bench/results/gc.txt
+.PHONY: bench-gc
+bench-gc: deps
+	@bench/gc/run.sh
+
 # ---- benchmarks: the network stack --------------------------------------------------------------
 # BenchmarkDotNet (input path, allocations, two-stack bulk over the simulator) into bench/results/net/, then
 # TapHost against Linux's own loopback TCP in the same run (needs root) into bench/results/net-tap.txt.

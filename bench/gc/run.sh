@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# make bench-gc: builds bench/gc, boots it in QEMU (TCG unless COSMOS_ACCEL says otherwise) with 512 MiB,
+# and writes its BENCH lines to bench/results/gc.txt (allocation rate, pause p50/p99 at 16/64 MiB live).
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+root=$PWD
+out=iso/bench-gc
+mkdir -p "$out" bench/results
+dotnet publish bench/gc -c Release --nologo -v quiet -p:CosmosNetRoot=$root/ -p:CosmosImageDir=$root/$out/
+accel=${COSMOS_ACCEL:-tcg}
+result=bench/results/gc.txt
+{
+  echo "# make bench-gc, $(date -u +%FT%TZ), QEMU accel=$accel -m 512M, host $(nproc) CPUs ($(uname -r))"
+  echo "# name value unit (pauses: stop-the-world time of one full mark-sweep; live heap half 40-byte nodes, half 1 KiB buffers)"
+  timeout 900 qemu-system-x86_64 -accel "$accel" -m 512M -kernel "$out/cosmosnet.elf" -serial stdio -display none \
+    -no-reboot -monitor none -device isa-debug-exit,iobase=0xf4,iosize=0x04 </dev/null 2>&1 \
+    | tr -d '\r' | grep -E '^BENCH' | sed 's/^BENCH //' || true
+} >"$result.tmp"
+mv "$result.tmp" "$result"
+cat "$result"
+grep -q '^-DONE' "$result"
