@@ -140,7 +140,7 @@ internal unsafe struct ExInfo
 {
     [FieldOffset(0)] public ExInfo* Previous;
     [FieldOffset(8)] public LimitedContext* Context;
-    [FieldOffset(16)] public nint Exception;          // object reference (read only for the panic report)
+    [FieldOffset(16)] public nint Exception;          // the exception object (CoreLib's; a root for the GC)
     [FieldOffset(24)] public byte Kind;
     [FieldOffset(25)] public byte PassNumber;
     [FieldOffset(28)] public uint ClauseIndex;         // the clause whose handler runs; NoClause otherwise
