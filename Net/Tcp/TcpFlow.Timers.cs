@@ -110,6 +110,18 @@ public sealed partial class TcpFlow
         if (State != TcpState.Closed) Terminate(new TcpError(TcpErrorKind.TimedOut, "peer did not close in time"), sendReset: true);
     }
 
+    /// <summary>
+    /// RFC 6191 / RFC 9293 3.6.1: in TIME_WAIT a new SYN for the same ports may start a new connection when it cannot be
+    /// confused with the old one — its timestamp is newer, or (without timestamps) its sequence number is beyond ours.
+    /// </summary>
+    internal bool AcceptsNewIncarnation(in Wire.TcpSegment seg, in Wire.TcpOptions opt)
+    {
+        if (State != TcpState.TimeWait || (seg.Flags & (Wire.TcpFlags.Syn | Wire.TcpFlags.Ack | Wire.TcpFlags.Rst)) != Wire.TcpFlags.Syn)
+            return false;
+        if (_tsOn && opt.HasTimestamps) return (int)(opt.TsVal - _tsRecent) > 0;
+        return new SeqNum(seg.SequenceNumber) > _rcvNxt;
+    }
+
     private void EnterTimeWait()
     {
         State = TcpState.TimeWait;

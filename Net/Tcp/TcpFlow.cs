@@ -80,9 +80,7 @@ public sealed partial class TcpFlow
         _rcvWscale = 0;
         if (_config.WindowScaling)
             while (_rcvWscale < 14 && (_config.ReceiveBufferSize >> _rcvWscale) > 65535) _rcvWscale++;
-        Span<byte> b = stackalloc byte[4];
-        stack.Random.Fill(b);
-        _tsOffset = BitConverter.ToUInt32(b);
+        _tsOffset = stack.TimestampOffset(tuple);
         _rexmitTimer = stack.Clock.CreateTimer(OnRetransmitTimer);
         _delayedAckTimer = stack.Clock.CreateTimer(OnDelayedAckTimer);
         _keepaliveTimer = stack.Clock.CreateTimer(OnKeepaliveTimer);

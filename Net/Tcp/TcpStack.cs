@@ -18,6 +18,7 @@ public sealed class TcpStack : IIpTransport
     private readonly InitialSequenceNumbers _isn;
     private readonly EphemeralPorts _ports;
     private readonly SynCookies _cookies;
+    private readonly KeyedHash _timestampKey;
     private long _challengeWindowStart;
     private int _challengeAcksInWindow;
     private bool _down;
@@ -31,6 +32,7 @@ public sealed class TcpStack : IIpTransport
         _isn = new InitialSequenceNumbers(clock, random);
         _ports = new EphemeralPorts(random, Config.EphemeralPortFirst, Config.EphemeralPortLast);
         _cookies = new SynCookies(clock, random);
+        _timestampKey = new KeyedHash(random);
         SegmentBuffer = new byte[TcpSegment.MaxHeaderLength + 65535]; // sized for any path, whatever MSS we announce
         ip.Register(IpProtocol.Tcp, this);
     }
@@ -126,8 +128,12 @@ public sealed class TcpStack : IIpTransport
         var tuple = new TcpTuple(destination, seg.DestinationPort, source, seg.SourcePort);
         if (_flows.TryGetValue(tuple, out var flow))
         {
-            flow.Input(seg, opt);
-            return;
+            if (!flow.AcceptsNewIncarnation(seg, opt))
+            {
+                flow.Input(seg, opt);
+                return;
+            }
+            flow.Terminate(null, sendReset: false); // RFC 6191: a new SYN ends TIME_WAIT early; open it below
         }
 
         var flags = seg.Flags;
@@ -209,6 +215,12 @@ public sealed class TcpStack : IIpTransport
 
     /// <summary>The largest segment (data plus options) the route to <paramref name="remote"/> carries unfragmented.</summary>
     internal int PathMss(Ipv4Address remote) => Math.Max(_ip.MaxPayload(remote) - TcpSegment.MinHeaderLength, 64);
+
+    /// <summary>
+    /// RFC 7323 5.4: timestamps start at a secret per-connection offset — a keyed hash of the 4-tuple, so successive
+    /// connections between the same ports still see one monotonic clock (which RFC 6191 TIME_WAIT reuse relies on).
+    /// </summary>
+    internal uint TimestampOffset(TcpTuple t) => (uint)_timestampKey.Hash(t.LocalAddress, t.LocalPort, t.RemoteAddress, t.RemotePort);
 
     internal void Send(Ipv4Address destination, ReadOnlySpan<byte> segment)
     {

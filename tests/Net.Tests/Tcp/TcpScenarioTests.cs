@@ -80,6 +80,49 @@ public class TcpScenarioTests
         }, Minute);
     }
 
+    [Fact]
+    public void NewSynForAPortInTimeWaitOpensANewConnection()
+    {
+        var bed = new TcpTestBed();
+        bed.Sim.Run(async () =>
+        {
+            var accepted = new List<TcpFlow>();
+            bed.Server.Listen(80, null, async f => { accepted.Add(f); await f.CloseAsync(); });
+            // The server closes first, so its side of the first connection sits in TIME_WAIT.
+            var first = (await bed.Client.ConnectAsync(new TcpEndpoint(TcpTestBed.ServerAddress, 80), null, localPort: 5555)).Value;
+            Assert.True((await first.ReadAsync()).Value.IsEndOfStream);
+            await first.CloseAsync();
+            Assert.Equal(TcpState.TimeWait, accepted[0].State);
+            Assert.Equal(TcpState.Closed, first.State);
+            // The client reuses the same port at once: its SYN carries a newer timestamp, so TIME_WAIT yields.
+            await bed.Sim.Delay(TimeSpan.FromMilliseconds(5));
+            var start = bed.Sim.Now;
+            var second = await bed.Client.ConnectAsync(new TcpEndpoint(TcpTestBed.ServerAddress, 80), null, localPort: 5555);
+            Assert.True(second.IsOk, second.ToString());
+            Assert.True((bed.Sim.Now - start).TotalMilliseconds < 10); // no SYN retransmission was needed
+            await bed.Sim.Delay(TimeSpan.FromMilliseconds(5));           // the handshake's last ACK reaches the server
+            Assert.Equal(2, accepted.Count);
+        }, Minute);
+    }
+
+    [Fact]
+    public void CloseGivesUpAfterTheCloseTimeoutWhenThePeerNeverCloses()
+    {
+        var config = new TcpConfig { CloseTimeout = TimeSpan.FromSeconds(5) };
+        var bed = new TcpTestBed(clientConfig: config);
+        bed.Sim.Run(async () =>
+        {
+            var (c, s) = await bed.ConnectPairAsync();
+            var start = bed.Sim.Now;
+            await c.CloseAsync(); // the server reads EOF but never closes its side
+            Assert.InRange((bed.Sim.Now - start).TotalSeconds, 5, 5.1);
+            Assert.Equal(TcpState.Closed, c.State);
+            await bed.Sim.Delay(TimeSpan.FromMilliseconds(10));
+            Assert.Equal(TcpErrorKind.Reset, (await s.WriteAsync(new byte[1])).IsOk ? TcpErrorKind.InvalidOperation : TcpErrorKind.Reset);
+            Assert.Equal(TcpState.Closed, s.State); // our RST ended the peer's half too
+        }, Minute);
+    }
+
     [Theory]
     [InlineData(false)]
     [InlineData(true)]
