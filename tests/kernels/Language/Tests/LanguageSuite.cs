@@ -74,6 +74,7 @@ public static class LanguageSuite
         new("Async_CompletedSynchronously", LanguageTests.AsyncCompletedSynchronously),
         // Runtime
         new("GC_ManyAndLargeAllocations", RuntimeTests.ManyAndLargeAllocations),
+        new("GC_AllocatedBytesAreCounted", RuntimeTests.AllocatedBytesAreCounted),
         new("Object_HashCodeAndReferenceEquality", RuntimeTests.HashCodeAndIdentity),
         new("Stopwatch_Monotonic", RuntimeTests.StopwatchMonotonic),
         new("Random_SeededSequence", RuntimeTests.SeededRandom),

@@ -17,6 +17,17 @@ static class RuntimeTests
         c.Equal(0L, large[^1]);
     }
 
+    public static void AllocatedBytesAreCounted(Check c)
+    {
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        var arrays = new byte[100][];
+        for (int i = 0; i < arrays.Length; i++) arrays[i] = new byte[1000];
+        long after = GC.GetAllocatedBytesForCurrentThread();
+        c.True(after - before >= 100 * 1000);
+        c.True(after - before < 1_000_000);
+        c.Equal(1000, arrays[99].Length);
+    }
+
     public static void HashCodeAndIdentity(Check c)
     {
         var a = new object();
