@@ -34,6 +34,7 @@ static partial class Program
         ExceptionTests.Register();
         RandomTests.Register();
         InterruptTests.Register();
+        PciTests.Register();
         return KernelTestRunner.Run("Platform", s_tests.ToArray());
     }
 }
