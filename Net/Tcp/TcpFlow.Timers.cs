@@ -160,6 +160,8 @@ public sealed partial class TcpFlow
 
     private string? _softError;
 
+    internal bool IsUnacknowledged(SeqNum seq) => seq.InRange(_sndUna, _sndMax);
+
     internal void IcmpError(Ip.IcmpErrorKind kind, int mtu)
     {
         if (kind == Ip.IcmpErrorKind.FragmentationNeeded)

@@ -46,6 +46,8 @@ public sealed class TcpStack : IIpTransport
 
     /// <summary>Connections in the table, TIME_WAIT and half-open ones included.</summary>
     public int ConnectionCount => _flows.Count;
+    internal IEnumerable<TcpFlow> ConnectionsForTests() => _flows.Values;
+
     /// <summary>Passive connections in SYN_RECEIVED (the SYN backlog).</summary>
     public int HalfOpenCount { get; internal set; }
 
@@ -155,7 +157,11 @@ public sealed class TcpStack : IIpTransport
         if (originalPayload.Length < 8) return;
         var tuple = new TcpTuple(_ip.LocalAddress, BinaryPrimitives.ReadUInt16BigEndian(originalPayload),
             originalDestination, BinaryPrimitives.ReadUInt16BigEndian(originalPayload[2..]));
-        if (_flows.TryGetValue(tuple, out var flow)) flow.IcmpError(kind, mtu);
+        // RFC 5927 4.1: act only if the quoted sequence number is one we have sent and not yet had acknowledged, so
+        // that an off-path attacker cannot reset or slow a connection with forged ICMP.
+        var quotedSeq = new SeqNum(BinaryPrimitives.ReadUInt32BigEndian(originalPayload[4..]));
+        if (_flows.TryGetValue(tuple, out var flow) && flow.IsUnacknowledged(quotedSeq)) flow.IcmpError(kind, mtu);
+        else Statistics.IcmpIgnored++;
     }
 
     private void PassiveOpen(TcpTuple tuple, in TcpSegment seg, in TcpOptions opt, TcpListener listener)

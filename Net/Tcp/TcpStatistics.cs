@@ -28,6 +28,7 @@ public sealed class TcpStatistics
     public long ConnectionsClosed;
     public long KeepaliveTimeouts;
     public long ZeroWindowProbes;
+    public long IcmpIgnored;
 
     public override string ToString() =>
         $"in {SegmentsReceived} out {SegmentsSent} rexmit {Retransmissions} rto {RetransmissionTimeouts} fastrec {FastRecoveries} " +

@@ -259,3 +259,53 @@ public class TcpApiTests
         }, Minute);
     }
 }
+
+/// <summary>ICMP errors the IP layer hands to TCP (RFC 1122 4.2.3.9, RFC 1191).</summary>
+public class TcpIcmpTests
+{
+    [Fact]
+    public void PortUnreachableFailsAConnectionAttemptAtOnce()
+    {
+        var bed = new TcpTestBed();
+        bed.Link.IsUp = false;
+        var r = bed.Sim.Run(async () =>
+        {
+            var connecting = bed.Client.ConnectAsync(TcpTestBed.ServerAddress, 80);
+            await bed.Sim.Delay(TimeSpan.FromMilliseconds(10));
+            var flow = Assert.Single(bed.Client.ConnectionsForTests());
+            var quote = new byte[8];
+            System.Buffers.Binary.BinaryPrimitives.WriteUInt16BigEndian(quote, flow.LocalEndpoint.Port);
+            System.Buffers.Binary.BinaryPrimitives.WriteUInt16BigEndian(quote.AsSpan(2), 80);
+            System.Buffers.Binary.BinaryPrimitives.WriteUInt32BigEndian(quote.AsSpan(4), flow.SendUnacknowledged.Value + 1);
+            bed.Client.ReceiveIcmpError(CosmosNet.Net.Ip.IcmpErrorKind.PortUnreachable, TcpTestBed.ServerAddress, quote, 0);
+            Assert.Equal(1, bed.Client.Statistics.IcmpIgnored); // quotes a sequence number never sent: forged
+            Assert.Equal(TcpState.SynSent, flow.State);
+            System.Buffers.Binary.BinaryPrimitives.WriteUInt32BigEndian(quote.AsSpan(4), flow.SendUnacknowledged.Value); // the SYN's
+            bed.Client.ReceiveIcmpError(CosmosNet.Net.Ip.IcmpErrorKind.PortUnreachable, TcpTestBed.ServerAddress, quote, 0);
+            return await connecting;
+        }, TimeSpan.FromSeconds(5));
+        Assert.Equal(TcpErrorKind.Unreachable, r.Error.Kind);
+        Assert.Equal("destination unreachable (PortUnreachable)", r.Error.ToString());
+        Assert.True(bed.Sim.Now < TimeSpan.FromSeconds(1)); // no SYN retransmission was waited for
+    }
+
+    [Fact]
+    public void FragmentationNeededLowersTheSegmentSize()
+    {
+        var bed = new TcpTestBed();
+        bed.Sim.Run(async () =>
+        {
+            var (c, _) = await bed.ConnectPairAsync();
+            Assert.Equal(1448, c.SendMss);
+            var quote = new byte[8];
+            System.Buffers.Binary.BinaryPrimitives.WriteUInt16BigEndian(quote, c.LocalEndpoint.Port);
+            System.Buffers.Binary.BinaryPrimitives.WriteUInt16BigEndian(quote.AsSpan(2), 80);
+            await c.WriteAsync(new byte[3000]); // something unacknowledged for the ICMP message to quote
+            System.Buffers.Binary.BinaryPrimitives.WriteUInt32BigEndian(quote.AsSpan(4), c.SendUnacknowledged.Value);
+            bed.Client.ReceiveIcmpError(CosmosNet.Net.Ip.IcmpErrorKind.FragmentationNeeded, TcpTestBed.ServerAddress, quote, 1280);
+            Assert.Equal(1280 - 40 - 12, c.SendMss);
+            bed.Client.ReceiveIcmpError(CosmosNet.Net.Ip.IcmpErrorKind.FragmentationNeeded, TcpTestBed.ServerAddress, quote, 60); // absurd: ignored
+            Assert.Equal(1280 - 40 - 12, c.SendMss);
+        }, TimeSpan.FromSeconds(5));
+    }
+}
