@@ -112,16 +112,17 @@ internal static unsafe class Allocator
     static byte* Reserve(GcHeap.Kind kind, ulong size, ulong minimum, out ulong got)
     {
         bool collected = false;
-        if (AllocatedSinceGc >= s_budget) { Collector.Collect(); collected = true; }
+        if (AllocatedSinceGc >= s_budget) { Collector.Collect(lazySweep: true); collected = true; }
         while (true)
         {
             got = size;
             byte* block = GcHeap.Take(kind, ref got);
             if (block == null && minimum < size) { got = minimum; block = GcHeap.Take(kind, ref got, whole: true); }
             if (block != null) return block;
+            if (GcHeap.SweepNext()) continue;
             if (GcHeap.Grow(kind, size)) continue;
             if (collected) return null;
-            Collector.Collect();
+            Collector.Collect(lazySweep: false);
             collected = true;
         }
     }

@@ -30,6 +30,7 @@ internal static unsafe class Collector
     static byte** s_markStack;
     static ulong s_markTop;
     static bool s_markOverflow, s_collecting;
+    static ulong s_markedBytes, s_markedObjects;
 
     public static int CollectionCount;
     public static ulong LastPauseTicks, TotalPauseTicks, LastHeapBefore, LastLive, LastLiveObjects, LastPromoted;
@@ -52,14 +53,16 @@ internal static unsafe class Collector
 
     public static bool InProgress => s_collecting;
 
-    /// <summary>A full blocking collection on the calling thread.</summary>
-    public static void Collect()
+    /// <summary>A full blocking collection on the calling thread. With <paramref name="lazySweep"/> (the
+    /// allocator's collections) the sweep is left to the allocator (GcHeap.SweepNext), shortening the pause;
+    /// GC.Collect sweeps everything so that the memory figures are exact when it returns.</summary>
+    public static void Collect(bool lazySweep = false)
     {
         ulong flags = SaveFlagsAndDisableInterrupts();
         if (s_collecting) Panic.Halt("GC: collection re-entered (allocation inside the collector?)"u8);
         s_collecting = true;
         ulong start = Cpu.ReadTimestampCounter();
-        SpillRegistersAndCall(&CollectFrom, 0);
+        SpillRegistersAndCall(&CollectFrom, lazySweep ? 1 : 0);
         LastPauseTicks = Cpu.ReadTimestampCounter() - start;
         TotalPauseTicks += LastPauseTicks;
         CollectionCount++;
@@ -67,10 +70,13 @@ internal static unsafe class Collector
         RestoreFlags(flags);
     }
 
-    static void CollectFrom(byte* stackPointer, nint unused)
+    static void CollectFrom(byte* stackPointer, nint lazySweep)
     {
         LastHeapBefore = Allocator.LiveAfterGc + Allocator.AllocatedSinceGc;
         Allocator.RetireContext();
+        GcHeap.FinishSweep();      // what the allocator left unswept since the last collection
+        s_markedBytes = 0;
+        s_markedObjects = 0;
 
         MarkThreads(stackPointer);
         for (int i = 0; i < GcControl.FrozenSegmentCount; i++)
@@ -90,7 +96,14 @@ internal static unsafe class Collector
         MarkDependents();
         ClearWeakHandles(longWeak: true);
 
-        ulong live = GcHeap.Sweep(out LastLiveObjects);
+        ulong live;
+        if (lazySweep != 0)
+        {
+            GcHeap.BeginLazySweep();
+            live = s_markedBytes;
+            LastLiveObjects = s_markedObjects;
+        }
+        else live = GcHeap.Sweep(out LastLiveObjects);
         LastLive = live;
         LastPromoted = live;
         Allocator.CollectionDone(live);
@@ -206,6 +219,8 @@ internal static unsafe class Collector
         ref uint header = ref ObjectModel.Header(obj);
         if ((header & ObjectModel.MarkBit) != 0) return;
         header |= ObjectModel.MarkBit;
+        s_markedBytes += ObjectModel.Size(obj);
+        s_markedObjects++;
         if (!ObjectModel.HasPointers(ObjectModel.MethodTable(obj))) return;
         if (s_markTop == MarkStackEntries) { s_markOverflow = true; return; }
         s_markStack[s_markTop++] = obj;

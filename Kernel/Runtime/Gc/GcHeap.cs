@@ -43,6 +43,8 @@ internal static unsafe class GcHeap
         }
         s_unitCount = (top + UnitBytes - 1) >> UnitShift;
         s_kinds = (Kind*)NativeHeap.Allocate(s_unitCount);
+        s_unswept = (bool*)NativeHeap.Allocate(s_unitCount);
+        s_sweepCursor = ulong.MaxValue;
         s_bits = (ulong**)NativeHeap.Allocate(s_unitCount * 8);
         // Free blocks: component size 1 (HasComponentSize), base size 24, no pointers.
         s_freeType = (byte*)NativeHeap.Allocate(32);
@@ -231,6 +233,43 @@ internal static unsafe class GcHeap
     }
 
     // ---- sweeping ------------------------------------------------------------------------------------
+
+    // Lazy sweeping: after a collection triggered by an allocation, the units marked "unswept" are swept a
+    // run at a time when the allocator runs out of free blocks (SweepNext), and whatever is left at the
+    // start of the next collection (FinishSweep). Nothing is ever allocated in an unswept unit: the bins
+    // only receive blocks of swept units and of units taken afterwards (which are never unswept).
+    static bool* s_unswept;                          // per unit
+    static ulong s_sweepCursor;                      // no unswept unit below this one
+
+    public static void BeginLazySweep()
+    {
+        ClearBins();
+        for (ulong u = s_lowUnit; u < s_highUnit; u++) s_unswept[u] = s_kinds[u] == Kind.Small || s_kinds[u] == Kind.Large;
+        s_sweepCursor = s_lowUnit;
+    }
+
+    /// <summary>Sweeps the next run of unswept units; false when everything is swept.</summary>
+    public static bool SweepNext()
+    {
+        while (s_sweepCursor < s_highUnit)
+        {
+            ulong u = s_sweepCursor;
+            if (!s_unswept[u]) { s_sweepCursor++; continue; }
+            Kind kind = s_kinds[u];
+            ulong end = u;
+            while (end < s_highUnit && s_unswept[end] && s_kinds[end] == kind) { s_unswept[end] = false; end++; }
+            s_sweepCursor = end;
+            ulong objects = 0;
+            SweepRun((byte*)(u << UnitShift), (byte*)(end << UnitShift), kind, ref objects);
+            return true;
+        }
+        return false;
+    }
+
+    public static void FinishSweep()
+    {
+        while (SweepNext()) { }
+    }
 
     /// <summary>Walks every run of small and large units: unmarked objects and old free blocks become
     /// free blocks (units left entirely free become empty), marks are cleared. Returns the live bytes and
