@@ -18,11 +18,7 @@ internal sealed class SackScoreboard
         _end = new SeqNum[capacity];
     }
 
-    public bool IsEmpty => _count == 0;
     public int SackedBytes { get; private set; }
-    public SeqNum HighestSacked => _count == 0 ? default : _end[_count - 1];
-
-    public void Clear() { _count = 0; SackedBytes = 0; }
 
     /// <summary>Records one received block, ignoring what lies outside [<paramref name="una"/>, <paramref name="max"/>).</summary>
     public void Add(SackBlock block, SeqNum una, SeqNum max)

@@ -121,11 +121,12 @@ public sealed class TcpStack : IIpTransport
             default: Statistics.Malformed++; return;
         }
         if (TcpOptions.Parse(seg.Options, out var opt) != WireError.None) { Statistics.BadOptions++; return; }
-        if (_down || seg.SourcePort == 0 || seg.DestinationPort == 0 || source.IsBroadcast || source.IsMulticast || source.IsAny)
+        if (seg.SourcePort == 0 || seg.DestinationPort == 0 || source.IsBroadcast || source.IsMulticast || source.IsAny)
         {
             Statistics.Malformed++;
             return;
         }
+        if (_down) { Statistics.NoConnection++; return; }
 
         var tuple = new TcpTuple(destination, seg.DestinationPort, source, seg.SourcePort);
         if (_flows.TryGetValue(tuple, out var flow))

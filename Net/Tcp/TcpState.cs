@@ -23,7 +23,4 @@ internal static class TcpStateExtensions
     /// <summary>States in which the peer may still send us data.</summary>
     public static bool CanReceiveData(this TcpState s) => s is TcpState.Established or TcpState.FinWait1 or TcpState.FinWait2;
 
-    /// <summary>States in which the user may still queue data to send.</summary>
-    public static bool CanQueueData(this TcpState s) =>
-        s is TcpState.SynSent or TcpState.SynReceived or TcpState.Established or TcpState.CloseWait;
 }
