@@ -110,3 +110,16 @@ bench-net: deps
 	@dotnet run -c Release --project bench/Net.Bench -- --filter '*' --results bench/results/net
 	@cat bench/results/net/results/*-report-github.md > bench/results/net-bench.md
 	@bench/net-tap.sh $(BENCH_TAP_MIB) | tee bench/results/net-tap.txt
+
+# ---- benchmarks: CosmosNet against a Linux guest, and all of them at once -----------------------
+#   make bench-linux    Debian's kernel + a static C /init booted like our image (bench/linux-guest/);
+#                       boot time, timer/switch latencies, idle host CPU, RAM -> bench/results/kernel-vs-linux.md
+#                       (installs linux-image-amd64, cpio, gcc on first use: bench only, not in `make deps`)
+#   make bench          every bench-* target above, in order -> bench/results/summary.md (figures, sources,
+#                       dates, host load). Never part of `make test`.
+.PHONY: bench-linux bench
+bench-linux: deps
+	@bench/linux-guest/run.sh
+
+bench: deps
+	@bench/run-all.py
