@@ -55,6 +55,19 @@ internal static class LibM
     [UnmanagedCallersOnly(EntryPoint = "cos")]
     static double Cos(double x) => Abs(x) < TwoTo63 ? X87Cos(x) : double.NaN;
 
+    /// <summary>Cube root (Math.Cbrt; TCP CUBIC uses it): a bit-level first guess refined by Newton steps.</summary>
+    [UnmanagedCallersOnly(EntryPoint = "cbrt")]
+    static double Cbrt(double x)
+    {
+        if (x == 0.0 || double.IsNaN(x) || double.IsInfinity(x)) return x;
+        double a = Abs(x), scale = 1.0;
+        if (a < 1e-300) { a *= 18014398509481984.0; scale = 1.0 / 262144.0; }   // denormals: ×2^54, result ×2^-18
+        double y = BitConverter.Int64BitsToDouble(BitConverter.DoubleToInt64Bits(a) / 3 + 0x2A9F7893782DA1CEL);
+        for (int i = 0; i < 6; i++) y -= (y * y * y - a) / (3.0 * y * y);
+        y *= scale;
+        return x < 0 ? -y : y;
+    }
+
     /// <summary>C99 pow, special cases included (F.10.4.4).</summary>
     [UnmanagedCallersOnly(EntryPoint = "pow")]
     static double Pow(double x, double y)
