@@ -40,7 +40,13 @@ test: deps
 #   make run [APP=<dir>]        ... and boot the ELF in QEMU (TCG), serial on the terminal
 #   make run-iso / run-bochs    boot the ISO in QEMU / in Bochs (headless, COM1 on the terminal)
 # QEMU exits 0 when the app's Main returns 0, 3 on a panic, 5 when Main returns non-zero.
-APP ?= Apps/Hello
+APP ?= Apps/HttpServer
+# `make run` forwards these loopback ports to the guest's HTTP (80) and echo (7) servers (QEMU user-mode network,
+# e1000 NIC; the guest gets 10.0.2.15 by DHCP). Override when they are taken: make run HTTP_PORT=9080.
+HTTP_PORT ?= 8080
+ECHO_PORT ?= 8007
+QEMU_NET := -netdev user,id=n0,hostfwd=tcp:127.0.0.1:$(HTTP_PORT)-:80,hostfwd=tcp:127.0.0.1:$(ECHO_PORT)-:7 \
+  -device e1000,netdev=n0
 ELF := iso/cosmosnet.elf
 ISO := iso/cosmosnet.iso
 QEMU ?= qemu-system-x86_64
@@ -63,10 +69,11 @@ iso: elf
 	@ls -l $(ISO) | awk '{print "image: $(ISO) (" $$5 " bytes)"}'
 
 run: elf
-	$(QEMU) $(QEMU_FLAGS) -kernel $(ELF)
+	@echo "serving on http://127.0.0.1:$(HTTP_PORT)/ (echo: 127.0.0.1:$(ECHO_PORT)) once the guest prints its address"
+	$(QEMU) $(QEMU_FLAGS) $(QEMU_NET) -kernel $(ELF)
 
 run-iso: iso
-	$(QEMU) $(QEMU_FLAGS) -cdrom $(ISO)
+	$(QEMU) $(QEMU_FLAGS) $(QEMU_NET) -cdrom $(ISO)
 
 # UEFI boot of the same ISO (OVMF firmware).
 run-uefi: iso
