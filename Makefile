@@ -10,9 +10,9 @@ export DOTNET_SKIP_FIRST_TIME_EXPERIENCE := 1
 # ---- host tools: installed from Debian when missing --------------------------------------------
 DEBIAN_PACKAGES := qemu-system-x86 qemu-utils bochs bochsbios vgabios nasm clang lld xorriso \
   grub-pc-bin grub-efi-amd64-bin grub-common mtools ovmf tcpdump socat netcat-openbsd iperf3 wrk \
-  iproute2 python3-scapy ethtool procps
+  iproute2 python3-scapy ethtool procps iputils-ping curl
 REQUIRED_TOOLS := qemu-system-x86_64 bochs nasm clang ld.lld xorriso grub-mkrescue mformat tcpdump \
-  socat nc iperf3 wrk ip ethtool
+  socat nc iperf3 wrk ip ethtool ping curl
 REQUIRED_FILES := /usr/share/bochs/BIOS-bochs-latest /usr/share/vgabios/vgabios.bin \
   /usr/lib/grub/i386-pc/modinfo.sh /usr/lib/grub/x86_64-efi/modinfo.sh /usr/share/OVMF/OVMF_CODE.fd
 
