@@ -1,3 +1,5 @@
+using CosmosNet.Kernel.Threading;
+
 namespace CosmosNet.Kernel.Runtime.Gc;
 
 /// <summary>A bump-pointer region of the small-object space: objects are carved from [Next, Limit);
@@ -52,11 +54,13 @@ internal static unsafe class Allocator
 
     /// <summary>A zeroed object of <paramref name="size"/> bytes (header included, multiple of 8) with its
     /// MethodTable and (for arrays and strings) length set, registered for finalization when its type has
-    /// a finalizer; null when memory is exhausted even after a collection. Runs with interrupts disabled
-    /// so that no thread switch (and so no collection) ever sees a half-made object.</summary>
+    /// a finalizer; null when memory is exhausted even after a collection. Runs with preemption disabled
+    /// so that no thread switch (and so no collection on another thread) ever sees a half-made object
+    /// (a counter, not cli/popf: changing the interrupt flag is slow under emulation; interrupt handlers
+    /// never allocate).</summary>
     public static byte* Allocate(byte* methodTable, ulong size, uint length)
     {
-        ulong flags = Collector.SaveFlagsAndDisableInterrupts();
+        Preemption.Disable();
         byte* obj;
         AllocationContext* c = Context;
         if (size < GcHeap.LargeObjectBytes && size <= (ulong)(c->Limit - c->Next))
@@ -70,12 +74,12 @@ internal static unsafe class Allocator
         {
             if (!s_initialized) Initialize();
             obj = size >= GcHeap.LargeObjectBytes ? AllocateLarge(size) : AllocateFromNewRegion(size);
-            if (obj == null) { Collector.RestoreFlags(flags); return null; }
+            if (obj == null) { Preemption.Enable(); return null; }
         }
         *(byte**)obj = methodTable;
         *(uint*)(obj + 8) = length;
         if (ObjectModel.HasFinalizer(methodTable)) Finalization.Register(obj);
-        Collector.RestoreFlags(flags);
+        Preemption.Enable();
         return obj;
     }
 
