@@ -8,6 +8,7 @@ using Xunit.Abstractions;
 
 namespace CosmosNet.Kernel.Net.Tests;
 
+[Collection("guests")] // one QEMU at a time on the 2-core machine
 /// <summary>The default app served from QEMU: HTTP on 80 and echo on 7, reached through QEMU's port forwards.</summary>
 public sealed class HttpServerTests(ServerGuest guest, ITestOutputHelper log) : IClassFixture<ServerGuest>
 {

@@ -27,7 +27,12 @@ public sealed class ServerGuest : IDisposable
     public TimeSpan BootToLease { get; }
     public string Serial { get { lock (_serial) return _serial.ToString(); } }
 
-    public ServerGuest()
+    static readonly Lazy<string> s_elf = new(BuildImage);
+
+    /// <summary>Apps/HttpServer's ELF, built once per test run.</summary>
+    public static string Elf => s_elf.Value;
+
+    static string BuildImage()
     {
         string root = FindRoot();
         string output = Path.Combine(root, "iso", "tests", "httpserver");
@@ -36,7 +41,12 @@ public sealed class ServerGuest : IDisposable
             $"-p:CosmosNetRoot={root}/", $"-p:CosmosImageDir={output}/"], root, BuildTimeout);
         string elf = Path.Combine(output, "cosmosnet.elf");
         if (build.ExitCode != 0 || !File.Exists(elf)) throw new InvalidOperationException($"building Apps/HttpServer failed:\n{build.Output}");
+        return elf;
+    }
 
+    public ServerGuest()
+    {
+        string elf = Elf;
         HttpPort = FreePort(); EchoPort = FreePort(); ClosedPort = FreePort();
         string accel = Environment.GetEnvironmentVariable("COSMOS_ACCEL") is { Length: > 0 } a ? a : "tcg";
         var info = new ProcessStartInfo("qemu-system-x86_64")
@@ -94,7 +104,7 @@ public sealed class ServerGuest : IDisposable
         throw new InvalidOperationException("repository root not found");
     }
 
-    static (string Output, int ExitCode) RunToEnd(string file, string[] args, string directory, TimeSpan timeout)
+    internal static (string Output, int ExitCode) RunToEnd(string file, string[] args, string directory, TimeSpan timeout)
     {
         var info = new ProcessStartInfo(file) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false, WorkingDirectory = directory };
         foreach (var a in args) info.ArgumentList.Add(a);
