@@ -10,15 +10,27 @@ RESULTS = os.path.join(ROOT, "bench", "results")
 
 
 def targets():
+    """{target: result files} for every bench-* target, in Makefile order. A target's files are the
+    bench/results/ paths named in its recipe or in the comment block just above it."""
     with open(os.path.join(ROOT, "Makefile")) as f:
-        found = re.findall(r"^(bench-[\w-]+):", f.read(), re.M)
-    return list(dict.fromkeys(found))
-
-
-def snapshot():
-    """Top-level result files and their modification times: what a target wrote shows up as a change."""
-    return {n: os.path.getmtime(os.path.join(RESULTS, n)) for n in os.listdir(RESULTS)
-            if os.path.isfile(os.path.join(RESULTS, n)) and n != "summary.md" and not n.endswith(".tmp")}
+        lines = f.read().splitlines()
+    found = {}
+    for i, line in enumerate(lines):
+        m = re.match(r"^(bench-[\w-]+):", line)
+        if not m:
+            continue
+        start = i
+        while start > 0 and lines[start - 1].startswith(("#", ".PHONY", "BENCH_")):
+            start -= 1
+        end = i + 1
+        while end < len(lines) and lines[end].startswith("\t"):
+            end += 1
+        text = "\n".join(lines[start:end])
+        found.setdefault(m.group(1), [])
+        for name in re.findall(r"bench/results/([\w.-]+\.(?:txt|md))", text):
+            if name != "summary.md" and name not in found[m.group(1)]:
+                found[m.group(1)].append(name)
+    return found
 
 
 def figures(name, text):
@@ -44,17 +56,18 @@ def figures(name, text):
 def main():
     os.makedirs(RESULTS, exist_ok=True)
     runs = []
-    for target in sys.argv[1:] or targets():
-        before = snapshot()
+    known = targets()
+    for target in sys.argv[1:] or list(known):
         stamp = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
         load = os.getloadavg()
-        start = time.monotonic()
+        start = time.time()
         print(f"== make {target} ({stamp}, load {load[0]:.2f})", flush=True)
         status = subprocess.call(["make", "--no-print-directory", target], cwd=ROOT)
-        after = snapshot()
-        written = sorted(n for n in after if before.get(n) != after[n])
+        # Only files this run rewrote: an older file would be a stale figure.
+        files = [n for n in known.get(target, []) if os.path.exists(os.path.join(RESULTS, n))
+                 and os.path.getmtime(os.path.join(RESULTS, n)) >= start - 1]
         runs.append(dict(target=target, stamp=stamp, load=load, end_load=os.getloadavg(),
-                         seconds=time.monotonic() - start, status=status, files=written))
+                         seconds=time.time() - start, status=status, files=files))
 
     with open(os.path.join(RESULTS, "summary.md"), "w") as out:
         out.write(f"# make bench summary ({time.strftime('%Y-%m-%dT%H:%M:%SZ', time.gmtime())})\n\n")

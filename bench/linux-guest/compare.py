@@ -80,8 +80,8 @@ def min_memory(make_cmd, ok_marker, timeout):
     """Smallest of 32/64/128/256 MiB with which the guest reaches ok_marker, and what each size did."""
     notes = []
     for mib in (32, 64, 128, 256):
-        _, seen, _ = boot(make_cmd(f"{mib}M"), [ok_marker], timeout)
-        notes.append(f"{mib}M {'ok' if ok_marker in seen else 'fails'}")
+        first, seen, _ = boot(make_cmd(f"{mib}M"), [ok_marker], timeout)
+        notes.append(f"{mib}M " + ("ok" if ok_marker in seen else "fails" if first else "fails, no serial output"))
         if ok_marker in seen:
             return mib, ", ".join(notes)
     return None, ", ".join(notes)
