@@ -118,6 +118,14 @@ bench-net: deps
 	@cat bench/results/net/results/*-report-github.md > bench/results/net-bench.md
 	@bench/net-tap.sh $(BENCH_TAP_MIB) | tee bench/results/net-tap.txt
 
+#   make bench-net-guest  the default app serving under QEMU TCG: boot to DHCP lease, curl latency, echo and
+#                         POST /echo throughput (BENCH_GUEST_MB, default 32) -> bench/results/net-guest.md
+BENCH_GUEST_MB ?= 32
+.PHONY: bench-net-guest
+bench-net-guest: deps
+	@mkdir -p bench/results
+	@bench/net-guest.sh $(BENCH_GUEST_MB) | tee bench/results/net-guest.md
+
 # ---- benchmarks: CosmosNet against a Linux guest, and all of them at once -----------------------
 #   make bench-linux    Debian's kernel + a static C /init booted like our image (bench/linux-guest/);
 #                       boot time, timer/switch latencies, idle host CPU, RAM -> bench/results/kernel-vs-linux.md
