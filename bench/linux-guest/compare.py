@@ -83,8 +83,8 @@ def min_memory(make_cmd, ok_marker, timeout):
         first, seen, _ = boot(make_cmd(f"{mib}M"), [ok_marker], timeout)
         notes.append(f"{mib}M " + ("ok" if ok_marker in seen else "fails" if first else "fails, no serial output"))
         if ok_marker in seen:
-            return mib, ", ".join(notes)
-    return None, ", ".join(notes)
+            return mib, "; ".join(notes)
+    return None, "; ".join(notes)
 
 
 def idle_cpu(cmd, window=10.0, timeout=300):
