@@ -127,7 +127,9 @@ internal static unsafe class Collector
             else
             {
                 byte* saved = (byte*)t->SavedRsp;
-                ScanConservatively(saved >= t->StackBottom && saved < t->StackTop ? saved : t->StackBottom, t->StackTop);
+                // A saved rsp outside the stack should not happen; if it does, scan the whole stack but never its guard page.
+                byte* aboveGuard = (byte*)((((ulong)t->StackBottom + 4095) & ~4095UL) + 4096);
+                ScanConservatively(saved >= aboveGuard && saved < t->StackTop ? saved : aboveGuard, t->StackTop);
             }
             if (t->TlsBlock != null) ScanConservatively(t->TlsBlock, t->TlsBlock + t->TlsBlockSize);
             MarkPrecise((byte*)t->ThreadStaticStorage);
