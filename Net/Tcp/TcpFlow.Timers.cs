@@ -128,8 +128,19 @@ public sealed partial class TcpFlow
         _rexmitTimer.Cancel();
         _keepaliveTimer.Cancel();
         _lingerTimer.Arm(Now + 2 * Ns(_config.Msl));
+        ReleaseBuffers();
         Wake(ref _closeWaiter);
         WakeAll();
+    }
+
+    /// <summary>
+    /// In TIME_WAIT everything we sent is acknowledged and nothing more can arrive, so the buffers (hundreds of KiB with
+    /// the defaults) go back once the user has read what is left: a busy server keeps many flows in TIME_WAIT.
+    /// </summary>
+    private void ReleaseBuffers()
+    {
+        if (_send.Count == 0) _send = _stack.IdleSendBuffer;
+        if (_recv.Count == 0 && !_recv.HasOutOfOrderData) _recv = _stack.IdleReceiveBuffer;
     }
 
     /// <summary>

@@ -43,8 +43,8 @@ public sealed partial class TcpFlow
     private bool _tsRecentValid;
     private SeqNum _lastAckSent;
 
-    private readonly SendBuffer _send;
-    private readonly ReceiveBuffer _recv;
+    private SendBuffer _send;          // swapped for the stack's tiny idle buffers once TIME_WAIT no longer needs them
+    private ReceiveBuffer _recv;
     private readonly SackScoreboard _scoreboard;
     private readonly RttEstimator _rtt;
     private readonly CongestionControl _cc;
@@ -139,6 +139,7 @@ public sealed partial class TcpFlow
                 {
                     int n = _recv.Read(destination.Span);
                     AfterUserRead();
+                    if (State == TcpState.TimeWait) ReleaseBuffers();
                     return new TcpReadResult(n, false);
                 }
                 if (_readShutdown || _peerFinReceived || _keepaliveExpired) return TcpReadResult.EndOfStream;

@@ -41,6 +41,10 @@ public sealed class TcpStack : IIpTransport
     public TcpStatistics Statistics { get; } = new();
     internal IClock Clock { get; }
     internal IRandomSource Random { get; }
+    /// <summary>Stand-ins for the buffers of flows in TIME_WAIT: always empty, shared by them all.</summary>
+    internal SendBuffer IdleSendBuffer { get; } = new(1);
+    internal ReceiveBuffer IdleReceiveBuffer { get; } = new(1, 1);
+
     /// <summary>Scratch space for building one outgoing segment; the IP layer copies it before Send returns.</summary>
     internal byte[] SegmentBuffer { get; }
 
