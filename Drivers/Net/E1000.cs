@@ -77,7 +77,8 @@ public sealed unsafe class E1000 : INetworkDevice
         Write(Tdlen, TxCount * 16); Write(Tdh, 0); Write(Tdt, 0);
         Write(Tipg, 10 | (8 << 10) | (6 << 20));
         Write(Tctl, (1u << 1) | (1u << 3) | (0x0Fu << 4) | (0x40u << 12));   // enable, pad short packets, CT, COLD
-        // Enable, accept broadcast, 2 KiB buffers, strip the CRC.
+        // Enable, accept broadcast, 2 KiB buffers, strip the CRC. (QEMU holds received frames for 1 s after an RCTL
+        // write — its flush_queue_timer — which is most of the ~1 s from boot to a DHCP lease under QEMU.)
         Write(Rctl, (1u << 1) | (1u << 15) | (1u << 26));
 
         s_instance = this;
