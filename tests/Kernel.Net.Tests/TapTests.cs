@@ -59,6 +59,13 @@ public sealed class TapTests(ITestOutputHelper log)
             Assert.True(curl.ExitCode == 0, curl.Output);
             Assert.Contains("<h1>Hello from CosmosNet</h1>", curl.Output);
 
+            // Frames larger than the guest's MTU (a 4 KiB ICMP with DF from a 9000-byte-MTU link) are dropped
+            // below the stack, unanswered; the guest keeps serving.
+            Must("ip", "-n", ns, "link", "set", Tap, "mtu", "9000");
+            var jumbo = ServerGuest.RunToEnd("ip", ["netns", "exec", ns, "ping", "-c", "2", "-i", "0.2", "-W", "1", "-s", "4000", "-M", "do", GuestAddress], "/", Timeout);
+            Assert.Contains("0 received", jumbo.Output);
+            Must("ip", "-n", ns, "link", "set", Tap, "mtu", "1500");
+
             var echo = ServerGuest.RunToEnd("ip", ["netns", "exec", ns, "curl", "-s", "-m", "20", "--data-binary", "over the tap", $"http://{GuestAddress}/echo"], "/", Timeout);
             Assert.Equal("over the tap", echo.Output);
         }
