@@ -39,6 +39,7 @@ public static unsafe class Kernel
         ObjectsAvailable = true;
         HardwareExceptions.Initialize();        // from here on, faults in managed code are managed exceptions
         Machine.Initialize();
+        Runtime.Gc.Finalization.StartThread();   // needs the scheduler; before the app, so finalizers always have their thread
         Serial.Write("CosmosNet: "u8);
         Serial.WriteDecimal(MemoryMap.UsableBytes / (1024 * 1024));
         Serial.Write(" MiB RAM, TSC "u8);

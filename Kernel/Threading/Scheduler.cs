@@ -266,7 +266,13 @@ public static unsafe class Scheduler
     {
         t->State = ThreadState.Ready;
         s_ready.Enqueue(t);
-        if (!s_idle && s_sliceEnd == 0) s_sliceEnd = Clock.Nanoseconds + TimeSliceNanoseconds;
+        if (!s_idle && s_sliceEnd == 0)
+        {
+            // Start the running thread's slice and arm the timer for it: a wake outside an interrupt (a
+            // monitor, the collector) would otherwise let the running thread keep the CPU until it blocks.
+            s_sliceEnd = Clock.Nanoseconds + TimeSliceNanoseconds;
+            Timers.Arm(s_sliceEnd);
+        }
     }
 
     /// <summary>The timer interrupt: preempts the running thread when its slice is over and others wait.</summary>

@@ -1,17 +1,20 @@
 using System.Runtime;
 using System.Runtime.CompilerServices;
 using CosmosNet.Kernel.Memory;
+using CosmosNet.Kernel.Threading;
 
 namespace CosmosNet.Kernel.Runtime.Gc;
 
 /// <summary>Finalizers. Objects of types with a finalizer are registered when allocated. A collection
 /// moves the registered objects it found unreachable (and not suppressed) to the queue and keeps them —
 /// and everything they reference — alive until their finalizer ran; the collector itself never runs
-/// managed code. The queue is drained by CoreLib's own loop (__Finalizer.DrainQueue, which calls each
-/// finalizer) on the thread that asks, at safe points of its choosing: when GC.Collect returns and in
-/// GC.WaitForPendingFinalizers (a dedicated finalizer thread running CoreLib's ProcessFinalizers would be
-/// the next step; it needs RhpWaitForFinalizerRequest to block on a wait queue). Collections triggered by an allocation never run finalizers there (the
-/// allocating code may hold locks a finalizer needs).</summary>
+/// managed code. The queue is drained by CoreLib's finalizer thread, as on NativeAOT: a kernel thread
+/// started at boot (<see cref="StartThread"/>) runs CoreLib's ProcessFinalizers, which loops on
+/// RhpWaitForFinalizerRequest (blocks until a collection queued objects or someone waits for them),
+/// drains through RhpGetNextFinalizableObject and reports with RhpSignalFinalizationComplete, which is what
+/// GC.WaitForPendingFinalizers waits for. So finalizers also run when the program never calls GC.Collect,
+/// and never inside the allocating code (which may hold locks a finalizer needs). Before that thread
+/// exists, GC.Collect and GC.WaitForPendingFinalizers drain inline.</summary>
 internal static unsafe class Finalization
 {
     static byte** s_registered;
@@ -20,6 +23,13 @@ internal static unsafe class Finalization
     static ulong s_queueHead, s_queueTail, s_queueCapacity;
     static bool s_draining;
     static ulong s_finalizedCount;
+
+    // The finalizer thread and its two signals (touched with interrupts disabled: one CPU). A waiter of
+    // GC.WaitForPendingFinalizers takes a ticket; a drain that starts after the ticket was taken satisfies it.
+    static KThread* s_thread;
+    static WaitQueue s_requests, s_completions;
+    static bool s_requested;
+    static ulong s_ticketsIssued, s_ticketsInDrain, s_ticketsDone;
 
     public static ulong PendingCount => s_queueTail - s_queueHead;
     public static ulong FinalizedCount => s_finalizedCount;
@@ -72,6 +82,14 @@ internal static unsafe class Finalization
         }
         s_registeredCount = kept;
         for (ulong i = queuedFrom; i < s_queueTail; i++) Collector.MarkObject(s_queue[i]);
+        if (s_queueTail != queuedFrom) RequestDrain();
+    }
+
+    /// <summary>Wakes the finalizer thread (interrupts disabled).</summary>
+    static void RequestDrain()
+    {
+        s_requested = true;
+        fixed (WaitQueue* requests = &s_requests) Scheduler.WakeOne(requests);
     }
 
     static void Enqueue(byte* obj)
@@ -118,27 +136,81 @@ internal static unsafe class Finalization
     static extern uint DrainQueue();
 
     /// <summary>Runs every queued finalizer on the calling thread (not re-entrantly: a finalizer that
-    /// triggers this again finds it already running).</summary>
+    /// triggers this again finds it already running). Only while there is no finalizer thread.</summary>
     public static void RunPending()
     {
-        if (s_draining || PendingCount == 0) return;
+        if (s_thread != null || s_draining || PendingCount == 0) return;
         s_draining = true;
         DrainQueue();
         s_draining = false;
     }
 
-    [RuntimeExport("RhWaitForPendingFinalizers")]
-    static void RhWaitForPendingFinalizers(int allowReentrantWait) => RunPending();
+    // CoreLib's finalizer thread body: [UnmanagedCallersOnly(EntryPoint = "ProcessFinalizers")], never returns.
+    [MethodImpl(MethodImplOptions.InternalCall), RuntimeImport("ProcessFinalizers")]
+    static extern void ProcessFinalizers();
 
-    // Only a finalizer thread running CoreLib's ProcessFinalizers loop waits here; the kernel starts none
-    // (finalizers run at the safe points above), so reaching this is a wiring mistake.
+    /// <summary>Kernel start-up, once the scheduler runs and objects exist: starts the finalizer thread
+    /// (an ordinary kernel thread, so the collector scans its stack like any other).</summary>
+    public static void StartThread()
+    {
+        KThread* t = Scheduler.Create((nint)(delegate*<void>)&ProcessFinalizers, 0);
+        if (t == null) Panic.Halt("out of memory: finalizer thread"u8);
+        ulong flags = Collector.SaveFlagsAndDisableInterrupts();
+        s_thread = t;
+        if (PendingCount != 0) s_requested = true;   // queued by a collection before the thread existed
+        Collector.RestoreFlags(flags);
+    }
+
+    /// <summary>GC.WaitForPendingFinalizers: returns once every finalizer queued before the call has run.
+    /// On the finalizer thread itself (a finalizer calling it) it returns at once, as on NativeAOT.</summary>
+    [RuntimeExport("RhWaitForPendingFinalizers")]
+    static void RhWaitForPendingFinalizers(int allowReentrantWait)
+    {
+        if (s_thread == null) { RunPending(); return; }
+        if (Scheduler.Current == s_thread) return;
+        ulong flags = Collector.SaveFlagsAndDisableInterrupts();
+        ulong ticket = ++s_ticketsIssued;
+        RequestDrain();
+        fixed (WaitQueue* completions = &s_completions)
+            while (s_ticketsDone < ticket) Scheduler.Block(completions, 0);
+        Collector.RestoreFlags(flags);
+    }
+
+    /// <summary>The finalizer thread, between drains: releases the waiters the last drain satisfied, then
+    /// blocks until there is something to finalize or a new waiter. 1 = drain (0 would ask for a low-memory
+    /// collection, which this kernel never does).</summary>
     [RuntimeExport("RhpWaitForFinalizerRequest")]
     static int RhpWaitForFinalizerRequest()
     {
-        Panic.Halt("RhpWaitForFinalizerRequest: the kernel runs no finalizer thread (finalizers run in GC.Collect / GC.WaitForPendingFinalizers)"u8);
-        return 0;
+        // The collector scans a blocked thread's stack conservatively: zero what the finalizers just ran on,
+        // so that no stale word keeps their objects alive. Waiters are released only after that (with
+        // interrupts disabled until this thread blocks), so whatever they measure next sees a clean stack.
+        ScrubStackBelow();
+        ulong flags = Collector.SaveFlagsAndDisableInterrupts();
+        if (s_ticketsDone != s_ticketsInDrain)
+        {
+            s_ticketsDone = s_ticketsInDrain;
+            fixed (WaitQueue* completions = &s_completions)
+                while (Scheduler.WakeOne(completions)) { }
+        }
+        fixed (WaitQueue* requests = &s_requests)
+            while (!s_requested && PendingCount == 0) Scheduler.Block(requests, 0);
+        s_requested = false;
+        s_ticketsInDrain = s_ticketsIssued;
+        Collector.RestoreFlags(flags);
+        return 1;
     }
 
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    static void ScrubStackBelow()
+    {
+        const int Bytes = 16 * 1024;
+        byte* below = stackalloc byte[Bytes];
+        Memory.Native.Memset(below, 0, Bytes);
+    }
+
+    /// <summary>The finalizer thread finished a drain; its next RhpWaitForFinalizerRequest releases the
+    /// waiters the drain covers.</summary>
     [RuntimeExport("RhpSignalFinalizationComplete")]
     static void RhpSignalFinalizationComplete(uint count, int observedFullGcCount) { }
 }

@@ -69,8 +69,8 @@ internal static unsafe class GcControl
         RegisterRootSlot(root);
     }
 
-    /// <summary>GC.Collect: a full blocking collection, then (this being a safe point of the caller's
-    /// choosing) the finalizers it queued run before GC.Collect returns.</summary>
+    /// <summary>GC.Collect: a full blocking collection. The finalizers it queued run on the finalizer thread
+    /// (GC.WaitForPendingFinalizers waits for them); before that thread exists, here.</summary>
     [RuntimeExport("RhpCollect")]
     static void RhpCollect(int generation, int mode, int lowMemoryPressure)
     {

@@ -135,4 +135,52 @@ static class FinalizerTests
 
     [MethodImpl(MethodImplOptions.NoInlining)]
     static void MakeHolder() { Holder.Seen = 0; GC.KeepAlive(new Holder()); }
+
+    sealed class Garbage
+    {
+        public static int Finalized, FinalizerThreadId;
+        ~Garbage()
+        {
+            Volatile.Write(ref FinalizerThreadId, Environment.CurrentManagedThreadId);
+            Interlocked.Increment(ref Finalized);
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    static void MakeGarbage(int count)
+    {
+        for (int i = 0; i < count; i++) GC.KeepAlive(new Garbage());
+    }
+
+    /// <summary>No GC.Collect, no WaitForPendingFinalizers: collections triggered by allocation queue the
+    /// dead objects and the finalizer thread (preempting this one) runs their finalizers.</summary>
+    public static void FinalizersRunWithoutGcCollect(Check c)
+    {
+        Volatile.Write(ref Garbage.Finalized, 0);
+        int collectionsBefore = GC.CollectionCount(0);
+        long rounds = 0;
+        while (Volatile.Read(ref Garbage.Finalized) == 0 && rounds < 20_000)   // at most ~20 M objects
+        {
+            MakeGarbage(1000);
+            rounds++;
+        }
+        c.True(Volatile.Read(ref Garbage.Finalized) > 0);
+        c.True(GC.CollectionCount(0) > collectionsBefore);
+        c.True(Volatile.Read(ref Garbage.FinalizerThreadId) != Environment.CurrentManagedThreadId);
+    }
+
+    /// <summary>After a burst of allocation-triggered collections, GC.Collect + WaitForPendingFinalizers
+    /// leaves nothing unfinalized: every object made is counted exactly once.</summary>
+    public static void WaitForPendingFinalizersObservesAllOfThem(Check c)
+    {
+        Gc.Full();
+        Volatile.Write(ref Garbage.Finalized, 0);
+        int collectionsBefore = GC.CollectionCount(0);
+        MakeGarbage(200_000);
+        c.True(GC.CollectionCount(0) > collectionsBefore);
+        Gc.ScrubStack();
+        GC.Collect();
+        GC.WaitForPendingFinalizers();
+        c.Equal(200_000, Volatile.Read(ref Garbage.Finalized));
+    }
 }

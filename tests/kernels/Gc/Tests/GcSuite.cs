@@ -55,6 +55,8 @@ public static class GcSuite
         new("Finalizer.ResurrectedObjectIsIntact", FinalizerTests.ResurrectedObjectIsIntact),
         new("Finalizer.WaitForPendingFinalizersRunsThem", FinalizerTests.WaitForPendingFinalizersRunsThem),
         new("Finalizer.FinalizerSeesFieldsOfDeadGraph", FinalizerTests.FinalizerSeesFieldsOfDeadGraph),
+        new("Finalizer.FinalizersRunWithoutGcCollect", FinalizerTests.FinalizersRunWithoutGcCollect),
+        new("Finalizer.WaitForPendingFinalizersObservesAllOfThem", FinalizerTests.WaitForPendingFinalizersObservesAllOfThem),
         new("Stress.TenTimesRamOfGarbageWithVerifiedLiveSet", StressTests.TenTimesRamOfGarbageWithVerifiedLiveSet),
         new("Stress.DictionaryChurnKeepsLatestValues", StressTests.DictionaryChurnKeepsLatestValues),
         new("Stress.FragmentedHeapStillServesLargeArrays", StressTests.FragmentedHeapStillServesLargeArrays),

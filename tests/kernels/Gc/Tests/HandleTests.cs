@@ -55,7 +55,8 @@ static class HandleTests
         Phoenix.Saved = null;
         var (shortWeak, longWeak) = NewPhoenixHandles();
         Gc.ScrubStack();
-        GC.Collect();                 // queues the finalizer (runs before Collect returns)
+        GC.Collect();                 // queues the finalizer
+        GC.WaitForPendingFinalizers();   // which the finalizer thread has run when this returns
         c.True(shortWeak.Target is null);
         c.True(longWeak.Target is Phoenix);
         c.True(Phoenix.Saved is not null && Phoenix.Saved.Value == 77);
