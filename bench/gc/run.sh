@@ -19,4 +19,4 @@ result=bench/results/gc.txt
 } >"$result.tmp"
 mv "$result.tmp" "$result"
 cat "$result"
-grep -q '^-DONE' "$result"
+grep -q '^BENCH-DONE' "$result"
