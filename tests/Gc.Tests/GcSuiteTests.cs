@@ -31,19 +31,13 @@ public sealed class GcSuiteTests(GcKernel kernel) : IClassFixture<GcKernel>
     [Theory, MemberData(nameof(Tests))]
     public void Qemu(string test)
     {
-        string? failure = kernel.SmallQemu.FailureOf(test);
-        Assert.True(failure is null, failure);
+        kernel.SmallQemu.AssertPassed(test);
     }
 
     [Fact]
     public void Qemu_RunsTheWholeSuiteAndShutsDownCleanly()
     {
-        var result = kernel.SmallQemu;
-        Assert.False(result.Run.TimedOut, "timed out:\n" + result.Run.Tail());
-        Assert.Equal(GcSuite.Tests.Length, result.DeclaredCount);
-        Assert.True(result.Done, result.Run.Tail());
-        Assert.Contains("CosmosNet: Main returned 0", result.Run.Output);
-        Assert.Equal(0, result.Run.ExitCode);
+        kernel.SmallQemu.AssertRanToCleanShutdown(GcSuite.Tests.Length);
     }
 
     [Fact]

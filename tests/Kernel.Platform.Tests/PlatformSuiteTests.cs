@@ -77,18 +77,13 @@ public sealed class PlatformSuiteTests(PlatformKernel kernel) : IClassFixture<Pl
     [Theory, MemberData(nameof(Tests))]
     public void Qemu(string test)
     {
-        string? failure = kernel.Qemu.FailureOf(test);
-        Assert.True(failure is null, failure);
+        kernel.Qemu.AssertPassed(test);
     }
 
     [Fact]
     public void Qemu_RunsTheWholeSuiteAndShutsDownCleanly()
     {
-        var result = kernel.Qemu;
-        Assert.False(result.Run.TimedOut, "timed out:\n" + result.Run.Tail());
-        Assert.Equal(PlatformKernel.TestNames().Count(), result.DeclaredCount);
-        Assert.True(result.Done, result.Run.Tail());
-        Assert.Contains("CosmosNet: Main returned 0", result.Run.Output);
+        kernel.Qemu.AssertRanToCleanShutdown(PlatformKernel.TestNames().Count());
     }
 
     /// <summary>The whole suite once more on Bochs (its clock follows the instruction count, not the host).</summary>

@@ -15,8 +15,7 @@ public sealed class ExceptionsSuiteTests(ExceptionsKernel kernel) : IClassFixtur
     [Theory, MemberData(nameof(Tests))]
     public void Qemu(string test)
     {
-        string? failure = kernel.Qemu.FailureOf(test);
-        Assert.True(failure is null, failure);
+        kernel.Qemu.AssertPassed(test);
     }
 
     /// <summary>The same test on the host's .NET: proves the expected values and orders themselves.</summary>
@@ -31,12 +30,7 @@ public sealed class ExceptionsSuiteTests(ExceptionsKernel kernel) : IClassFixtur
     [Fact]
     public void Qemu_RunsTheWholeSuiteAndShutsDownCleanly()
     {
-        var result = kernel.Qemu;
-        Assert.False(result.Run.TimedOut, "timed out:\n" + result.Run.Tail());
-        Assert.Equal(ExceptionsSuite.Tests.Length, result.DeclaredCount);
-        Assert.True(result.Done, result.Run.Tail());
-        Assert.Contains("CosmosNet: Main returned 0", result.Run.Output);
-        Assert.Equal(0, result.Run.ExitCode);
+        kernel.Qemu.AssertRanToCleanShutdown(ExceptionsSuite.Tests.Length);
     }
 
     /// <summary>Type, message and every managed frame of the stack trace, innermost first, then the registers.</summary>

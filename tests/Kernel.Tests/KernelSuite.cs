@@ -1,3 +1,4 @@
+using Xunit;
 namespace CosmosNet.Kernel.Tests;
 
 /// <summary>What one boot of a test kernel reported (the KTEST-* lines of KernelTestRunner).</summary>
@@ -30,6 +31,23 @@ public sealed class KernelSuiteResult
     }
 
     static string? Take(string line, string prefix) => line.StartsWith(prefix, StringComparison.Ordinal) ? line[prefix.Length..] : null;
+
+    /// <summary>Asserts that one kernel test passed in the guest (the failure message says why not).</summary>
+    public void AssertPassed(string test)
+    {
+        string? failure = FailureOf(test);
+        Assert.True(failure is null, failure);
+    }
+
+    /// <summary>Asserts that the guest ran all <paramref name="expectedTests"/> tests and powered off after Main returned 0.</summary>
+    public void AssertRanToCleanShutdown(int expectedTests)
+    {
+        Assert.False(Run.TimedOut, "timed out:\n" + Run.Tail());
+        Assert.Equal(expectedTests, DeclaredCount);
+        Assert.True(Done, Run.Tail());
+        Assert.Contains("CosmosNet: Main returned 0", Run.Output);
+        Assert.Equal(0, Run.ExitCode);
+    }
 
     /// <summary>Null if the test passed in the guest, otherwise why not.</summary>
     public string? FailureOf(string test)

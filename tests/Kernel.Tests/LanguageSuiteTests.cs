@@ -14,8 +14,7 @@ public sealed class LanguageSuiteTests(LanguageKernel kernel) : IClassFixture<La
     [Theory, MemberData(nameof(Tests))]
     public void Qemu(string test)
     {
-        string? failure = kernel.Qemu.FailureOf(test);
-        Assert.True(failure is null, failure);
+        kernel.Qemu.AssertPassed(test);
     }
 
     /// <summary>The same test on the host's .NET: proves the expected values themselves.</summary>
@@ -30,12 +29,7 @@ public sealed class LanguageSuiteTests(LanguageKernel kernel) : IClassFixture<La
     [Fact]
     public void Qemu_RunsTheWholeSuiteAndShutsDownCleanly()
     {
-        var result = kernel.Qemu;
-        Assert.False(result.Run.TimedOut, "timed out:\n" + result.Run.Tail());
-        Assert.Equal(LanguageSuite.Tests.Length, result.DeclaredCount);
-        Assert.True(result.Done, result.Run.Tail());
-        Assert.Contains("CosmosNet: Main returned 0", result.Run.Output);
-        Assert.Equal(0, result.Run.ExitCode);
+        kernel.Qemu.AssertRanToCleanShutdown(LanguageSuite.Tests.Length);
     }
 
     [Fact]
