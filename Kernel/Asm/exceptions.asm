@@ -5,6 +5,7 @@
 ;   RhpCallCatchFunclet / Finally / Filter   run a funclet with the callee-saved registers of its parent frame
 ; Layouts (ILCompiler 10.0.12, System.Runtime.AsmOffsets): ExInfo 400 bytes, PAL_LIMITED_CONTEXT 80 bytes,
 ; REGDISPLAY holds pointers to the saved registers.
+%include "callee-saved.inc"
 default rel
 bits 64
 section .text
@@ -122,24 +123,6 @@ RhpThrowHwEx:
     mov r14, [rax]
     mov rax, [%1 + RD_R15]
     mov r15, [rax]
-%endmacro
-
-%macro PUSH_CALLEE_SAVED 0
-    push rbp
-    push rbx
-    push r12
-    push r13
-    push r14
-    push r15
-%endmacro
-
-%macro POP_CALLEE_SAVED 0
-    pop r15
-    pop r14
-    pop r13
-    pop r12
-    pop rbx
-    pop rbp
 %endmacro
 
 ; void* RhpCallCatchFunclet(Exception rdi, void* handler rsi, REGDISPLAY* rdx, ExInfo* rcx): runs the catch

@@ -1,5 +1,6 @@
 ; Kernel threads and the few CPU instructions of the time/random code (see Kernel/Threading/Scheduler.cs,
 ; Kernel/Arch/X64/CpuExtras.cs). Plain SysV functions imported with [RuntimeImport].
+%include "callee-saved.inc"
 default rel
 bits 64
 section .text
@@ -12,24 +13,14 @@ extern ThreadEntryPoint, cosmos_thread_main
 ; state (MXCSR and the x87 control word are callee-saved) on the current stack, stores rsp in *saveRsp and
 ; resumes the thread whose stack is newRsp (saved by this same function or built by Scheduler.Create).
 cosmos_switch_context:
-    push rbp
-    push rbx
-    push r12
-    push r13
-    push r14
-    push r15
+    PUSH_CALLEE_SAVED
     sub rsp, 520                            ; 512-byte fxsave area, 16-byte aligned (entry rsp = 8 mod 16)
     fxsave [rsp]
     mov [rdi], rsp
     mov rsp, rsi
     fxrstor [rsp]
     add rsp, 520
-    pop r15
-    pop r14
-    pop r13
-    pop r12
-    pop rbx
-    pop rbp
+    POP_CALLEE_SAVED
     ret
 
 ; First code of a new thread (its first "return" from cosmos_switch_context): r12 = the KThread*.
