@@ -5,39 +5,11 @@ default rel
 bits 64
 section .text
 
-global RhpAssignRef, RhpCheckedAssignRef, RhpByRefAssignRef, RhpCheckedLockCmpXchg, RhpCheckedXchg
 global RhpPInvoke, RhpPInvokeReturn, RhpReversePInvoke, RhpReversePInvokeReturn, RhpGcPoll, RhpStackProbe
 global RhpInitialDynamicInterfaceDispatch
 global memmove, memset, memcpy
 global RhpTrapThreads, __security_cookie, g_cpuFeatures
 extern RhpResolveInterfaceMethod
-
-; Write barriers: rdi = destination, rsi = reference. No generations yet, so a plain store.
-; (Contract: may clobber only rax and rcx.)
-RhpAssignRef:
-RhpCheckedAssignRef:
-    mov [rdi], rsi
-    ret
-
-; *rdi = *rsi; rdi += 8; rsi += 8
-RhpByRefAssignRef:
-    mov rcx, [rsi]
-    mov [rdi], rcx
-    add rdi, 8
-    add rsi, 8
-    ret
-
-; rdi = destination, rsi = value, rdx = comparand -> old value
-RhpCheckedLockCmpXchg:
-    mov rax, rdx
-    lock cmpxchg [rdi], rsi
-    ret
-
-; rdi = destination, rsi = value -> old value
-RhpCheckedXchg:
-    mov rax, rsi
-    xchg [rdi], rax
-    ret
 
 ; Transitions between managed and native code: nothing to do while there is no GC suspension.
 RhpPInvoke:

@@ -62,6 +62,11 @@ internal static unsafe class Allocation
     [RuntimeExport("RhpGcSafeZeroMemory")]
     static void* RhpGcSafeZeroMemory(void* memory, nuint size) => Memory.Native.Memset(memory, 0, size);
 
+    // The bulk form of the write barrier (Array.Copy, List growth, span copies of references).
     [RuntimeExport("RhBulkMoveWithWriteBarrier")]
-    static void RhBulkMoveWithWriteBarrier(void* destination, void* source, nuint size) => Memory.Native.Memmove(destination, source, size);
+    static void RhBulkMoveWithWriteBarrier(void* destination, void* source, nuint size)
+    {
+        Memory.Native.Memmove(destination, source, size);
+        if (Marker.Active) Marker.ShadeRange(destination, size);
+    }
 }

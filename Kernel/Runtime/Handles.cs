@@ -34,6 +34,7 @@ internal static unsafe class Handles
     static void RhHandleFree(Slot* handle)
     {
         global::CosmosNet.Kernel.Threading.Preemption.Disable();   // the free list is shared by all threads
+        if (handle->Type == (nint)HandleType.Dependent) DependentCount--;
         handle->Target = null;
         handle->Type = -1;
         handle->Secondary = s_free;
@@ -41,8 +42,14 @@ internal static unsafe class Handles
         global::CosmosNet.Kernel.Threading.Preemption.Enable();
     }
 
+    // Handle slots are outside the heap, so the write barriers do not see them: a strong handle set while
+    // the collector marks shades its target itself (weak and dependent handles are judged at termination).
     [RuntimeExport("RhHandleSet")]
-    static void RhHandleSet(Slot* handle, void* target) => handle->Target = target;
+    static void RhHandleSet(Slot* handle, void* target)
+    {
+        handle->Target = target;
+        if (Gc.Marker.Active && IsStrong(handle->Type)) Gc.Marker.Shade(target);
+    }
 
     [RuntimeExport("RhHandleGetDependent")]
     static void* RhHandleGetDependent(Slot* handle, void** secondary)
@@ -70,7 +77,9 @@ internal static unsafe class Handles
         slot->Target = target;
         slot->Secondary = secondary;
         slot->Type = type;
+        if (type == (int)HandleType.Dependent) DependentCount++;
         global::CosmosNet.Kernel.Threading.Preemption.Enable();
+        if (Gc.Marker.Active && IsStrong(type)) Gc.Marker.Shade(target);
         return slot;
     }
 
@@ -80,6 +89,8 @@ internal static unsafe class Handles
     public static BlockArray Blocks;
     public static int BlockCount;
     public static int Slots => SlotsPerBlock;
+    /// <summary>Dependent handles allocated and not freed (the collector skips their pass when there are none).</summary>
+    public static int DependentCount;
 
     /// <summary>Handle types whose target the collector treats as a root (unknown types too, to be safe);
     /// weak and dependent handles are not roots, free slots (-1) neither.</summary>

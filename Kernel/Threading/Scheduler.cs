@@ -110,10 +110,8 @@ public static unsafe class Scheduler
         *(ushort*)fx = 0x037F;                                   // x87 control word: default
         *(uint*)(fx + 24) = 0x1F80;                              // MXCSR: all exceptions masked
         t->SavedRsp = (ulong)fx;
-        t->State = ThreadState.Ready;
         if (ThreadCreated != null) ThreadCreated(t);
-        s_ready.Enqueue(t);
-        Timers.Arm(s_sliceEnd);
+        MakeReady(t);                                            // starts the running thread's slice if none runs
         InterruptGuard.Restore(flags);
         return t;
     }

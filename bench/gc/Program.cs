@@ -1,15 +1,18 @@
 // GC benchmark kernel: prints "BENCH <name> <value> <unit>" lines (bench/gc/run.sh collects them).
 //   allocation rate: small objects and 1 KiB arrays, little live data (collections included)
-//   pauses at 16 and 64 MiB live heaps: forced GC.Collect() and collections triggered by allocation
+//   at 16 and 64 MiB live heaps: the blocking GC.Collect() (mark + full sweep, stop-the-world), and the
+//   pauses of the incremental collector while the program allocates (GcDiagnostics' pause log)
 // The live heap is half small objects in a linked graph (the expensive part to mark), half 1 KiB buffers.
 using System.Diagnostics;
 using System.Runtime.CompilerServices;
+using CosmosNet.Kernel;
 
 static class Program
 {
     static int Main()
     {
         Report("ram", GC.GetGCMemoryInfo().TotalAvailableMemoryBytes >> 20, "MiB");
+        NoiseFloor();
         AllocationRate("alloc_rate_small_objects", 512, () => GC.KeepAlive(new Small()), 32);
         AllocationRate("alloc_rate_1KiB_arrays", 1024, () => GC.KeepAlive(new byte[1000]), 1024);
         foreach (int mib in new[] { 16, 64 })
@@ -20,6 +23,26 @@ static class Program
         }
         Console.WriteLine("BENCH-DONE");
         return 0;
+    }
+
+    /// <summary>What a stop costs without any collector: the same fixed piece of work (no allocation) timed
+    /// 200,000 times. Its longest runs are the emulator's and the host's hiccups (TCG translation, the host
+    /// scheduling QEMU out), the floor under every pause figure below.</summary>
+    static void NoiseFloor()
+    {
+        var samples = new List<double>(200_000);
+        var data = new int[64];
+        long sum = 0;
+        for (int i = 0; i < 200_000; i++)
+        {
+            long t = Stopwatch.GetTimestamp();
+            for (int j = 0; j < data.Length; j++) sum += data[j] + j;
+            samples.Add(Stopwatch.GetElapsedTime(t).TotalMilliseconds);
+        }
+        GC.KeepAlive(sum);
+        Report("noise_floor_work_p50", Percentile(samples, 0.50), "ms");
+        Report("noise_floor_work_p999", Percentile(samples, 0.999), "ms");
+        Report("noise_floor_work_max", samples.Max(), "ms");
     }
 
     static void Report(string name, double value, string unit) =>
@@ -51,30 +74,54 @@ static class Program
             GC.Collect();
             forced.Add(Stopwatch.GetElapsedTime(t).TotalMilliseconds);
         }
-        Report($"live_{mib}MiB_forced_pause_p50", Percentile(forced, 0.50), "ms");
-        Report($"live_{mib}MiB_forced_pause_p99", Percentile(forced, 0.99), "ms");
+        Report($"live_{mib}MiB_gc_collect_p50", Percentile(forced, 0.50), "ms");
+        Report($"live_{mib}MiB_gc_collect_p99", Percentile(forced, 0.99), "ms");
 
-        // Allocation-triggered collections: the allocation that triggered one took the whole pause.
-        var triggered = new List<double>();
+        // Allocation-driven collection: the mutator allocates 4x the live heap in small garbage; every pause
+        // the collector makes meanwhile (cycle starts, marking steps, terminations, sweep steps, and any cycle
+        // it had to finish in one piece) comes from its own log, timed with interrupts disabled.
         long garbage = 4L * mib << 20, allocated = 0;
+        int collectionsBefore = GC.CollectionCount(0);
+        var totalsBefore = Enum.GetValues<GcDiagnostics.PauseKind>().Select(GcDiagnostics.TotalsOf).ToArray();
+        var durations = new List<double>();
+        long pausesSeen = GcDiagnostics.PauseCount, iteration = 0;
         long churnStart = Stopwatch.GetTimestamp();
         while (allocated < garbage)
         {
-            int before = GC.CollectionCount(0);
-            long t = Stopwatch.GetTimestamp();
             var chunk = new object[16];
             for (int i = 0; i < chunk.Length; i++) chunk[i] = new byte[240];
-            double ms = Stopwatch.GetElapsedTime(t).TotalMilliseconds;
-            if (GC.CollectionCount(0) != before) triggered.Add(ms);
             allocated += 16 * 264 + 152;
             GC.KeepAlive(chunk);
+            if (++iteration % 256 == 0) Collect(durations, ref pausesSeen);   // well before the log wraps
         }
         double churnSeconds = Stopwatch.GetElapsedTime(churnStart).TotalSeconds;
+        Collect(durations, ref pausesSeen);
         Report($"live_{mib}MiB_alloc_rate", garbage / (1024.0 * 1024) / churnSeconds, "MB/s");
-        Report($"live_{mib}MiB_triggered_collections", triggered.Count, "count");
-        Report($"live_{mib}MiB_triggered_pause_p50", Percentile(triggered, 0.50), "ms");
-        Report($"live_{mib}MiB_triggered_pause_p99", Percentile(triggered, 0.99), "ms");
+        Report($"live_{mib}MiB_cycles", GC.CollectionCount(0) - collectionsBefore, "count");
+        Report($"live_{mib}MiB_pauses", durations.Count, "count");
+        Report($"live_{mib}MiB_pause_p50", Percentile(durations, 0.50), "ms");
+        Report($"live_{mib}MiB_pause_p99", Percentile(durations, 0.99), "ms");
+        Report($"live_{mib}MiB_pause_p999", Percentile(durations, 0.999), "ms");
+        Report($"live_{mib}MiB_pause_max", durations.Count == 0 ? 0 : durations.Max(), "ms");
+        Report($"live_{mib}MiB_pause_total", durations.Sum(), "ms");
+        Report($"live_{mib}MiB_mark_stack_overflows_since_boot", GcDiagnostics.MarkStackOverflows, "count");
+        foreach (GcDiagnostics.PauseKind kind in Enum.GetValues<GcDiagnostics.PauseKind>())
+        {
+            var now = GcDiagnostics.TotalsOf(kind);
+            var before = totalsBefore[(int)kind];
+            string name = $"live_{mib}MiB_{kind.ToString().ToLowerInvariant()}";
+            Report($"{name}_pauses", now.Count - before.Count, "count");
+            Report($"{name}_total", (now.TotalMicroseconds - before.TotalMicroseconds) / 1000, "ms");
+            if (now.Count != before.Count) Report($"{name}_max_since_boot", now.MaxMicroseconds / 1000, "ms");
+        }
         if (!live.Verify()) { Console.WriteLine("BENCH-ERROR live heap corrupted"); }
+    }
+
+    static void Collect(List<double> durations, ref long seen)
+    {
+        long now = GcDiagnostics.PauseCount;
+        foreach (var pause in GcDiagnostics.PausesSince(seen)) durations.Add(pause.Microseconds / 1000);
+        seen = now;
     }
 
     static double Percentile(List<double> samples, double p)

@@ -12,7 +12,8 @@ result=bench/results/gc.txt
 {
   echo "# make bench-gc, $(date -u +%FT%TZ), QEMU accel=$accel -m 512M, host $(nproc) CPUs ($(uname -r))"
   echo "# host load average before the run: $(cut -d' ' -f1-3 /proc/loadavg) (TCG timings scale with it: the guest's clock is wall time)"
-  echo "# name value unit (forced = GC.Collect, mark + full sweep; triggered = an allocation's collection, mark + leftover lazy sweep; live heap half 40-byte nodes, half 1 KiB buffers)"
+  echo "# name value unit (gc_collect = GC.Collect: blocking full collection, mark + full sweep; pause_* = every pause of the"
+  echo "# incremental collector while the program allocates 4x the live heap; live heap half 40-byte nodes, half 1 KiB buffers)"
   timeout 900 qemu-system-x86_64 -accel "$accel" -m 512M -kernel "$out/cosmosnet.elf" -serial stdio -display none \
     -no-reboot -monitor none -device isa-debug-exit,iobase=0xf4,iosize=0x04 </dev/null 2>&1 \
     | tr -d '\r' | grep -E '^BENCH' | sed 's/^BENCH //' || true

@@ -11,13 +11,14 @@ internal unsafe struct AllocationContext
 }
 
 /// <summary>Where every managed allocation gets its memory. Small objects: bump pointer in the CPU's
-/// <see cref="AllocationContext"/> (one CPU: the bump runs with interrupts disabled, so no thread switch
-/// can interleave two allocations and one context per CPU is as good as one per thread, with nothing for
-/// the scheduler to hand over; a second CPU gets its own context), refilled with 8 KiB regions (zeroed in one go) from the
-/// small-object space's free blocks; large objects (85,000 bytes and more): a free block of their own in
-/// the large-object space, zeroed on allocation. Collection policy: collect when the bytes allocated since
-/// the last collection exceed the budget (the live size after it, at least 4 MiB), or when the heap cannot
-/// grow; null (→ OutOfMemoryException) only when a collection could not make room.</summary>
+/// <see cref="AllocationContext"/> (one CPU, and the bump runs with preemption disabled, so no thread
+/// switch can interleave two allocations and one context per CPU is as good as one per thread), refilled
+/// with 8 KiB regions (zeroed in one go) from the small-object space's free blocks; large objects (85,000
+/// bytes and more): a free block of their own in the large-object space, zeroed on allocation. While the
+/// collector marks, new objects are born marked (black). Every refill and large object pays the
+/// collector's share of work (<see cref="Collector.Pace"/>): a cycle starts once the bytes allocated since
+/// the last one exceed the budget (the live size after it, at least 4 MiB). Null (→ OutOfMemoryException)
+/// only when a full collection could not make room.</summary>
 internal static unsafe class Allocator
 {
     const ulong RegionBytes = 8 * 1024;
@@ -78,6 +79,7 @@ internal static unsafe class Allocator
         }
         *(byte**)obj = methodTable;
         *(uint*)(obj + 8) = length;
+        if (Marker.AllocatingBlack) Marker.AllocatedBlack(obj, size);
         if (ObjectModel.HasFinalizer(methodTable)) Finalization.Register(obj);
         Preemption.Enable();
         return obj;
@@ -85,6 +87,7 @@ internal static unsafe class Allocator
 
     static byte* AllocateLarge(ulong size)
     {
+        Collector.Pace(size);
         byte* block = Reserve(GcHeap.Kind.Large, size, size, out _);
         if (block == null) return null;
         Memory.Native.Memset(block, 0, (nuint)size);
@@ -97,7 +100,9 @@ internal static unsafe class Allocator
     static byte* AllocateFromNewRegion(ulong size)
     {
         AllocationContext* c = Context;
+        ulong used = (ulong)(c->Next - c->Start);
         Retire(c);
+        Collector.Pace(used + size);
         ulong regionSize = size + ObjectModel.MinBlock > RegionBytes ? size + ObjectModel.MinBlock : RegionBytes;
         byte* region = Reserve(GcHeap.Kind.Small, regionSize, size + ObjectModel.MinBlock, out regionSize);
         if (region == null) return null;
@@ -111,25 +116,34 @@ internal static unsafe class Allocator
     }
 
     /// <summary>A free block of <paramref name="size"/> bytes or, when none is left, a whole smaller free
-    /// block of at least <paramref name="minimum"/> bytes (its size in <paramref name="got"/>); collects and
-    /// grows the heap as the policy says. Null when even a collection leaves no room.</summary>
+    /// block of at least <paramref name="minimum"/> bytes (its size in <paramref name="got"/>). When there is
+    /// none: sweep more if the sweep is behind; grow the heap (while a cycle marks, only up to
+    /// <see cref="GrowthLimit"/>: past it the cycle is finished at once); finally a full collection. Null
+    /// when even that leaves no room.</summary>
     static byte* Reserve(GcHeap.Kind kind, ulong size, ulong minimum, out ulong got)
     {
         bool collected = false;
-        if (AllocatedSinceGc >= s_budget) { Collector.Collect(lazySweep: true); collected = true; }
         while (true)
         {
             got = size;
             byte* block = GcHeap.Take(kind, ref got);
             if (block == null && minimum < size) { got = minimum; block = GcHeap.Take(kind, ref got, whole: true); }
             if (block != null) return block;
-            if (GcHeap.SweepNext()) continue;
+            if (GcHeap.SweepPending) { Collector.SweepForAllocation(); continue; }
+            bool marking = Collector.CurrentPhase == Collector.Phase.Marking;
+            if (marking && GcHeap.OwnedBytes + size > GrowthLimit) { Collector.FinishCycle(); continue; }
             if (GcHeap.Grow(kind, size)) continue;
+            if (marking) { Collector.FinishCycle(); continue; }
             if (collected) return null;
-            Collector.Collect(lazySweep: false);
+            Collector.Collect();
             collected = true;
         }
     }
+
+    /// <summary>How far the heap may grow while a cycle marks before the allocator finishes the cycle in one
+    /// piece instead: by the cycle budget (at least 8 MiB) over its size when the cycle started. A cycle on
+    /// schedule needs a quarter of the live size.</summary>
+    static ulong GrowthLimit => Collector.OwnedAtCycleStart + (s_budget > 8UL << 20 ? s_budget : 8UL << 20);
 
     /// <summary>Before a collection: the unused tail of the current region goes back as a free block.</summary>
     public static void RetireContext() => Retire(Context);
@@ -144,11 +158,14 @@ internal static unsafe class Allocator
         *c = default;
     }
 
-    /// <summary>Called by the collector once every region is retired and the heap swept.</summary>
+    /// <summary>Called by the collector when a cycle's marking ends (every region retired).</summary>
     public static void CollectionDone(ulong live)
     {
         LiveAfterGc = live;
         s_allocatedSinceGc = 0;
         s_budget = live > MinBudget ? live : MinBudget;
     }
+
+    /// <summary>Bytes to allocate after a cycle before the next one starts: the live size, at least 4 MiB.</summary>
+    public static ulong CycleBudget => s_budget;
 }

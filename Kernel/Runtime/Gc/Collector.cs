@@ -1,12 +1,22 @@
 using System.Runtime;
 using System.Runtime.CompilerServices;
 using CosmosNet.Kernel.Arch.X64;
-using CosmosNet.Kernel.Memory;
 using CosmosNet.Kernel.Threading;
 
 namespace CosmosNet.Kernel.Runtime.Gc;
 
-/// <summary>The collector: stop-the-world, non-moving mark-sweep over the whole heap.
+/// <summary>The collector: incremental, non-moving mark-sweep over the whole heap.
+///
+/// A cycle runs in short pauses spread over the allocations that pay for it (<see cref="Pace"/>): a start
+/// (the thread roots are scanned), marking steps (the static and handle roots a slice at a time, then the
+/// grey objects, <see cref="Marker"/>), a termination (thread roots scanned again, then weak handles,
+/// finalization and the switch to sweeping) and sweep steps (<see cref="GcHeap.SweepSome"/>). Between
+/// pauses the mutator runs: the write barriers (Dijkstra insertion barriers, Kernel/Asm/gc.asm) shade
+/// every reference it stores into the heap, objects it allocates are black, and what it keeps only on
+/// stacks and in registers is found by the termination's rescan. Each pause stops at
+/// <see cref="MaxStepMicroseconds"/> (the work left over is carried to the next one); when memory runs out
+/// before a cycle ends, the allocator finishes it in one piece (<see cref="FinishCycle"/>), and GC.Collect
+/// is a blocking full collection (<see cref="Collect"/>).
 ///
 /// Root scanning is CONSERVATIVE for stacks, saved registers and frozen segments (every aligned word that
 /// points into a heap object, interior pointers included, keeps that object alive: no GC info decoder
@@ -15,26 +25,50 @@ namespace CosmosNet.Kernel.Runtime.Gc;
 /// for thread-static roots and for GC handles. Because nothing moves, pinning is free: pinned handles,
 /// `fixed` and GC.AllocateArray(pinned: true) need nothing more than staying alive.
 ///
-/// Order of one collection (CoreCLR's semantics): mark from the strong roots; dependent handles to a
+/// Order of a termination (CoreCLR's semantics): mark from the thread roots; dependent handles to a
 /// fixpoint; clear short weak handles; queue unreachable finalizable objects and mark from them
-/// (resurrection); dependent handles again; clear long weak handles and dead dependent handles; sweep.
-/// Threads: on one CPU, stopping the world = disabling interrupts on the allocating thread (no timer tick,
+/// (resurrection); dependent handles again; clear long weak handles and dead dependent handles.
+/// Threads: on one CPU, stopping the world = disabling interrupts on the thread that pauses (no timer tick,
 /// so no switch). Every other live thread (Scheduler.First) is parked with all its registers saved on its
 /// own stack below StackTop, so its stack from SavedRsp up is scanned, and its TLS block (inline thread
 /// statics) and RhGetThreadStaticStorage slot are roots too. A thread that exits leaves Scheduler.First
 /// before it stops running, so its stack stops being a root.</summary>
 internal static unsafe class Collector
 {
-    const ulong MarkStackEntries = 32 * 1024;
+    public enum Phase : byte { Idle, Marking, Sweeping }
+    public enum PauseKind : byte { Start, Mark, Terminate, Sweep, Finish, Full }
 
-    static byte** s_markStack;
-    static ulong s_markTop;
-    static bool s_markOverflow, s_collecting;
-    static ulong s_markedBytes, s_markedObjects;
+    /// <summary>Pacing: bytes of heap marked for each byte allocated while a cycle marks: marking ends after
+    /// the mutator allocated a quarter of the live heap. Sweeping covers the whole heap by the time half of
+    /// the next cycle's budget is allocated (<see cref="SweepWorkPerByte"/>).</summary>
+    const long MarkWorkPerByte = 8;
+    /// <summary>The longest a pause may run before it hands the rest of its work to the next one.</summary>
+    public const ulong MaxStepMicroseconds = 150;
+    /// <summary>What the allocator sweeps at once when it finds no free block and the sweep is behind.</summary>
+    const long AllocationSweepBytes = 256 * 1024;
+
+    static Phase s_phase;
+    static bool s_inPause;
+    static long s_credit;                 // work owed by the current phase (bytes)
+    static bool s_markingDone;            // nothing grey is left: the next pause terminates
+    static ulong s_maxStepTicks;          // 0 until the TSC is calibrated
+    static int s_rootStage, s_rootIndex;  // incremental root scan: 0 frozen segments, 1 handles, 2 done
+    static ulong s_rootOffset;
+
+    public static Phase CurrentPhase => s_phase;
+    /// <summary>The heap's size when the current cycle started (Allocator.GrowthLimit).</summary>
+    public static ulong OwnedAtCycleStart { get; private set; }
+    public static bool VerifyEveryCycle;
 
     public static int CollectionCount;
-    public static ulong LastPauseTicks, TotalPauseTicks, LastHeapBefore, LastLive, LastLiveObjects, LastPromoted;
+    public static ulong LastPauseTicks, TotalPauseTicks, MaxPauseTicks, PauseCount;
+    public static ulong LastHeapBefore, LastLive, LastLiveObjects, LastPromoted;
     static ulong s_firstTimestamp;
+
+    // The last PauseLogEntries pauses: duration in TSC ticks, kind in the top byte (GcDiagnostics).
+    public const int PauseLogEntries = 16384;
+    static ulong* s_pauseLog;
+    static ulong s_pauseLogNext;
 
     [MethodImpl(MethodImplOptions.InternalCall), RuntimeImport("cosmos_gc_spill_and_call")]
     static extern void SpillRegistersAndCall(delegate*<byte*, nint, void> function, nint argument);
@@ -47,125 +81,309 @@ internal static unsafe class Collector
 
     public static void Initialize()
     {
-        s_markStack = (byte**)NativeHeap.Allocate(MarkStackEntries * 8);
+        Marker.Initialize();
+        s_pauseLog = (ulong*)Memory.NativeHeap.Allocate(PauseLogEntries * 8);
         s_firstTimestamp = Cpu.ReadTimestampCounter();
     }
 
-    public static bool InProgress => s_collecting;
+    // ---- entry points ------------------------------------------------------------------------------------
 
-    /// <summary>A full blocking collection on the calling thread. With <paramref name="lazySweep"/> (the
-    /// allocator's collections) the sweep is left to the allocator (GcHeap.SweepNext), shortening the pause;
-    /// GC.Collect sweeps everything so that the memory figures are exact when it returns.</summary>
-    public static void Collect(bool lazySweep = false)
+    /// <summary>The allocator's slow path (a new region or a large object, preemption disabled): the
+    /// collector's share of work for <paramref name="allocatedBytes"/>: starting a cycle when the budget
+    /// since the last one is spent, or a marking or sweeping step.</summary>
+    public static void Pace(ulong allocatedBytes)
+    {
+        switch (s_phase)
+        {
+            case Phase.Idle:
+                if (Allocator.AllocatedSinceGc >= Allocator.CycleBudget) Pause(PauseKind.Start);
+                break;
+            case Phase.Marking:
+                s_credit += (long)allocatedBytes * MarkWorkPerByte;
+                Pause(s_markingDone ? PauseKind.Terminate : PauseKind.Mark);
+                break;
+            case Phase.Sweeping:
+                s_credit += (long)allocatedBytes * SweepWorkPerByte;
+                Pause(PauseKind.Sweep);
+                break;
+        }
+    }
+
+    static long SweepWorkPerByte
+    {
+        get
+        {
+            long perByte = (long)(2 * GcHeap.OwnedBytes / Allocator.CycleBudget) + 1;
+            return perByte < 4 ? 4 : perByte;
+        }
+    }
+
+    /// <summary>The allocator found no free block while the sweep is behind: sweeps some more.</summary>
+    public static void SweepForAllocation()
+    {
+        long credit = s_credit;
+        s_credit = AllocationSweepBytes;
+        Pause(PauseKind.Sweep);
+        s_credit = credit;
+    }
+
+    /// <summary>Memory ran out while marking: the rest of the cycle's marking and its termination in one
+    /// pause (the sweep stays lazy).</summary>
+    public static void FinishCycle()
+    {
+        if (s_phase == Phase.Marking) Pause(PauseKind.Finish);
+    }
+
+    /// <summary>GC.Collect, or memory exhausted: a full blocking collection on the calling thread. A cycle
+    /// in progress is finished first (not counted again: it is part of this collection); everything is
+    /// swept, so the memory figures are exact when it returns.</summary>
+    public static void Collect() => Pause(PauseKind.Full);
+
+    // ---- pauses ------------------------------------------------------------------------------------------
+
+    static void Pause(PauseKind kind)
     {
         ulong flags = SaveFlagsAndDisableInterrupts();
-        if (s_collecting) Panic.Halt("GC: collection re-entered (allocation inside the collector?)"u8);
-        s_collecting = true;
+        if (s_inPause) Panic.Halt("GC: collection re-entered (allocation inside the collector?)"u8);
+        s_inPause = true;
+        if (s_maxStepTicks == 0) s_maxStepTicks = Clock.TscPerSecond * MaxStepMicroseconds / 1_000_000;
         ulong start = Cpu.ReadTimestampCounter();
-        SpillRegistersAndCall(&CollectFrom, lazySweep ? 1 : 0);
-        LastPauseTicks = Cpu.ReadTimestampCounter() - start;
-        TotalPauseTicks += LastPauseTicks;
-        CollectionCount++;
-        s_collecting = false;
+        switch (kind)
+        {
+            case PauseKind.Start: SpillRegistersAndCall(&StartFrom, 0); break;
+            case PauseKind.Mark: SpillRegistersAndCall(&MarkStepFrom, (nint)start); break;
+            case PauseKind.Terminate: SpillRegistersAndCall(&TerminateFrom, 0); break;
+            case PauseKind.Sweep: SweepStep(start); break;
+            case PauseKind.Finish: SpillRegistersAndCall(&FinishFrom, 0); break;
+            case PauseKind.Full: SpillRegistersAndCall(&FullFrom, 0); break;
+        }
+        Record(kind, Cpu.ReadTimestampCounter() - start);
+        s_inPause = false;
         RestoreFlags(flags);
     }
 
-    static void CollectFrom(byte* stackPointer, nint lazySweep)
-    {
-        LastHeapBefore = Allocator.LiveAfterGc + Allocator.AllocatedSinceGc;
-        Allocator.RetireContext();
-        GcHeap.FinishSweep();      // what the allocator left unswept since the last collection
-        s_markedBytes = 0;
-        s_markedObjects = 0;
+    [InlineArray(6)] public struct PerKind { ulong _first; }
+    /// <summary>Per pause kind since boot: how many, their total and their longest (TSC ticks).</summary>
+    public static PerKind PausesByKind, PauseTicksByKind, MaxPauseTicksByKind;
 
-        MarkThreads(stackPointer);
-        for (int i = 0; i < GcControl.FrozenSegmentCount; i++)
+    static void Record(PauseKind kind, ulong ticks)
+    {
+        PausesByKind[(int)kind]++;
+        PauseTicksByKind[(int)kind] += ticks;
+        if (ticks > MaxPauseTicksByKind[(int)kind]) MaxPauseTicksByKind[(int)kind] = ticks;
+        LastPauseTicks = ticks;
+        TotalPauseTicks += ticks;
+        if (ticks > MaxPauseTicks) MaxPauseTicks = ticks;
+        PauseCount++;
+        s_pauseLog[s_pauseLogNext++ % PauseLogEntries] = (ticks & 0x00FF_FFFF_FFFF_FFFF) | ((ulong)kind << 56);
+    }
+
+    /// <summary>Copies the logged pauses after the first <paramref name="since"/> (as many as are still
+    /// logged, at most <paramref name="capacity"/>, the newest), oldest first: ticks (low 56 bits) and kind
+    /// (top byte).</summary>
+    public static int CopyPauseLog(ulong since, ulong* destination, int capacity)
+    {
+        ulong flags = SaveFlagsAndDisableInterrupts();
+        ulong count = s_pauseLogNext - (since < s_pauseLogNext ? since : s_pauseLogNext);
+        if (count > PauseLogEntries) count = PauseLogEntries;
+        if (count > (ulong)capacity) count = (ulong)capacity;
+        ulong first = s_pauseLogNext - count;
+        for (ulong i = 0; i < count; i++) destination[i] = s_pauseLog[(first + i) % PauseLogEntries];
+        RestoreFlags(flags);
+        return (int)count;
+    }
+
+    static ulong Deadline(ulong start) => s_maxStepTicks == 0 ? 0 : start + s_maxStepTicks;
+
+    static void StartFrom(byte* stackPointer, nint unused)
+    {
+        if (GcHeap.SweepPending) GcHeap.FinishSweep();   // the sweep steps normally finish first
+        LastHeapBefore = Allocator.LiveAfterGc + Allocator.AllocatedSinceGc;
+        OwnedAtCycleStart = GcHeap.OwnedBytes;
+        Marker.Begin();
+        s_phase = Phase.Marking;
+        s_credit = 0;
+        s_markingDone = false;
+        s_rootStage = 0;
+        s_rootIndex = 0;
+        s_rootOffset = 0;
+        ScanThreadRoots(stackPointer, &MarkFound);
+    }
+
+    static void MarkStepFrom(byte* stackPointer, nint startTicks)
+    {
+        ulong deadline = Deadline((ulong)startTicks);
+        long budget = s_credit;
+        while (budget > 0)
         {
-            ref GcControl.FrozenSegment s = ref GcControl.FrozenSegments[i];
-            ScanConservatively(s.Start, s.Start + s.Allocated);
+            Marker.ShadeBarrierBuffer();
+            budget -= Marker.Drain(budget, deadline);
+            if (deadline != 0 && Cpu.ReadTimestampCounter() >= deadline) break;
+            if (!Marker.Idle) continue;
+            if (s_rootStage < 2) { budget -= ScanRootsSome(budget, deadline); continue; }
+            if (Handles.DependentCount != 0 && MarkDependents(drain: false)) continue;
+            s_markingDone = true;              // the next pause terminates
+            break;
         }
-        for (int i = 0; i < GcControl.RootSlotCount; i++) MarkPrecise(*(byte**)GcControl.RootSlots[i]);
-        MarkStrongHandles();
-        Finalization.MarkQueued();
-        Drain();
-        MarkDependents();
+        s_credit = budget;
+    }
+
+    static void TerminateFrom(byte* stackPointer, nint unused) => Terminate(stackPointer, counted: true);
+
+    static void FinishFrom(byte* stackPointer, nint unused)
+    {
+        while (s_rootStage < 2) ScanRootsSome(long.MaxValue);
+        Marker.DrainAll();
+        Terminate(stackPointer, counted: true);
+    }
+
+    static void FullFrom(byte* stackPointer, nint unused)
+    {
+        if (s_phase == Phase.Marking)
+        {
+            FinishFrom(stackPointer, 0);
+            CollectionCount--;                 // the collection that follows counts for both
+        }
+        GcHeap.FinishSweep();
+        StartFrom(stackPointer, 0);
+        FinishFrom(stackPointer, 0);
+        GcHeap.FinishSweep();
+        s_phase = Phase.Idle;
+    }
+
+    static void SweepStep(ulong start)
+    {
+        bool more = GcHeap.SweepSome(s_credit, Deadline(start));
+        s_credit = 0;
+        if (!more) s_phase = Phase.Idle;
+    }
+
+    /// <summary>The end of marking: the thread roots again (what the mutator kept only on stacks and in
+    /// registers since the start), then weak references and finalization, then lazy sweeping.</summary>
+    static void Terminate(byte* stackPointer, bool counted)
+    {
+        Allocator.RetireContext();                   // its region is swept like the rest (and walkable)
+        ScanThreadRoots(stackPointer, &MarkFound);
+        Marker.DrainAll();
+        MarkDependents(drain: true);
+        if (VerifyEveryCycle) Verifier.Check(stackPointer);
         ClearWeakHandles(longWeak: false);
 
         Finalization.QueueUnreachable();
-        Drain();
-        MarkDependents();
+        Marker.DrainAll();
+        MarkDependents(drain: true);
         ClearWeakHandles(longWeak: true);
 
-        ulong live;
-        if (lazySweep != 0)
-        {
-            GcHeap.BeginLazySweep();
-            live = s_markedBytes;
-            LastLiveObjects = s_markedObjects;
-        }
-        else live = GcHeap.Sweep(out LastLiveObjects);
-        LastLive = live;
-        LastPromoted = live;
-        Allocator.CollectionDone(live);
+        Marker.End();
+        s_markingDone = false;
+        GcHeap.BeginLazySweep();
+        s_phase = Phase.Sweeping;
+        s_credit = 0;
+        LastLive = Marker.MarkedBytes;
+        LastLiveObjects = Marker.MarkedObjects;
+        LastPromoted = LastLive;
+        Allocator.CollectionDone(LastLive);
+        if (counted) CollectionCount++;
     }
 
-    // ---- roots -----------------------------------------------------------------------------------------
+    // ---- roots -------------------------------------------------------------------------------------------
 
-    static void MarkThreads(byte* stackPointer)
+    static void MarkFound(byte* obj) => Marker.MarkObject(obj);
+
+    /// <summary>The roots the barriers do not see: every thread's stack and saved registers (conservative),
+    /// TLS blocks, thread-static storage, registered root slots, and the finalization queue. Calls
+    /// <paramref name="visit"/> with each heap object found.</summary>
+    public static void ScanThreadRoots(byte* stackPointer, delegate*<byte*, void> visit)
     {
-        MarkPrecise((byte*)BootThread.s_threadStaticStorage);
+        VisitPrecise((byte*)BootThread.s_threadStaticStorage, visit);
         if (!Scheduler.Started)
         {
             Image.Layout* image = Image.Current;
-            ScanStack(stackPointer, image->BootStackBottom, image->BootStackTop);
-            return;
+            ScanStack(stackPointer, image->BootStackBottom, image->BootStackTop, visit);
         }
-        KThread* current = Scheduler.Current;
-        for (KThread* t = Scheduler.First; t != null; t = t->NextInAll)
+        else
         {
-            if (t == current) ScanStack(stackPointer, t->StackBottom, t->StackTop);
-            else
+            KThread* current = Scheduler.Current;
+            for (KThread* t = Scheduler.First; t != null; t = t->NextInAll)
             {
-                byte* saved = (byte*)t->SavedRsp;
-                // A saved rsp outside the stack should not happen; if it does, scan the whole stack but never its guard page.
-                byte* aboveGuard = (byte*)((((ulong)t->StackBottom + 4095) & ~4095UL) + 4096);
-                ScanConservatively(saved >= aboveGuard && saved < t->StackTop ? saved : aboveGuard, t->StackTop);
+                if (t == current) ScanStack(stackPointer, t->StackBottom, t->StackTop, visit);
+                else
+                {
+                    byte* saved = (byte*)t->SavedRsp;
+                    // A saved rsp outside the stack should not happen; if it does, scan the whole stack but never its guard page.
+                    byte* aboveGuard = (byte*)((((ulong)t->StackBottom + 4095) & ~4095UL) + 4096);
+                    ScanConservatively(saved >= aboveGuard && saved < t->StackTop ? saved : aboveGuard, t->StackTop, visit);
+                }
+                if (t->TlsBlock != null) ScanConservatively(t->TlsBlock, t->TlsBlock + t->TlsBlockSize, visit);
+                VisitPrecise((byte*)t->ThreadStaticStorage, visit);
             }
-            if (t->TlsBlock != null) ScanConservatively(t->TlsBlock, t->TlsBlock + t->TlsBlockSize);
-            MarkPrecise((byte*)t->ThreadStaticStorage);
         }
+        for (int i = 0; i < GcControl.RootSlotCount; i++) VisitPrecise(*(byte**)GcControl.RootSlots[i], visit);
+        Finalization.VisitQueued(visit);
     }
 
-    static void ScanStack(byte* stackPointer, byte* bottom, byte* top)
+    static void ScanStack(byte* stackPointer, byte* bottom, byte* top, delegate*<byte*, void> visit)
     {
         if (stackPointer < bottom || stackPointer >= top) Panic.Halt("GC: the collecting thread runs outside its stack"u8);
-        ScanConservatively(stackPointer, top);
+        ScanConservatively(stackPointer, top, visit);
     }
 
-    static void ScanConservatively(byte* start, byte* end)
+    public static void ScanConservatively(byte* start, byte* end, delegate*<byte*, void> visit)
     {
         for (byte** p = (byte**)(((ulong)start + 7) & ~7UL); (byte*)(p + 1) <= end; p++)
         {
             byte* obj = GcHeap.FindObject(*p);
-            if (obj != null) MarkObject(obj);
+            if (obj != null) visit(obj);
         }
     }
 
-    static void MarkStrongHandles()
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void VisitPrecise(byte* obj, delegate*<byte*, void> visit)
     {
-        for (int b = 0; b < Handles.BlockCount; b++)
+        if (GcHeap.InHeap(obj)) visit(obj);
+    }
+
+    const ulong FrozenSliceBytes = 8 * 1024;
+    const int HandleSliceSlots = 512;
+
+    /// <summary>The roots the barriers do see (frozen segments and strong handles: anything stored in them
+    /// after the start is shaded), scanned a slice at a time. Returns the work done.</summary>
+    static long ScanRootsSome(long budget, ulong deadline = 0)
+    {
+        long work = 0;
+        while (s_rootStage < 2 && work < budget && (deadline == 0 || Cpu.ReadTimestampCounter() < deadline))
         {
-            Handles.Slot* slot = (Handles.Slot*)Handles.Blocks[b];
-            for (int i = 0; i < Handles.Slots; i++, slot++)
-                if (Handles.IsStrong(slot->Type)) MarkPrecise((byte*)slot->Target);
+            if (s_rootStage == 0)
+            {
+                if (s_rootIndex >= GcControl.FrozenSegmentCount) { s_rootStage = 1; s_rootIndex = 0; s_rootOffset = 0; continue; }
+                ref GcControl.FrozenSegment segment = ref GcControl.FrozenSegments[s_rootIndex];
+                ulong end = s_rootOffset + FrozenSliceBytes;
+                if (end > segment.Allocated) end = segment.Allocated;
+                ScanConservatively(segment.Start + s_rootOffset, segment.Start + end, &MarkFound);
+                work += (long)(end - s_rootOffset);
+                s_rootOffset = end;
+                if (end == segment.Allocated) { s_rootIndex++; s_rootOffset = 0; }
+            }
+            else
+            {
+                if (s_rootIndex >= Handles.BlockCount) { s_rootStage = 2; continue; }
+                Handles.Slot* slot = (Handles.Slot*)Handles.Blocks[s_rootIndex] + s_rootOffset;
+                for (int i = 0; i < HandleSliceSlots; i++, slot++)
+                    if (Handles.IsStrong(slot->Type)) Marker.MarkPrecise((byte*)slot->Target);
+                work += HandleSliceSlots * 24;
+                s_rootOffset += HandleSliceSlots;
+                if (s_rootOffset >= (ulong)Handles.Slots) { s_rootIndex++; s_rootOffset = 0; }
+            }
         }
+        return work;
     }
 
-    /// <summary>A dependent handle keeps its secondary alive while its primary is alive: repeat until no
-    /// handle adds anything (marking a secondary can make another primary live).</summary>
-    static void MarkDependents()
+    /// <summary>A dependent handle keeps its secondary alive while its primary is alive. One pass marks the
+    /// secondaries of live primaries; with <paramref name="drain"/> it repeats, draining, until no handle
+    /// adds anything (marking a secondary can make another primary live). True when something was marked.</summary>
+    static bool MarkDependents(bool drain)
     {
-        bool changed = true;
+        bool any = false, changed = true;
         while (changed)
         {
             changed = false;
@@ -175,13 +393,16 @@ internal static unsafe class Collector
                 for (int i = 0; i < Handles.Slots; i++, slot++)
                 {
                     if (slot->Type != (nint)Handles.HandleType.Dependent || slot->Target == null || slot->Secondary == null) continue;
-                    if (!IsLive((byte*)slot->Target) || IsLive((byte*)slot->Secondary)) continue;
-                    MarkPrecise((byte*)slot->Secondary);
-                    Drain();
+                    if (!Marker.IsLive((byte*)slot->Target) || Marker.IsLive((byte*)slot->Secondary)) continue;
+                    Marker.MarkPrecise((byte*)slot->Secondary);
                     changed = true;
                 }
             }
+            any |= changed;
+            if (!drain) break;
+            if (changed) Marker.DrainAll();
         }
+        return any;
     }
 
     static void ClearWeakHandles(bool longWeak)
@@ -191,7 +412,7 @@ internal static unsafe class Collector
             Handles.Slot* slot = (Handles.Slot*)Handles.Blocks[b];
             for (int i = 0; i < Handles.Slots; i++, slot++)
             {
-                if (slot->Target == null || IsLive((byte*)slot->Target)) continue;
+                if (slot->Target == null || Marker.IsLive((byte*)slot->Target)) continue;
                 var type = (Handles.HandleType)slot->Type;
                 if (type == Handles.HandleType.WeakShort && !longWeak) slot->Target = null;
                 else if (longWeak && (type == Handles.HandleType.WeakLong || type == Handles.HandleType.Dependent))
@@ -199,71 +420,6 @@ internal static unsafe class Collector
                     slot->Target = null;
                     slot->Secondary = null;
                 }
-            }
-        }
-    }
-
-    static bool IsLive(byte* obj) => !GcHeap.InHeap(obj) || ObjectModel.IsMarked(obj);
-
-    // ---- marking ---------------------------------------------------------------------------------------
-
-    /// <summary>A reference from a precise source (a heap field, a handle, a static root): null, an object
-    /// outside the heap (frozen, in the image) or the start of a heap object.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    static void MarkPrecise(byte* obj)
-    {
-        if (GcHeap.InHeap(obj)) MarkObject(obj);
-    }
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static void MarkObject(byte* obj)
-    {
-        ref uint header = ref ObjectModel.Header(obj);
-        if ((header & ObjectModel.MarkBit) != 0) return;
-        header |= ObjectModel.MarkBit;
-        s_markedBytes += ObjectModel.Size(obj);
-        s_markedObjects++;
-        if (!ObjectModel.HasPointers(ObjectModel.MethodTable(obj))) return;
-        if (s_markTop == MarkStackEntries) { s_markOverflow = true; return; }
-        s_markStack[s_markTop++] = obj;
-    }
-
-    static void VisitField(void** field) => MarkPrecise((byte*)*field);
-
-    /// <summary>Marks everything reachable from the mark stack. When the stack overflowed, marked objects
-    /// whose children were dropped are found again by walking the heap.</summary>
-    static void Drain()
-    {
-        while (true)
-        {
-            while (s_markTop > 0) ScanFields(s_markStack[--s_markTop]);
-            if (!s_markOverflow) return;
-            s_markOverflow = false;
-            GcHeap.ForEachObject(&RescanIfMarked);
-        }
-    }
-
-    static void RescanIfMarked(byte* obj)
-    {
-        if (ObjectModel.IsMarked(obj)) ScanFields(obj);
-    }
-
-    /// <summary>ObjectModel.ForEachReference with the marking inlined (the collector's hot loop).</summary>
-    static void ScanFields(byte* obj)
-    {
-        byte* mt = ObjectModel.MethodTable(obj);
-        long count = *(long*)(mt - 8);
-        if (count <= 0) { ObjectModel.ForEachReference(obj, &VisitField); return; }
-        ulong size = ObjectModel.Size(obj);
-        byte* series = mt - 8 - 16;
-        for (long s = 0; s < count; s++, series -= 16)
-        {
-            byte** p = (byte**)(obj + *(ulong*)(series + 8));
-            byte** stop = (byte**)((byte*)p + (*(ulong*)series + size));
-            for (; p < stop; p++)
-            {
-                byte* target = *p;
-                if (GcHeap.InHeap(target)) MarkObject(target);
             }
         }
     }

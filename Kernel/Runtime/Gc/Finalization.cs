@@ -81,7 +81,7 @@ internal static unsafe class Finalization
             if ((header & ObjectModel.SuppressedBit) == 0) Enqueue(obj);
         }
         s_registeredCount = kept;
-        for (ulong i = queuedFrom; i < s_queueTail; i++) Collector.MarkObject(s_queue[i]);
+        for (ulong i = queuedFrom; i < s_queueTail; i++) Marker.MarkObject(s_queue[i]);
         if (s_queueTail != queuedFrom) RequestDrain();
     }
 
@@ -108,9 +108,9 @@ internal static unsafe class Finalization
     }
 
     /// <summary>Collector: objects waiting for their finalizer are roots.</summary>
-    public static void MarkQueued()
+    public static void VisitQueued(delegate*<byte*, void> visit)
     {
-        for (ulong i = s_queueHead; i < s_queueTail; i++) Collector.MarkObject(s_queue[i]);
+        for (ulong i = s_queueHead; i < s_queueTail; i++) if (s_queue[i] != null) visit(s_queue[i]);
     }
 
     [RuntimeExport("RhpGetNextFinalizableObject")]

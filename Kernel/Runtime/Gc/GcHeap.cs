@@ -32,6 +32,8 @@ internal static unsafe class GcHeap
     public static ulong OwnedBytes { get; private set; }   // units owned (any kind)
     public static ulong FreeListBytes { get; private set; }  // bytes in free blocks after the last sweep
     public static byte* FreeType => s_freeType;
+    public static Kind* KindTable => s_kinds;
+    public static ulong UnitCount => s_unitCount;
 
     public static void Initialize()
     {
@@ -44,7 +46,6 @@ internal static unsafe class GcHeap
         s_unitCount = (top + UnitBytes - 1) >> UnitShift;
         s_kinds = (Kind*)NativeHeap.Allocate(s_unitCount);
         s_unswept = (bool*)NativeHeap.Allocate(s_unitCount);
-        s_sweepCursor = ulong.MaxValue;
         s_bits = (ulong**)NativeHeap.Allocate(s_unitCount * 8);
         // Free blocks: component size 1 (HasComponentSize), base size 24, no pointers.
         s_freeType = (byte*)NativeHeap.Allocate(32);
@@ -148,6 +149,12 @@ internal static unsafe class GcHeap
             if (first + units > s_highUnit) s_highUnit = first + units;
             OwnedBytes += units * UnitBytes;
         }
+        else
+        {
+            // Reused empty units: their object-start bits are cleared now, not when the sweep emptied them
+            // (that would make one sweep step pay for every unit a big free stretch covers).
+            for (ulong u = first; u < first + units; u++) Memory.Native.Memset(s_bits[u], 0, (nuint)(UnitBytes >> 6));
+        }
         for (ulong u = first; u < first + units; u++) s_kinds[u] = kind;
         byte* start = (byte*)(first << UnitShift);
         WriteFree(start, start + units * UnitBytes, kind);
@@ -234,90 +241,91 @@ internal static unsafe class GcHeap
 
     // ---- sweeping ------------------------------------------------------------------------------------
 
-    // Lazy sweeping: after a collection triggered by an allocation, the units marked "unswept" are swept a
-    // run at a time when the allocator runs out of free blocks (SweepNext), and whatever is left at the
-    // start of the next collection (FinishSweep). Nothing is ever allocated in an unswept unit: the bins
-    // only receive blocks of swept units and of units taken afterwards (which are never unswept).
+    // Lazy, resumable sweeping. When a collection's marking ends, every unit of the small and large spaces
+    // becomes "unswept"; SweepSome then walks them in address order a bounded amount at a time (the
+    // collector's sweep steps, and the allocator when it finds no free block). Unmarked objects and old free
+    // blocks become free blocks, marks are cleared. Nothing is ever allocated in unswept memory: the bins
+    // only receive blocks behind the sweep cursor, and units taken afterwards are never unswept. A new
+    // collection starts only once everything is swept.
     static bool* s_unswept;                          // per unit
-    static ulong s_sweepCursor;                      // no unswept unit below this one
+    static ulong s_sweepUnit;                        // no unswept unit below this one
+    static byte* s_runCursor, s_runEnd, s_runFree;   // the run being swept: next block, end, pending free stretch
+    static Kind s_runKind;
+
+    public static bool SweepPending => s_runCursor != null || s_sweepUnit < s_highUnit;
 
     public static void BeginLazySweep()
     {
         ClearBins();
         for (ulong u = s_lowUnit; u < s_highUnit; u++) s_unswept[u] = s_kinds[u] == Kind.Small || s_kinds[u] == Kind.Large;
-        s_sweepCursor = s_lowUnit;
+        s_sweepUnit = s_lowUnit;
+        s_runCursor = null;
     }
 
-    /// <summary>Sweeps the next run of unswept units; false when everything is swept.</summary>
-    public static bool SweepNext()
+    /// <summary>Sweeps about <paramref name="budget"/> bytes of heap (stopping early once the TSC passes
+    /// <paramref name="deadline"/>, 0 = no deadline); false once everything is swept.</summary>
+    public static bool SweepSome(long budget, ulong deadline = 0)
     {
-        while (s_sweepCursor < s_highUnit)
+        int sinceClock = 0;
+        bool stop = false;
+        while (true)
         {
-            ulong u = s_sweepCursor;
-            if (!s_unswept[u]) { s_sweepCursor++; continue; }
-            Kind kind = s_kinds[u];
-            ulong end = u;
-            while (end < s_highUnit && s_unswept[end] && s_kinds[end] == kind) { s_unswept[end] = false; end++; }
-            s_sweepCursor = end;
-            ulong objects = 0;
-            SweepRun((byte*)(u << UnitShift), (byte*)(end << UnitShift), kind, ref objects);
-            return true;
+            if (s_runCursor == null)
+            {
+                while (s_sweepUnit < s_highUnit && !s_unswept[s_sweepUnit]) s_sweepUnit++;
+                if (s_sweepUnit >= s_highUnit) return false;
+                ulong first = s_sweepUnit, end = first;
+                Kind kind = s_kinds[first];
+                while (end < s_highUnit && s_unswept[end] && s_kinds[end] == kind) { s_unswept[end] = false; end++; }
+                s_sweepUnit = end;
+                s_runCursor = (byte*)(first << UnitShift);
+                s_runEnd = (byte*)(end << UnitShift);
+                s_runFree = null;
+                s_runKind = kind;
+            }
+            byte* block = s_runCursor, runEnd = s_runEnd, freeStart = s_runFree;
+            while (block < runEnd)
+            {
+                byte* obj = block + 8;
+                ulong size = ObjectModel.Size(obj);
+                if (size < ObjectModel.MinBlock || block + size > runEnd) Panic.Halt("GC: heap corrupted (bad block size)"u8);
+                if (ObjectModel.MethodTable(obj) == s_freeType || !ObjectModel.IsMarked(obj))
+                {
+                    if (freeStart == null) freeStart = block;
+                    else ClearStart(obj);
+                }
+                else
+                {
+                    if (freeStart != null) { Release(freeStart, block, s_runKind); freeStart = null; }
+                    ObjectModel.Header(obj) &= ~ObjectModel.MarkBit;
+                }
+                block += size;
+                budget -= (long)size + 16;                   // a little more per block: small objects cost more per byte
+                if (budget <= 0) { stop = true; break; }
+                if (deadline != 0 && ++sinceClock == 16)
+                {
+                    sinceClock = 0;
+                    if (Arch.X64.Cpu.ReadTimestampCounter() >= deadline) { stop = true; break; }
+                }
+            }
+            if (block >= runEnd)
+            {
+                if (freeStart != null) Release(freeStart, runEnd, s_runKind);
+                s_runCursor = null;
+            }
+            else
+            {
+                s_runCursor = block;
+                s_runFree = freeStart;
+                return true;
+            }
+            if (stop) return SweepPending;
         }
-        return false;
     }
 
     public static void FinishSweep()
     {
-        while (SweepNext()) { }
-    }
-
-    /// <summary>Walks every run of small and large units: unmarked objects and old free blocks become
-    /// free blocks (units left entirely free become empty), marks are cleared. Returns the live bytes and
-    /// counts the objects that survived.</summary>
-    public static ulong Sweep(out ulong liveObjects)
-    {
-        ClearBins();
-        ulong live = 0;
-        liveObjects = 0;
-        ulong u = s_lowUnit;
-        while (u < s_highUnit)
-        {
-            Kind kind = s_kinds[u];
-            if (kind != Kind.Small && kind != Kind.Large) { u++; continue; }
-            ulong end = u;
-            while (end < s_highUnit && s_kinds[end] == kind) end++;
-            live += SweepRun((byte*)(u << UnitShift), (byte*)(end << UnitShift), kind, ref liveObjects);
-            u = end;
-        }
-        return live;
-    }
-
-    static ulong SweepRun(byte* start, byte* end, Kind kind, ref ulong liveObjects)
-    {
-        ulong live = 0;
-        byte* freeStart = null;
-        for (byte* block = start; block < end;)
-        {
-            byte* obj = block + 8;
-            ulong size = ObjectModel.Size(obj);
-            if (size < ObjectModel.MinBlock || block + size > end) Panic.Halt("GC: heap corrupted (bad block size)"u8);
-            bool free = ObjectModel.MethodTable(obj) == s_freeType || !ObjectModel.IsMarked(obj);
-            if (free)
-            {
-                if (freeStart == null) freeStart = block;
-                else ClearStart(obj);
-            }
-            else
-            {
-                if (freeStart != null) { Release(freeStart, block, kind); freeStart = null; }
-                ObjectModel.Header(obj) &= ~ObjectModel.MarkBit;
-                live += size;
-                liveObjects++;
-            }
-            block += size;
-        }
-        if (freeStart != null) Release(freeStart, end, kind);
-        return live;
+        while (SweepSome(long.MaxValue)) { }
     }
 
     /// <summary>A free stretch found by the sweep: whole units inside it go back to the empty pool, the
@@ -330,11 +338,7 @@ internal static unsafe class GcHeap
         if ((ulong)end - last is > 0 and < ObjectModel.MinBlock) last -= UnitBytes;
         if (last <= first || last - first < UnitBytes) { WriteFree(start, end, kind); return; }
         ClearStart(start + 8);
-        for (ulong u = first >> UnitShift; u < last >> UnitShift; u++)
-        {
-            s_kinds[u] = Kind.Empty;
-            Memory.Native.Memset(s_bits[u], 0, (nuint)(UnitBytes >> 6));
-        }
+        for (ulong u = first >> UnitShift; u < last >> UnitShift; u++) s_kinds[u] = Kind.Empty;   // bits cleared by Grow
         if ((byte*)first > start) WriteFree(start, (byte*)first, kind);
         if ((byte*)last < end) WriteFree((byte*)last, end, kind);
     }

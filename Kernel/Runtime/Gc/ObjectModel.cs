@@ -18,6 +18,7 @@ internal static unsafe class ObjectModel
     public const uint MarkBit = 1;            // reached in the current collection
     public const uint SuppressedBit = 2;      // GC.SuppressFinalize
     public const uint RegisteredBit = 4;      // in the finalization registry
+    public const uint VerifiedBit = 8;        // reached by the verifier's trace (Verifier.cs)
 
     public static byte* MethodTable(byte* obj) => *(byte**)obj;
     public static uint Flags(byte* methodTable) => *(uint*)methodTable;
