@@ -135,6 +135,7 @@ internal static unsafe class Allocator
             if (GcHeap.Grow(kind, size)) continue;
             if (marking) { Collector.FinishCycle(); continue; }
             if (collected) return null;
+            NoGcRegion.End(NoGcRegion.EndStatus.AllocationExceeded);
             Collector.Collect();
             collected = true;
         }

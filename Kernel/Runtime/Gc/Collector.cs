@@ -93,6 +93,7 @@ internal static unsafe class Collector
     /// since the last one is spent, or a marking or sweeping step.</summary>
     public static void Pace(ulong allocatedBytes)
     {
+        if (NoGcRegion.Active && NoGcRegion.Allocated(allocatedBytes)) return;
         switch (s_phase)
         {
             case Phase.Idle:
@@ -131,7 +132,13 @@ internal static unsafe class Collector
     /// pause (the sweep stays lazy).</summary>
     public static void FinishCycle()
     {
-        if (s_phase == Phase.Marking) Pause(PauseKind.Finish);
+        if (s_phase == Phase.Marking) Pause(PauseKind.Finish, sweepToo: false);
+    }
+
+    /// <summary>The cycle in progress marked and swept to the end, in one pause (nothing new started).</summary>
+    public static void CompleteCycle()
+    {
+        if (s_phase != Phase.Idle) Pause(PauseKind.Finish, sweepToo: true);
     }
 
     /// <summary>GC.Collect, or memory exhausted: a full blocking collection on the calling thread. A cycle
@@ -141,7 +148,7 @@ internal static unsafe class Collector
 
     // ---- pauses ------------------------------------------------------------------------------------------
 
-    static void Pause(PauseKind kind)
+    static void Pause(PauseKind kind, bool sweepToo = false)
     {
         ulong flags = SaveFlagsAndDisableInterrupts();
         if (s_inPause) Panic.Halt("GC: collection re-entered (allocation inside the collector?)"u8);
@@ -154,7 +161,7 @@ internal static unsafe class Collector
             case PauseKind.Mark: SpillRegistersAndCall(&MarkStepFrom, (nint)start); break;
             case PauseKind.Terminate: SpillRegistersAndCall(&TerminateFrom, 0); break;
             case PauseKind.Sweep: SweepStep(start); break;
-            case PauseKind.Finish: SpillRegistersAndCall(&FinishFrom, 0); break;
+            case PauseKind.Finish: SpillRegistersAndCall(&FinishFrom, sweepToo ? 1 : 0); break;
             case PauseKind.Full: SpillRegistersAndCall(&FullFrom, 0); break;
         }
         Record(kind, Cpu.ReadTimestampCounter() - start);
@@ -230,11 +237,20 @@ internal static unsafe class Collector
 
     static void TerminateFrom(byte* stackPointer, nint unused) => Terminate(stackPointer, counted: true);
 
-    static void FinishFrom(byte* stackPointer, nint unused)
+    /// <summary>The rest of the marking and its termination; with <paramref name="sweepToo"/> the sweep too.</summary>
+    static void FinishFrom(byte* stackPointer, nint sweepToo)
     {
-        while (s_rootStage < 2) ScanRootsSome(long.MaxValue);
-        Marker.DrainAll();
-        Terminate(stackPointer, counted: true);
+        if (s_phase == Phase.Marking)
+        {
+            while (s_rootStage < 2) ScanRootsSome(long.MaxValue);
+            Marker.DrainAll();
+            Terminate(stackPointer, counted: true);
+        }
+        if (sweepToo != 0)
+        {
+            GcHeap.FinishSweep();
+            s_phase = Phase.Idle;
+        }
     }
 
     static void FullFrom(byte* stackPointer, nint unused)

@@ -74,6 +74,7 @@ internal static unsafe class GcControl
     [RuntimeExport("RhpCollect")]
     static void RhpCollect(int generation, int mode, int lowMemoryPressure)
     {
+        NoGcRegion.End(NoGcRegion.EndStatus.GCInduced);
         Collector.Collect();
         Finalization.RunPending();
     }
@@ -126,8 +127,6 @@ internal static unsafe class GcControl
         return series >= 0 ? 8 + (int)series * 16 : 8 + 16 + (int)(-series - 1) * 8;
     }
 
-    [RuntimeExport("RhpStartNoGCRegion")] static void RhpStartNoGCRegion() => Panic.NotImplemented("RhpStartNoGCRegion");
-    [RuntimeExport("RhpEndNoGCRegion")] static void RhpEndNoGCRegion() => Panic.NotImplemented("RhpEndNoGCRegion");
     // Exception dispatch (second pass): a non-moving collector may run at any point, nothing to record.
     [RuntimeExport("RhpSetThreadDoNotTriggerGC")] static void RhpSetThreadDoNotTriggerGC() { }
 }
