@@ -155,6 +155,7 @@ internal static unsafe class Collector
         s_inPause = true;
         if (s_maxStepTicks == 0) s_maxStepTicks = Clock.TscPerSecond * MaxStepMicroseconds / 1_000_000;
         ulong start = Cpu.ReadTimestampCounter();
+        s_terminated = false;
         switch (kind)
         {
             case PauseKind.Start: SpillRegistersAndCall(&StartFrom, 0); break;
@@ -164,9 +165,38 @@ internal static unsafe class Collector
             case PauseKind.Finish: SpillRegistersAndCall(&FinishFrom, sweepToo ? 1 : 0); break;
             case PauseKind.Full: SpillRegistersAndCall(&FullFrom, 0); break;
         }
-        Record(kind, Cpu.ReadTimestampCounter() - start);
+        ulong ticks = Cpu.ReadTimestampCounter() - start;
+        Record(kind, ticks);
+        RecordCycle(kind, ticks);
         s_inPause = false;
         RestoreFlags(flags);
+    }
+
+    /// <summary>The last completed collection (GC.GetGCMemoryInfo): whether it ran incrementally while the
+    /// program ran, and its two pauses (start and end; a blocking collection has one).</summary>
+    public static bool LastCycleConcurrent;
+    public static ulong LastCycleFirstPauseTicks, LastCycleSecondPauseTicks;
+    static ulong s_cycleStartPause;
+    static bool s_terminated;                 // the current pause ended a cycle's marking
+
+    static void RecordCycle(PauseKind kind, ulong ticks)
+    {
+        switch (kind)
+        {
+            case PauseKind.Start: s_cycleStartPause = ticks; break;
+            case PauseKind.Terminate:
+            case PauseKind.Finish:
+                if (!s_terminated) break;                       // (Finish with only sweeping left)
+                LastCycleConcurrent = true;
+                LastCycleFirstPauseTicks = s_cycleStartPause;
+                LastCycleSecondPauseTicks = ticks;
+                break;
+            case PauseKind.Full:
+                LastCycleConcurrent = false;
+                LastCycleFirstPauseTicks = ticks;
+                LastCycleSecondPauseTicks = 0;
+                break;
+        }
     }
 
     [InlineArray(6)] public struct PerKind { ulong _first; }
@@ -300,6 +330,7 @@ internal static unsafe class Collector
         LastPromoted = LastLive;
         Allocator.CollectionDone(LastLive);
         if (counted) CollectionCount++;
+        s_terminated = true;
     }
 
     // ---- roots -------------------------------------------------------------------------------------------

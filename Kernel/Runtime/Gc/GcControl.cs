@@ -82,6 +82,19 @@ internal static unsafe class GcControl
     [RuntimeExport("RhGetGcCollectionCount")] static int RhGetGcCollectionCount(int generation, bool getSpecificGcCount) => Collector.CollectionCount;
     [RuntimeExport("RhGetMaxGcGeneration")] static int RhGetMaxGcGeneration() => 2;
     [RuntimeExport("RhGetGeneration")] static int RhGetGeneration(void* obj) => 2;
+    [RuntimeExport("RhGetTotalPauseDuration")] static long RhGetTotalPauseDuration() => (long)(Collector.TicksToNanoseconds(Collector.TotalPauseTicks) / 100);
+
+    // GCSettings.LatencyMode: the collector is incremental whatever the mode, so a mode is only remembered;
+    // inside a no-GC region the mode is NoGCRegion (4) and cannot be changed (1 = refused).
+    static int s_latencyMode = 1;                               // GCLatencyMode.Interactive
+    [RuntimeExport("RhGetGcLatencyMode")] static int RhGetGcLatencyMode() => NoGcRegion.Active ? 4 : s_latencyMode;
+    [RuntimeExport("RhSetGcLatencyMode")]
+    static int RhSetGcLatencyMode(int mode)
+    {
+        if (NoGcRegion.Active) return 1;
+        s_latencyMode = mode;
+        return 0;
+    }
     [RuntimeExport("RhpGetGcTotalMemory")] static long RhpGetGcTotalMemory() => (long)(Allocator.LiveAfterGc + Allocator.AllocatedSinceGc);
     [RuntimeExport("RhGetTotalAllocatedBytes")] static long RhGetTotalAllocatedBytes() => (long)Allocator.TotalAllocated;
     [RuntimeExport("RhGetTotalAllocatedBytesPrecise")] static long RhGetTotalAllocatedBytesPrecise() => (long)Allocator.TotalAllocated;
@@ -108,14 +121,14 @@ internal static unsafe class GcControl
         ulong elapsed = Collector.ElapsedTicks;
         *(int*)(data + 84) = elapsed == 0 ? 0 : (int)(Collector.TotalPauseTicks * 10000 / elapsed);   // percent * 100
         data[88] = 0;                                           // compacted
-        data[89] = 0;                                           // concurrent
+        data[89] = Collector.LastCycleConcurrent ? (byte)1 : (byte)0;   // concurrent: marked while the program ran
         long* generations = (long*)(data + 96);                 // {size before, frag before, size after, frag after} x 5
         for (int g = 0; g < 20; g++) generations[g] = 0;
         generations[2 * 4 + 0] = (long)Collector.LastHeapBefore;
         generations[2 * 4 + 2] = (long)Collector.LastLive;
         generations[2 * 4 + 3] = (long)GcHeap.FreeListBytes;
-        *(long*)(data + 256) = (long)(Collector.TicksToNanoseconds(Collector.LastPauseTicks) / 100);   // TimeSpan ticks
-        *(long*)(data + 264) = 0;
+        *(long*)(data + 256) = (long)(Collector.TicksToNanoseconds(Collector.LastCycleFirstPauseTicks) / 100);   // TimeSpan ticks
+        *(long*)(data + 264) = (long)(Collector.TicksToNanoseconds(Collector.LastCycleSecondPauseTicks) / 100);
     }
 
     /// <summary>Bytes of GCDesc in front of a MethodTable (count word + series, or the repeating form).</summary>

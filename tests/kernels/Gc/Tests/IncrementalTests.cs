@@ -45,6 +45,10 @@ static class IncrementalTests
         c.True(sawMarking > 0, "the mutator never ran while a cycle was marking");
         c.True(GcDiagnostics.VerifiedCycles - verifiedBefore >= 4, $"{GcDiagnostics.VerifiedCycles - verifiedBefore} cycles verified");
         c.Equal(sum, live.Sum());
+        var info = GC.GetGCMemoryInfo();
+        c.True(info.Concurrent, "the last collection is not reported as concurrent");
+        c.True(info.PauseDurations[0] > TimeSpan.Zero && info.PauseDurations[1] > TimeSpan.Zero);
+        c.True(GC.GetTotalPauseDuration() > TimeSpan.Zero);
     }
 
     /// <summary>While cycles mark, references move between objects every way C# can move them: field

@@ -12,11 +12,13 @@ static class NoGcRegionTests
         c.True(GC.TryStartNoGCRegion(16L << 20));
         long pauses = GcDiagnostics.PauseCount;
         int collections = GC.CollectionCount(0);
+        c.Equal(System.Runtime.GCLatencyMode.NoGCRegion, System.Runtime.GCSettings.LatencyMode);
         long allocated = Allocate(12L << 20);
         long pausesInside = GcDiagnostics.PauseCount - pauses;
         int collectionsInside = GC.CollectionCount(0) - collections;
         GC.EndNoGCRegion();
         c.True(allocated >= 12L << 20);
+        c.True(System.Runtime.GCSettings.LatencyMode != System.Runtime.GCLatencyMode.NoGCRegion);
         c.Equal(0L, pausesInside);
         c.Equal(0, collectionsInside);
     }
