@@ -40,6 +40,10 @@ public static unsafe class Scheduler
     /// last time). Null: nobody listens.</summary>
     public static delegate*<KThread*, void> ThreadCreated, SwitchedTo, ThreadExiting;
 
+    /// <summary>Work for a CPU that has nothing to run (the collector's cycle in progress): one bounded
+    /// step per call, interrupts disabled; false when there is none, and the CPU halts.</summary>
+    public static delegate*<bool> IdleWork;
+
     public static KThread* Current => s_current;
     /// <summary>The thread that ran the start-up code and runs Main.</summary>
     public static KThread* BootThread { get; private set; }
@@ -315,10 +319,20 @@ public static unsafe class Scheduler
         SwitchContext(&current->SavedRsp, next->SavedRsp);
     }
 
-    /// <summary>Nothing to run: halt until an interrupt (a timer deadline or a device) readies a thread.</summary>
+    /// <summary>Nothing to run: halt until an interrupt (a timer deadline or a device) readies a thread. When
+    /// there is idle work, do one step of it instead, let pending interrupts in, and come back (Reschedule
+    /// calls again while nothing is ready).</summary>
     static void Idle()
     {
         s_idle = true;
+        if (IdleWork != null && IdleWork())
+        {
+            Cpu.EnableInterrupts();       // sti; the return after it; then interrupts are taken
+            Cpu.DisableInterrupts();
+            s_idle = false;
+            Timers.Expire();
+            return;
+        }
         Timers.Arm(0);
         ulong start = Clock.Nanoseconds;
         WaitForInterrupt();

@@ -82,6 +82,7 @@ internal static unsafe class Collector
     public static void Initialize()
     {
         Marker.Initialize();
+        Scheduler.IdleWork = &IdleStep;
         s_pauseLog = (ulong*)Memory.NativeHeap.Allocate(PauseLogEntries * 8);
         s_firstTimestamp = Cpu.ReadTimestampCounter();
     }
@@ -118,6 +119,32 @@ internal static unsafe class Collector
             return perByte < 4 ? 4 : perByte;
         }
     }
+
+    /// <summary>Work done while the CPU would otherwise halt (Scheduler.IdleWork, interrupts disabled): a step
+    /// of the cycle in progress, or a new cycle once half the budget is allocated, so that a program that
+    /// waits between bursts (a server between requests) finds its collections done. False: nothing to do.</summary>
+    static bool IdleStep()
+    {
+        if (s_inPause || NoGcRegion.Active) return false;
+        switch (s_phase)
+        {
+            case Phase.Idle:
+                if (Allocator.AllocatedSinceGc < Allocator.CycleBudget / 2) return false;
+                Pause(PauseKind.Start);
+                return true;
+            case Phase.Marking:
+                if (s_credit < IdleStepWork) s_credit = IdleStepWork;
+                Pause(s_markingDone ? PauseKind.Terminate : PauseKind.Mark);
+                return true;
+            default:
+                s_credit = IdleStepWork;
+                Pause(PauseKind.Sweep);
+                return true;
+        }
+    }
+
+    /// <summary>An idle step's budget: more than an allocation's share; the step's time limit still holds.</summary>
+    const long IdleStepWork = 1 << 20;
 
     /// <summary>The allocator found no free block while the sweep is behind: sweeps some more.</summary>
     public static void SweepForAllocation()

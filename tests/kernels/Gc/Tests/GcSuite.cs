@@ -27,6 +27,7 @@ public static class GcSuite
         new("Incremental.CyclesRunInPiecesBetweenAllocations", IncrementalTests.CyclesRunInPiecesBetweenAllocations),
         new("Incremental.MutatorRewiresTheGraphWhileMarking", IncrementalTests.MutatorRewiresTheGraphWhileMarking),
         new("Incremental.WeakTargetsReadWhileMarkingSurvive", IncrementalTests.WeakTargetsReadWhileMarkingSurvive),
+        new("Incremental.IdleTimeFinishesTheCycle", IncrementalTests.IdleTimeFinishesTheCycle),
         new("Incremental.CollectWhileMarkingIsOneFullCollection", IncrementalTests.CollectWhileMarkingIsOneFullCollection),
         new("NoGcRegion.NoPauseWhileAllocatingLessThanTheAmount", NoGcRegionTests.NoPauseWhileAllocatingLessThanTheAmount),
         new("NoGcRegion.AllocatingMoreThanTheAmountEndsTheRegion", NoGcRegionTests.AllocatingMoreThanTheAmountEndsTheRegion),

@@ -174,6 +174,21 @@ static class IncrementalTests
         c.True(intact, "a rescued object was freed and reused");
     }
 
+    /// <summary>A program that stops allocating and waits: the CPU would be idle, so the collector finishes
+    /// the cycle in progress then, instead of leaving it (and its barriers) on until the next allocation.</summary>
+    public static void IdleTimeFinishesTheCycle(Check c)
+    {
+        var live = TreeNode.Build(12, 1);
+        int guard = 0;
+        while (!GcDiagnostics.Marking && guard++ < 100_000) Churn(5);
+        c.True(GcDiagnostics.Marking, "no cycle started");
+        int collections = GC.CollectionCount(0);
+        Thread.Sleep(300);
+        c.False(GcDiagnostics.Marking);
+        c.Equal(collections + 1, GC.CollectionCount(0));
+        GC.KeepAlive(live);
+    }
+
     /// <summary>GC.Collect while a cycle marks finishes that cycle and makes a full one, counted once; after
     /// it, dropped objects are gone.</summary>
     public static void CollectWhileMarkingIsOneFullCollection(Check c)
