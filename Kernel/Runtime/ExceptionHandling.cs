@@ -132,7 +132,17 @@ internal static unsafe class ExceptionHandling
     }
 
     [RuntimeExport("RhpGetThreadAbortException")] static void RhpGetThreadAbortException() => Panic.NotImplemented("RhpGetThreadAbortException");
-    [RuntimeExport("RhGetCodeTarget")] static void RhGetCodeTarget() => Panic.NotImplemented("RhGetCodeTarget");
+    // Reflection asks what method a delegate's code pointer runs (Delegate.Method): for a delegate over a
+    // boxed struct that pointer is an unboxing stub in ILC's __unbox section, `add rdi, 8; jmp rel32`.
+    [RuntimeExport("RhGetCodeTarget")]
+    static byte* RhGetCodeTarget(byte* code)
+    {
+        Image.Layout* image = Image.Current;
+        if (code >= image->UnboxStart && code + 9 <= image->UnboxEnd
+            && code[0] == 0x48 && code[1] == 0x83 && code[2] == 0xC7 && code[3] == 0x08 && code[4] == 0xE9)
+            return code + 9 + *(int*)(code + 5);
+        return code;
+    }
     [RuntimeExport("RhGetTargetOfUnboxingAndInstantiatingStub")] static void RhGetTargetOfUnboxingAndInstantiatingStub() => Panic.NotImplemented("RhGetTargetOfUnboxingAndInstantiatingStub");
 
     [RuntimeExport("RhGetCrashInfoBuffer")]

@@ -257,7 +257,14 @@ internal static unsafe class Collector
         return (int)count;
     }
 
-    static ulong Deadline(ulong start) => s_maxStepTicks == 0 ? 0 : start + s_maxStepTicks;
+    /// <summary>A step stops after <see cref="MaxStepMicroseconds"/>, unless the work owed has piled up past
+    /// <see cref="BacklogBytes"/> (a CPU too slow for the program's allocation rate at that length): then it
+    /// goes on, up to 8 times as long, until the backlog is back under the mark. Memory stays bounded, at the
+    /// price of longer pauses on slow machines only.</summary>
+    const long BacklogBytes = 256 * 1024;
+
+    static ulong Deadline(ulong start, long owed) =>
+        s_maxStepTicks == 0 ? 0 : start + (owed > BacklogBytes ? 8UL : 1UL) * s_maxStepTicks;
 
     static void StartFrom(byte* stackPointer, nint unused)
     {
@@ -276,15 +283,16 @@ internal static unsafe class Collector
 
     static void MarkStepFrom(byte* stackPointer, nint startTicks)
     {
-        ulong deadline = Deadline((ulong)startTicks);
+        ulong start = (ulong)startTicks;
         long budget = s_credit;
         while (budget > 0)
         {
+            ulong deadline = Deadline(start, budget);
             Marker.ShadeBarrierBuffer();
-            budget -= Marker.Drain(budget, deadline);
-            if (deadline != 0 && Cpu.ReadTimestampCounter() >= deadline) break;
+            budget -= Marker.Drain(budget > BacklogBytes ? budget - BacklogBytes : budget, deadline);
+            if (deadline != 0 && Cpu.ReadTimestampCounter() >= Deadline(start, budget)) break;
             if (!Marker.Idle) continue;
-            if (s_rootStage < 2) { budget -= ScanRootsSome(budget, deadline); continue; }
+            if (s_rootStage < 2) { budget -= ScanRootsSome(budget, Deadline(start, budget)); continue; }
             if (Handles.DependentCount != 0 && MarkDependents(drain: false)) continue;
             s_markingDone = true;              // the next pause terminates
             break;
@@ -326,8 +334,9 @@ internal static unsafe class Collector
 
     static void SweepStep(ulong start)
     {
-        bool more = GcHeap.SweepSome(s_credit, Deadline(start));
-        s_credit = 0;
+        long budget = s_credit;
+        bool more = GcHeap.SweepSome(ref budget, Deadline(start, budget));
+        s_credit = more && budget > 0 ? budget : 0;     // cut by the deadline: owed to the next step
         if (!more) s_phase = Phase.Idle;
     }
 

@@ -119,46 +119,49 @@ internal static unsafe class GcHeap
     // ---- growth ---------------------------------------------------------------------------------------
 
     /// <summary>Makes at least <paramref name="bytes"/> contiguous bytes available to the space as one
-    /// free block, from empty units or new RAM. The large-object space grows by 8 MiB at a time when it
-    /// can (so that objects of a little over a unit share units instead of wasting one each). False when
-    /// RAM (minus the reserve) is exhausted.</summary>
+    /// free block: from empty units when there are enough in a row, else from new RAM. The large-object space
+    /// takes 8 units at a time when it can (so that objects of a little over a unit share units instead of
+    /// wasting one each), but reuses fewer empty units before it takes new RAM. False when RAM (minus the
+    /// reserve) is exhausted.</summary>
     public static bool Grow(Kind kind, ulong bytes)
     {
         ulong units = (bytes + UnitBytes - 1) >> UnitShift;
-        if (kind == Kind.Large && units < LargeGrowthUnits && Grow(kind, units, LargeGrowthUnits)) return true;
-        return Grow(kind, units, units);
+        ulong preferred = kind == Kind.Large && units < LargeGrowthUnits ? LargeGrowthUnits : units;
+        return Reuse(kind, preferred) || Reuse(kind, units) || TakeNew(kind, preferred) || TakeNew(kind, units);
     }
 
     const ulong LargeGrowthUnits = 8;
 
-    static bool Grow(Kind kind, ulong needed, ulong units)
+    static bool Reuse(Kind kind, ulong units)
     {
         ulong first = FindEmptyRun(units);
-        if (first == ulong.MaxValue)
-        {
-            if (PhysicalMemory.FreeBytes < units * UnitBytes + ReserveBytes + UnitBytes) return false;
-            byte* memory = (byte*)PhysicalMemory.Allocate(units * UnitBytes, UnitBytes);
-            if (memory == null) return false;
-            first = (ulong)memory >> UnitShift;
-            for (ulong u = first; u < first + units; u++)
-            {
-                s_bits[u] = (ulong*)NativeHeap.Allocate(UnitBytes >> 6);
-                s_kinds[u] = Kind.Empty;
-            }
-            if (first < s_lowUnit) s_lowUnit = first;
-            if (first + units > s_highUnit) s_highUnit = first + units;
-            OwnedBytes += units * UnitBytes;
-        }
-        else
-        {
-            // Reused empty units: their object-start bits are cleared now, not when the sweep emptied them
-            // (that would make one sweep step pay for every unit a big free stretch covers).
-            for (ulong u = first; u < first + units; u++) Memory.Native.Memset(s_bits[u], 0, (nuint)(UnitBytes >> 6));
-        }
+        if (first == ulong.MaxValue) return false;
+        // Their object-start bits are cleared now, not when the sweep emptied them (that would make one sweep
+        // step pay for every unit a big free stretch covers).
+        for (ulong u = first; u < first + units; u++) Memory.Native.Memset(s_bits[u], 0, (nuint)(UnitBytes >> 6));
+        Assign(kind, first, units);
+        return true;
+    }
+
+    static bool TakeNew(Kind kind, ulong units)
+    {
+        if (PhysicalMemory.FreeBytes < units * UnitBytes + ReserveBytes + UnitBytes) return false;
+        byte* memory = (byte*)PhysicalMemory.Allocate(units * UnitBytes, UnitBytes);
+        if (memory == null) return false;
+        ulong first = (ulong)memory >> UnitShift;
+        for (ulong u = first; u < first + units; u++) s_bits[u] = (ulong*)NativeHeap.Allocate(UnitBytes >> 6);
+        if (first < s_lowUnit) s_lowUnit = first;
+        if (first + units > s_highUnit) s_highUnit = first + units;
+        OwnedBytes += units * UnitBytes;
+        Assign(kind, first, units);
+        return true;
+    }
+
+    static void Assign(Kind kind, ulong first, ulong units)
+    {
         for (ulong u = first; u < first + units; u++) s_kinds[u] = kind;
         byte* start = (byte*)(first << UnitShift);
         WriteFree(start, start + units * UnitBytes, kind);
-        return true;
     }
 
     static ulong FindEmptyRun(ulong units)
@@ -264,7 +267,7 @@ internal static unsafe class GcHeap
 
     /// <summary>Sweeps about <paramref name="budget"/> bytes of heap (stopping early once the TSC passes
     /// <paramref name="deadline"/>, 0 = no deadline); false once everything is swept.</summary>
-    public static bool SweepSome(long budget, ulong deadline = 0)
+    public static bool SweepSome(ref long budget, ulong deadline = 0)
     {
         int sinceClock = 0;
         bool stop = false;
@@ -325,7 +328,8 @@ internal static unsafe class GcHeap
 
     public static void FinishSweep()
     {
-        while (SweepSome(long.MaxValue)) { }
+        long unlimited = long.MaxValue;
+        while (SweepSome(ref unlimited)) { }
     }
 
     /// <summary>A free stretch found by the sweep: whole units inside it go back to the empty pool, the

@@ -54,6 +54,7 @@ public static class LanguageSuite
         new("Generics_SharedCanonicalCode", LanguageTests.SharedGenerics),
         new("Lambda_ClosuresCaptureVariables", LanguageTests.Closures),
         new("Delegate_MulticastAndEvents", LanguageTests.MulticastDelegates),
+        new("Delegate_OverBoxedStructNamesItsMethod", LanguageTests.DelegateOverBoxedStructNamesItsMethod),
         new("LocalFunctions_Recursion", LanguageTests.LocalFunctions),
         new("StaticConstructor_RunsOnceLazily", LanguageTests.StaticConstructor),
         new("Struct_ValueSemantics", LanguageTests.StructValueSemantics),

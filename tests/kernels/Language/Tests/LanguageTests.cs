@@ -136,6 +136,17 @@ static class LanguageTests
         c.Equal(2, both.GetInvocationList().Length);
     }
 
+    /// <summary>A delegate over a method of a boxed struct runs through an unboxing stub; reflection still
+    /// names the method behind it, and two such delegates are equal.</summary>
+    public static void DelegateOverBoxedStructNamesItsMethod(Check c)
+    {
+        object boxed = 42;
+        Func<string> f = boxed.ToString, g = boxed.ToString;
+        c.Equal("42", f());
+        c.Equal("ToString", f.Method.Name);
+        c.True(f.Equals(g));
+    }
+
     public static void LocalFunctions(Check c)
     {
         static long Factorial(int n) => n <= 1 ? 1 : n * Factorial(n - 1);
