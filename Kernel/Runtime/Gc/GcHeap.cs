@@ -164,15 +164,20 @@ internal static unsafe class GcHeap
         WriteFree(start, start + units * UnitBytes, kind);
     }
 
+    /// <summary>The start of the shortest run of empty units that holds <paramref name="units"/> (best fit:
+    /// a small request does not split the long run a large object will need), or ulong.MaxValue.</summary>
     static ulong FindEmptyRun(ulong units)
     {
-        ulong run = 0;
-        for (ulong u = s_lowUnit; u < s_highUnit; u++)
+        ulong best = ulong.MaxValue, bestLength = ulong.MaxValue;
+        for (ulong u = s_lowUnit; u < s_highUnit;)
         {
-            run = s_kinds[u] == Kind.Empty ? run + 1 : 0;
-            if (run == units) return u + 1 - units;
+            if (s_kinds[u] != Kind.Empty) { u++; continue; }
+            ulong end = u;
+            while (end < s_highUnit && s_kinds[end] == Kind.Empty) end++;
+            if (end - u >= units && end - u < bestLength) { best = u; bestLength = end - u; }
+            u = end;
         }
-        return ulong.MaxValue;
+        return best;
     }
 
     // ---- free blocks -------------------------------------------------------------------------------

@@ -88,7 +88,9 @@ static class ReclaimTests
         long committed = GC.GetGCMemoryInfo().TotalCommittedBytes;
         for (int round = 0; round < 6; round++) { AllocateAndDrop(8); Gc.Full(); }
         long grown = GC.GetGCMemoryInfo().TotalCommittedBytes - committed;
-        c.True(grown <= 4L << 20, $"heap grew by {grown} bytes for 48 MiB more allocated and dropped");   // ... then reuses it
+        // ... then reuses it. A leak would grow it by 8 MiB a round; one more large-object growth step (8 MiB)
+        // can happen when a collection cycle in progress and the small-object space have split the empty units.
+        c.True(grown <= 8L << 20, $"heap grew by {grown} bytes for 48 MiB more allocated and dropped");
     }
 
     public static void CollectionCountCountsEveryCollection(Check c)
