@@ -143,7 +143,9 @@ internal static unsafe class ExceptionHandling
             return code + 9 + *(int*)(code + 5);
         return code;
     }
-    [RuntimeExport("RhGetTargetOfUnboxingAndInstantiatingStub")] static void RhGetTargetOfUnboxingAndInstantiatingStub() => Panic.NotImplemented("RhGetTargetOfUnboxingAndInstantiatingStub");
+    // The same question for the stubs that also pass a generic context; ILC's __unbox section holds only the
+    // plain `add rdi, 8; jmp` kind, so no address is one of these (null = "not such a stub").
+    [RuntimeExport("RhGetTargetOfUnboxingAndInstantiatingStub")] static void* RhGetTargetOfUnboxingAndInstantiatingStub(byte* code) => null;
 
     [RuntimeExport("RhGetCrashInfoBuffer")]
     static void* RhGetCrashInfoBuffer(int* size) { *size = 0; return null; }

@@ -374,7 +374,8 @@ internal static unsafe class Collector
     static void MarkFound(byte* obj) => Marker.MarkObject(obj);
 
     /// <summary>The roots the barriers do not see: every thread's stack and saved registers (conservative),
-    /// TLS blocks, thread-static storage, registered root slots, and the finalization queue. Calls
+    /// TLS blocks, thread-static storage, registered root slots and reflection's reported frames, and the
+    /// finalization queue. Calls
     /// <paramref name="visit"/> with each heap object found.</summary>
     public static void ScanThreadRoots(byte* stackPointer, delegate*<byte*, void> visit)
     {
@@ -402,6 +403,8 @@ internal static unsafe class Collector
             }
         }
         for (int i = 0; i < GcControl.RootSlotCount; i++) VisitPrecise(*(byte**)GcControl.RootSlots[i], visit);
+        for (GcControl.GcFrame* f = GcControl.Frames; f != null; f = f->Next)
+            ScanConservatively((byte*)f->References, (byte*)(f->References + f->Count), visit);
         Finalization.VisitQueued(visit);
     }
 

@@ -71,6 +71,32 @@ internal static unsafe class GcControl
 
     /// <summary>GC.Collect: a full blocking collection. The finalizers it queued run on the finalizer thread
     /// (GC.WaitForPendingFinalizers waits for them); before that thread exists, here.</summary>
+    // Reflection's invoke (DynamicInvokeInfo) registers buffers of object references, usually on the stack,
+    // for the collector to report: GCFrameRegistration {next, refs, count, maybe interior}. They are roots
+    // like the stacks (Collector.ScanThreadRoots), scanned conservatively.
+    public struct GcFrame { public GcFrame* Next; public void** References; public uint Count; public int MaybeInterior; }
+    public static GcFrame* Frames;
+
+    [RuntimeExport("RhRegisterForGCReporting")]
+    static void RhRegisterForGCReporting(GcFrame* frame)
+    {
+        ulong flags = Collector.SaveFlagsAndDisableInterrupts();
+        frame->Next = Frames;
+        Frames = frame;
+        Collector.RestoreFlags(flags);
+    }
+
+    [RuntimeExport("RhUnregisterForGCReporting")]
+    static void RhUnregisterForGCReporting(GcFrame* frame)
+    {
+        ulong flags = Collector.SaveFlagsAndDisableInterrupts();
+        if (Frames == frame) Frames = frame->Next;
+        else
+            for (GcFrame* f = Frames; f != null; f = f->Next)
+                if (f->Next == frame) { f->Next = frame->Next; break; }
+        Collector.RestoreFlags(flags);
+    }
+
     [RuntimeExport("RhpCollect")]
     static void RhpCollect(int generation, int mode, int lowMemoryPressure)
     {

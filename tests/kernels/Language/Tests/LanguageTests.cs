@@ -141,7 +141,7 @@ static class LanguageTests
     public static void DelegateOverBoxedStructNamesItsMethod(Check c)
     {
         object boxed = 42;
-        Func<string> f = boxed.ToString, g = boxed.ToString;
+        Func<string?> f = boxed.ToString, g = boxed.ToString;
         c.Equal("42", f());
         c.Equal("ToString", f.Method.Name);
         c.True(f.Equals(g));
