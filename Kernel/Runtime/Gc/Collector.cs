@@ -38,10 +38,11 @@ internal static unsafe class Collector
     public enum Phase : byte { Idle, Marking, Sweeping }
     public enum PauseKind : byte { Start, Mark, Terminate, Sweep, Finish, Full }
 
-    /// <summary>Pacing: bytes of heap marked for each byte allocated while a cycle marks: marking ends after
-    /// the mutator allocated a quarter of the live heap. Sweeping covers the whole heap by the time half of
-    /// the next cycle's budget is allocated (<see cref="SweepWorkPerByte"/>).</summary>
-    const long MarkWorkPerByte = 8;
+    /// <summary>Pacing: units of marking work (bytes scanned, plus 64 for each object marked) owed for each
+    /// byte allocated while a cycle marks: marking ends after the mutator allocated roughly a quarter of the
+    /// live heap. Sweeping covers the whole heap by the time half of the next cycle's budget is allocated
+    /// (<see cref="SweepWorkPerByte"/>).</summary>
+    const long MarkWorkPerByte = 6;
     /// <summary>The longest a pause may run before it hands the rest of its work to the next one.</summary>
     public const ulong MaxStepMicroseconds = 150;
     /// <summary>What the allocator sweeps at once when it finds no free block and the sweep is behind.</summary>
@@ -259,12 +260,12 @@ internal static unsafe class Collector
 
     /// <summary>A step stops after <see cref="MaxStepMicroseconds"/>, unless the work owed has piled up past
     /// <see cref="BacklogBytes"/> (a CPU too slow for the program's allocation rate at that length): then it
-    /// goes on, up to 8 times as long, until the backlog is back under the mark. Memory stays bounded, at the
+    /// goes on, up to 4 times as long, until the backlog is back under the mark. Memory stays bounded, at the
     /// price of longer pauses on slow machines only.</summary>
-    const long BacklogBytes = 256 * 1024;
+    const long BacklogBytes = 1024 * 1024;
 
     static ulong Deadline(ulong start, long owed) =>
-        s_maxStepTicks == 0 ? 0 : start + (owed > BacklogBytes ? 8UL : 1UL) * s_maxStepTicks;
+        s_maxStepTicks == 0 ? 0 : start + (owed > BacklogBytes ? 4UL : 1UL) * s_maxStepTicks;
 
     static void StartFrom(byte* stackPointer, nint unused)
     {
