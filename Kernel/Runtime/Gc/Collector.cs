@@ -127,21 +127,25 @@ internal static unsafe class Collector
     static bool IdleStep()
     {
         if (s_inPause || NoGcRegion.Active) return false;
+        s_idlePause = true;
+        bool worked = true;
         switch (s_phase)
         {
             case Phase.Idle:
-                if (Allocator.AllocatedSinceGc < Allocator.CycleBudget / 2) return false;
-                Pause(PauseKind.Start);
-                return true;
+                if (Allocator.AllocatedSinceGc < Allocator.CycleBudget / 2) worked = false;
+                else Pause(PauseKind.Start);
+                break;
             case Phase.Marking:
                 if (s_credit < IdleStepWork) s_credit = IdleStepWork;
                 Pause(s_markingDone ? PauseKind.Terminate : PauseKind.Mark);
-                return true;
+                break;
             default:
                 s_credit = IdleStepWork;
                 Pause(PauseKind.Sweep);
-                return true;
+                break;
         }
+        s_idlePause = false;
+        return worked;
     }
 
     /// <summary>An idle step's budget: more than an allocation's share; the step's time limit still holds.</summary>
@@ -265,7 +269,14 @@ internal static unsafe class Collector
     const long BacklogBytes = 1024 * 1024;
 
     static ulong Deadline(ulong start, long owed) =>
-        s_maxStepTicks == 0 ? 0 : start + (owed > BacklogBytes ? 4UL : 1UL) * s_maxStepTicks;
+        s_maxStepTicks == 0 ? 0
+        : s_idlePause ? start + s_maxStepTicks / IdleStepFraction
+        : start + (owed > BacklogBytes ? 4UL : 1UL) * s_maxStepTicks;
+
+    /// <summary>Idle steps are short (a quarter of a step, never stretched): an interrupt that arrives meanwhile
+    /// (a timer, a packet) waits for the step to end.</summary>
+    const ulong IdleStepFraction = 4;
+    static bool s_idlePause;
 
     static void StartFrom(byte* stackPointer, nint unused)
     {
