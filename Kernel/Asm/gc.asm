@@ -2,6 +2,7 @@
 ; barriers, and register spilling for the conservative stack scan.
 default rel
 bits 64
+%include "caller-saved.inc"
 
 global cosmos_gc_spill_and_call, cosmos_gc_save_flags_cli, cosmos_gc_restore_flags, cosmos_gc_barrier_state
 global RhpAssignRef, RhpCheckedAssignRef, RhpByRefAssignRef, RhpCheckedLockCmpXchg, RhpCheckedXchg
@@ -50,11 +51,8 @@ RhpAssignRef:
 RhpCheckedAssignRef:
     mov [rdi], rsi
     cmp byte [barrier_state + MARKING], 0
-    jne .shade
+    jne shade_rsi
     ret
-.shade:
-    mov rcx, rsi
-    jmp shade_rcx
 
 RhpByRefAssignRef:
     mov rcx, [rsi]
@@ -71,27 +69,23 @@ RhpCheckedLockCmpXchg:
     mov rax, rdx
     lock cmpxchg [rdi], rsi
     cmp byte [barrier_state + MARKING], 0
-    jne .shade
+    jne shade_rsi
     ret
-.shade:
-    mov rcx, rsi
-    jmp shade_rcx
 
 ; rdi = destination, rsi = value -> old value
 RhpCheckedXchg:
     mov rax, rsi
     xchg [rdi], rax
     cmp byte [barrier_state + MARKING], 0
-    jne .shade
+    jne shade_rsi
     ret
-.shade:
-    mov rcx, rsi
-    jmp shade_rcx
 
-; Records rcx (an object reference or null) in the barrier buffer when it is an unmarked heap object.
+; Records rsi / rcx (an object reference or null) in the barrier buffer when it is an unmarked heap object.
 ; Preserves every register but rcx and the flags. Interrupts are off while the entry is appended, so a
 ; thread switch cannot interleave two appends or an append and a marker step. A full buffer is handed to
 ; the collector (every caller-saved register kept: the barrier's callers assume them intact).
+shade_rsi:
+    mov rcx, rsi
 shade_rcx:
     test rcx, rcx
     jz .done
@@ -131,41 +125,9 @@ shade_rcx:
     push r9
     push r10
     push r11
-    sub rsp, 16 * 16
-    movdqu [rsp + 0 * 16], xmm0
-    movdqu [rsp + 1 * 16], xmm1
-    movdqu [rsp + 2 * 16], xmm2
-    movdqu [rsp + 3 * 16], xmm3
-    movdqu [rsp + 4 * 16], xmm4
-    movdqu [rsp + 5 * 16], xmm5
-    movdqu [rsp + 6 * 16], xmm6
-    movdqu [rsp + 7 * 16], xmm7
-    movdqu [rsp + 8 * 16], xmm8
-    movdqu [rsp + 9 * 16], xmm9
-    movdqu [rsp + 10 * 16], xmm10
-    movdqu [rsp + 11 * 16], xmm11
-    movdqu [rsp + 12 * 16], xmm12
-    movdqu [rsp + 13 * 16], xmm13
-    movdqu [rsp + 14 * 16], xmm14
-    movdqu [rsp + 15 * 16], xmm15
+    SAVE_XMM 16
     call CosmosGcBarrierBufferFull
-    movdqu xmm0, [rsp + 0 * 16]
-    movdqu xmm1, [rsp + 1 * 16]
-    movdqu xmm2, [rsp + 2 * 16]
-    movdqu xmm3, [rsp + 3 * 16]
-    movdqu xmm4, [rsp + 4 * 16]
-    movdqu xmm5, [rsp + 5 * 16]
-    movdqu xmm6, [rsp + 6 * 16]
-    movdqu xmm7, [rsp + 7 * 16]
-    movdqu xmm8, [rsp + 8 * 16]
-    movdqu xmm9, [rsp + 9 * 16]
-    movdqu xmm10, [rsp + 10 * 16]
-    movdqu xmm11, [rsp + 11 * 16]
-    movdqu xmm12, [rsp + 12 * 16]
-    movdqu xmm13, [rsp + 13 * 16]
-    movdqu xmm14, [rsp + 14 * 16]
-    movdqu xmm15, [rsp + 15 * 16]
-    add rsp, 16 * 16
+    RESTORE_XMM 16
     pop r11
     pop r10
     pop r9

@@ -3,6 +3,7 @@
 ; the data symbols ILC's object references. Everything else of the runtime is C# under Kernel/Runtime.
 default rel
 bits 64
+%include "caller-saved.inc"
 section .text
 
 global RhpPInvoke, RhpPInvokeReturn, RhpReversePInvoke, RhpReversePInvokeReturn, RhpGcPoll, RhpStackProbe
@@ -43,26 +44,10 @@ RhpInitialDynamicInterfaceDispatch:
     push rcx
     push r8
     push r9
-    sub rsp, 8 * 16
-    movdqu [rsp + 0 * 16], xmm0
-    movdqu [rsp + 1 * 16], xmm1
-    movdqu [rsp + 2 * 16], xmm2
-    movdqu [rsp + 3 * 16], xmm3
-    movdqu [rsp + 4 * 16], xmm4
-    movdqu [rsp + 5 * 16], xmm5
-    movdqu [rsp + 6 * 16], xmm6
-    movdqu [rsp + 7 * 16], xmm7
+    SAVE_XMM 8
     mov rsi, r11
     call RhpResolveInterfaceMethod          ; (object this, cell) -> code address
-    movdqu xmm0, [rsp + 0 * 16]
-    movdqu xmm1, [rsp + 1 * 16]
-    movdqu xmm2, [rsp + 2 * 16]
-    movdqu xmm3, [rsp + 3 * 16]
-    movdqu xmm4, [rsp + 4 * 16]
-    movdqu xmm5, [rsp + 5 * 16]
-    movdqu xmm6, [rsp + 6 * 16]
-    movdqu xmm7, [rsp + 7 * 16]
-    add rsp, 8 * 16
+    RESTORE_XMM 8
     pop r9
     pop r8
     pop rcx
