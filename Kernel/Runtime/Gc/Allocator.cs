@@ -79,7 +79,7 @@ internal static unsafe class Allocator
         }
         *(byte**)obj = methodTable;
         *(uint*)(obj + 8) = length;
-        if (Marker.AllocatingBlack) Marker.AllocatedBlack(obj, size);
+        if (Marker.Active) Marker.AllocatedBlack(obj, size);
         if (ObjectModel.HasFinalizer(methodTable)) Finalization.Register(obj);
         Preemption.Enable();
         return obj;

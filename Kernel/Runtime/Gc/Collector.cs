@@ -62,7 +62,6 @@ internal static unsafe class Collector
     public static bool VerifyEveryCycle;
 
     public static int CollectionCount;
-    public static ulong LastPauseTicks, TotalPauseTicks, MaxPauseTicks, PauseCount;
     public static ulong LastHeapBefore, LastLive, LastLiveObjects, LastPromoted;
     static ulong s_firstTimestamp;
 
@@ -101,16 +100,16 @@ internal static unsafe class Collector
             case Phase.Idle:
                 if (Allocator.AllocatedSinceGc >= Allocator.CycleBudget) Pause(PauseKind.Start);
                 break;
-            case Phase.Marking:
-                s_credit += (long)allocatedBytes * MarkWorkPerByte;
-                Pause(s_markingDone ? PauseKind.Terminate : PauseKind.Mark);
-                break;
-            case Phase.Sweeping:
-                s_credit += (long)allocatedBytes * SweepWorkPerByte;
-                Pause(PauseKind.Sweep);
+            default:
+                s_credit += (long)allocatedBytes * (s_phase == Phase.Marking ? MarkWorkPerByte : SweepWorkPerByte);
+                Step();
                 break;
         }
     }
+
+    /// <summary>The pause that moves the cycle in progress on: a marking step (or the termination once nothing
+    /// grey is left), or a sweep step; each spends at most the credit owed.</summary>
+    static void Step() => Pause(s_phase == Phase.Sweeping ? PauseKind.Sweep : s_markingDone ? PauseKind.Terminate : PauseKind.Mark);
 
     static long SweepWorkPerByte
     {
@@ -135,13 +134,9 @@ internal static unsafe class Collector
                 if (Allocator.AllocatedSinceGc < Allocator.CycleBudget / 2) worked = false;
                 else Pause(PauseKind.Start);
                 break;
-            case Phase.Marking:
-                if (s_credit < IdleStepWork) s_credit = IdleStepWork;
-                Pause(s_markingDone ? PauseKind.Terminate : PauseKind.Mark);
-                break;
             default:
-                s_credit = IdleStepWork;
-                Pause(PauseKind.Sweep);
+                if (s_credit < IdleStepWork) s_credit = IdleStepWork;
+                Step();
                 break;
         }
         s_idlePause = false;
@@ -231,19 +226,27 @@ internal static unsafe class Collector
         }
     }
 
-    [InlineArray(6)] public struct PerKind { ulong _first; }
+    const int PauseKinds = 6;
+    [InlineArray(PauseKinds)] public struct PerKind { ulong _first; }
     /// <summary>Per pause kind since boot: how many, their total and their longest (TSC ticks).</summary>
     public static PerKind PausesByKind, PauseTicksByKind, MaxPauseTicksByKind;
+
+    /// <summary>Pauses since boot (every kind), their total and the longest, in TSC ticks.</summary>
+    public static ulong PauseCount => s_pauseLogNext;
+    public static ulong TotalPauseTicks
+    {
+        get { ulong sum = 0; for (int k = 0; k < PauseKinds; k++) sum += PauseTicksByKind[k]; return sum; }
+    }
+    public static ulong MaxPauseTicks
+    {
+        get { ulong max = 0; for (int k = 0; k < PauseKinds; k++) if (MaxPauseTicksByKind[k] > max) max = MaxPauseTicksByKind[k]; return max; }
+    }
 
     static void Record(PauseKind kind, ulong ticks)
     {
         PausesByKind[(int)kind]++;
         PauseTicksByKind[(int)kind] += ticks;
         if (ticks > MaxPauseTicksByKind[(int)kind]) MaxPauseTicksByKind[(int)kind] = ticks;
-        LastPauseTicks = ticks;
-        TotalPauseTicks += ticks;
-        if (ticks > MaxPauseTicks) MaxPauseTicks = ticks;
-        PauseCount++;
         s_pauseLog[s_pauseLogNext++ % PauseLogEntries] = (ticks & 0x00FF_FFFF_FFFF_FFFF) | ((ulong)kind << 56);
     }
 

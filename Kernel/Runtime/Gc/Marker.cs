@@ -55,10 +55,7 @@ internal static unsafe class Marker
 
     /// <summary>True from the start of a cycle's marking to its termination: barriers record, and new
     /// objects are allocated black.</summary>
-    public static bool Active => AllocatingBlack;
-
-    /// <summary>Mirrors the barrier's switch for the allocator's fast path.</summary>
-    public static bool AllocatingBlack;
+    public static bool Active;                 // mirrors the barrier's switch, for C# callers and the allocator
 
     public static void Begin()
     {
@@ -66,14 +63,14 @@ internal static unsafe class Marker
         MarkedObjects = 0;
         s_barrier->Top = s_barrier->Start;
         s_barrier->Marking = 1;
-        AllocatingBlack = true;
+        Active = true;
     }
 
     public static void End()
     {
         s_barrier->Marking = 0;
         s_barrier->Top = s_barrier->Start;
-        AllocatingBlack = false;
+        Active = false;
     }
 
     /// <summary>Nothing grey is left (roots aside): the stack and the barrier buffer are empty.</summary>
