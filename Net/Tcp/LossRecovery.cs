@@ -21,8 +21,11 @@ internal sealed class LossRecovery
     private long _timedAt;
     private long _synSentAt;
 
-    public LossRecovery(TcpConfig config, int mss)
+    /// <param name="iss">Our initial sequence number: where "recover" starts (RFC 6582 3.2 step 1), so the first loss
+    /// anywhere in the sequence space can start a recovery.</param>
+    public LossRecovery(TcpConfig config, int mss, SeqNum iss)
     {
+        _recoveryPoint = _highRxt = _forcedLossEnd = iss;
         _scoreboard = new SackScoreboard(config.MaxOutOfOrderRanges);
         Rtt = new RttEstimator(Ns(config.InitialRto), Ns(config.MinRto), Ns(config.MaxRto));
         Congestion = CongestionControl.Create(config.CongestionControl, mss);

@@ -50,7 +50,7 @@ public sealed partial class TcpFlow
         _rcv = new ReceiveSequence(ReceiveSequence.ScaleFor(_config.ReceiveBufferSize, _config.WindowScaling));
         _ts = new Timestamps(stack.TimestampOffset(tuple));
         _mtu = new PathMtu(localMss, pathMss);
-        _loss = new LossRecovery(_config, _mtu.SendMss);
+        _loss = new LossRecovery(_config, _mtu.SendMss, iss);
         var clock = stack.Clock;
         _rexmit = new RetransmitTimer(clock.CreateTimer(OnRetransmitTimer), Ns(_config.MinRto), Ns(_config.MaxRto));
         _ack = new AckPolicy(clock.CreateTimer(OnDelayedAckTimer), Ns(_config.DelayedAckTimeout));

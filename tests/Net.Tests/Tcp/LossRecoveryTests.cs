@@ -9,10 +9,10 @@ public class LossRecoveryTests
 {
     private const int Mss = 1000;
     private const long Ms = 1_000_000;
-    private static readonly SeqNum Una = new(0x7FFF_F000); // recovery straddles the sign boundary of the 32-bit space
+    private static readonly SeqNum Una = new(0xFFFF_F000); // recovery straddles the wrap
 
-    private static LossRecovery NewReno(bool sack = false) =>
-        new(new TcpConfig { CongestionControl = CongestionControlKind.NewReno }, Mss) { Sack = sack };
+    private static LossRecovery NewReno(bool sack = false, uint iss = 0xFFFF_EFFF) =>
+        new(new TcpConfig { CongestionControl = CongestionControlKind.NewReno }, Mss, new SeqNum(iss)) { Sack = sack };
 
     private static TcpOptions SackOf(SeqNum left, SeqNum right)
     {
@@ -53,6 +53,20 @@ public class LossRecoveryTests
         loss.Acknowledged(Una + 5 * Mss, max, max, null, 20 * Ms);
         Assert.False(loss.InRecovery);
         Assert.Equal(loss.Congestion.Ssthresh, loss.Congestion.Cwnd);
+    }
+
+    [Theory]
+    [InlineData(0x0000_0000u)]
+    [InlineData(0x7FFF_FFFFu)]
+    [InlineData(0x8000_0000u)]
+    [InlineData(0xC000_0000u)]
+    public void TheFirstLossCanStartRecoveryWhateverTheIss(uint iss)
+    {
+        // "recover" starts at the ISS (RFC 6582 3.2); a zero default would block fast retransmit for half of all ISSs.
+        var loss = NewReno(iss: iss);
+        var una = new SeqNum(iss) + 1 + 50 * Mss;
+        for (int i = 0; i < 3; i++) loss.DuplicateAck();
+        Assert.True(loss.LossDetected(una, una + 10 * Mss));
     }
 
     [Fact]
