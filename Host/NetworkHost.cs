@@ -38,8 +38,8 @@ public static class NetworkHost
         var nic = NicProbe.Select(boot);
         if (nic is null) return 1;
         string? interrupt = nic.BindInterrupt(&Wake);
-        Console.WriteLine($"net: {nic.Model} at {nic.Pci.Bus:x2}:{nic.Pci.Device:x2}.{nic.Pci.Function} {nic.MacAddress}, " +
-            $"link {(nic.LinkUp ? "up" : "down")}, {interrupt ?? $"no interrupt: polling every {PollNanoseconds / 1_000_000} ms"}");
+        Console.WriteLine($"net: {nic.Model} {nic.MacAddress}, link {(nic.LinkUp ? "up" : "down")}, " +
+            $"{interrupt ?? $"no interrupt: polling every {PollNanoseconds / 1_000_000} ms"} (pci {nic.Pci.Bus:x2}:{nic.Pci.Device:x2}.{nic.Pci.Function})");
 
         var loop = new NetworkLoop(wake.Set);
         SynchronizationContext.SetSynchronizationContext(loop);
