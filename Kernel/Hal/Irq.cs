@@ -19,9 +19,6 @@ public static unsafe class Irq
     /// <paramref name="data"/> (Drivers/Pci/Msi.cs does). False when no vector is left.</summary>
     public static bool AttachMsi(delegate*<nint, void> handler, nint context, out ulong address, out uint data) =>
         Arch.X64.Irq.AttachMsi(handler, context, out address, out data);
-
-    /// <summary>How many times the vector's handler ran.</summary>
-    public static ulong CountFor(byte vector) => Arch.X64.Irq.CountFor(vector);
 }
 
 /// <summary>Disables interrupts around a short critical section shared with an interrupt handler (nests).</summary>
