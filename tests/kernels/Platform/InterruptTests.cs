@@ -1,6 +1,7 @@
 using CosmosNet.Kernel.Arch.X64;
 using CosmosNet.Kernel.Threading;
 using CosmosNet.Kernel.Time;
+using PortIo = CosmosNet.Kernel.Hal.PortIo;
 
 static partial class Program
 {
