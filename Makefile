@@ -109,7 +109,7 @@ bench-gc: deps
 
 # ---- benchmarks: the network stack --------------------------------------------------------------
 # BenchmarkDotNet (input path, allocations, two-stack bulk over the simulator) into bench/results/net/, then
-# TapHost against Linux's own loopback TCP in the same run (needs root) into bench/results/net-tap.txt.
+# tools/TapHost against Linux's own loopback TCP in the same run (needs root) into bench/results/net-tap.txt.
 BENCH_TAP_MIB ?= 256
 .PHONY: bench-net
 bench-net: deps

@@ -182,7 +182,7 @@ public sealed class LinuxNetwork
     private static string TapHostDll()
     {
         var configuration = typeof(LinuxNetwork).Assembly.GetCustomAttribute<AssemblyConfigurationAttribute>()?.Configuration ?? "Debug";
-        var dll = Path.Combine(RepoRoot, "Net", "TapHost", "bin", configuration, "net10.0", "CosmosNet.TapHost.dll");
+        var dll = Path.Combine(RepoRoot, "tools", "TapHost", "bin", configuration, "net10.0", "CosmosNet.TapHost.dll");
         if (!File.Exists(dll)) throw new FileNotFoundException($"TapHost is not built: {dll}");
         return dll;
     }

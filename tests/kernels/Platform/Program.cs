@@ -1,5 +1,5 @@
 // The Platform test kernel: interrupts, clocks, timers, randomness, threads and async/await, each test
-// asserting values (tests/Kernel.Tests/PlatformSuiteTests.cs boots it and also compares its clock with
+// asserting values (tests/Kernel.Platform.Tests/PlatformSuiteTests.cs boots it and also compares its clock with
 // the host's). Main is async on purpose: `static async Task Main` must work.
 using System.Diagnostics;
 using CosmosNet.KernelTests;

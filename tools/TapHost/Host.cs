@@ -29,7 +29,7 @@ internal sealed class Host
 
         if (options.HttpPort is { } http)
         {
-            tcp.Listen((ushort)http, null, Services.HttpAsync);
+            tcp.Listen((ushort)http, null, HttpService.HandleAsync);
             Log.Info($"http: listening on port {http}");
         }
         if (options.EchoPort is { } echo)

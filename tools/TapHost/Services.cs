@@ -1,5 +1,4 @@
 using System.Security.Cryptography;
-using System.Text;
 using CosmosNet.Net.Platform;
 using CosmosNet.Net.Tcp;
 
@@ -7,73 +6,10 @@ namespace CosmosNet.Net.TapHost;
 
 /// <summary>
 /// The small servers TapHost offers Linux's tools, written against the stack's TCP API as an application would:
-/// an HTTP responder (GET / → a page, POST /echo → the body), a TCP echo, and an outgoing bulk client.
+/// a TCP echo, a discard sink and an outgoing bulk client. The HTTP responder is in HttpService.cs.
 /// </summary>
 internal static class Services
 {
-    public const int MaxBody = 64 << 20;
-
-    private static readonly byte[] Page = Encoding.UTF8.GetBytes(
-        "<!doctype html>\n<title>CosmosNet</title>\n<h1>CosmosNet</h1>\n<p>Served by the CosmosNet C# TCP/IP stack over a TAP device.</p>\n");
-
-    public static async Task HttpAsync(TcpFlow flow)
-    {
-        var peer = flow.Destination;
-        var buffer = new byte[HttpRequestHead.MaxLength];
-        int filled = 0, headLength;
-        while ((headLength = HttpRequestHead.FindEnd(buffer.AsSpan(0, filled))) < 0)
-        {
-            if (filled == buffer.Length) { await RespondAsync(flow, peer, "?", 431, "Request Header Fields Too Large", []); return; }
-            var r = await flow.ReadAsync(buffer.AsMemory(filled));
-            if (!r.IsOk || r.Value.IsEndOfStream)
-            {
-                Log.Info($"http {peer}: closed before a complete request ({(r.IsOk ? "end of stream" : r.Error.ToString())})");
-                await flow.CloseAsync();
-                return;
-            }
-            filled += r.Value.Count;
-        }
-
-        var head = HttpRequestHead.Parse(buffer.AsSpan(0, headLength), out var error);
-        if (head is null) { Log.Info($"http {peer}: bad request: {error}"); await RespondAsync(flow, peer, "?", 400, "Bad Request", []); return; }
-        string request = $"{head.Method} {head.Target}";
-        if (head.Chunked) { await RespondAsync(flow, peer, request, 501, "Not Implemented", "chunked bodies are not supported\n"u8.ToArray()); return; }
-        if (head.ContentLength > MaxBody) { await RespondAsync(flow, peer, request, 413, "Content Too Large", []); return; }
-
-        var body = new byte[head.ContentLength];
-        int have = Math.Min(filled - headLength, body.Length);
-        buffer.AsSpan(headLength, have).CopyTo(body);
-        while (have < body.Length)
-        {
-            var r = await flow.ReadAsync(body.AsMemory(have));
-            if (!r.IsOk || r.Value.IsEndOfStream)
-            {
-                Log.Info($"http {peer}: {request}: body ended after {have} of {body.Length} bytes");
-                await flow.CloseAsync();
-                return;
-            }
-            have += r.Value.Count;
-        }
-
-        switch (head.Method, head.Target)
-        {
-            case ("GET", "/"): await RespondAsync(flow, peer, request, 200, "OK", Page, "text/html; charset=utf-8"); break;
-            case ("POST", "/echo"): await RespondAsync(flow, peer, request, 200, "OK", body); break;
-            case (_, "/" or "/echo"): await RespondAsync(flow, peer, request, 405, "Method Not Allowed", []); break;
-            default: await RespondAsync(flow, peer, request, 404, "Not Found", "not found\n"u8.ToArray()); break;
-        }
-    }
-
-    private static async Task RespondAsync(TcpFlow flow, TcpEndpoint peer, string request, int status, string reason, byte[] body,
-        string contentType = "application/octet-stream")
-    {
-        var header = Encoding.ASCII.GetBytes(
-            $"HTTP/1.1 {status} {reason}\r\nServer: CosmosNet\r\nContent-Type: {contentType}\r\nContent-Length: {body.Length}\r\nConnection: close\r\n\r\n");
-        var w = await flow.WritevAsync([header, body]);
-        Log.Info($"http {peer}: {request} -> {status} ({body.Length} bytes){(w.IsOk ? "" : $", write failed: {w.Error}")}");
-        await flow.CloseAsync(); // Connection: close — FIN after the response; completes when the client has closed too
-    }
-
     public static async Task EchoAsync(TcpFlow flow)
     {
         var peer = flow.Destination;
