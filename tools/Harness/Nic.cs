@@ -5,8 +5,9 @@ public enum Nic { Virtio, Rtl8139, E1000, E1000e, Vmxnet3 }
 
 public static class Nics
 {
-    /// <summary>The NIC when nothing says otherwise: the one CosmosNet has a driver for first.</summary>
-    public const Nic Default = Nic.E1000;
+    /// <summary>The NIC when nothing says otherwise: COSMOS_NIC if set (e.g. `make test NIC=virtio` via the
+    /// Makefile), else e1000.</summary>
+    public static Nic Default { get; } = Environment.GetEnvironmentVariable("COSMOS_NIC") is { Length: > 0 } n ? Parse(n) : Nic.E1000;
 
     public static string QemuDevice(this Nic nic) => nic switch
     {

@@ -2,7 +2,9 @@ using CosmosNet.Kernel.Arch.X64;
 using CosmosNet.Kernel.Threading;
 using CosmosNet.Kernel.Time;
 
-static partial class Program
+namespace CosmosNet.KernelTests;
+
+static partial class PlatformSuite
 {
     static int s_selfIpiCount;
     static nint s_selfIpiContext;
