@@ -91,3 +91,17 @@ public sealed class GuestTests
         return false;
     }
 }
+
+public sealed class ProcessesTests
+{
+    [Fact]
+    public void Run_ReturnsTheOutputExactly_AndKillsOnTimeout()
+    {
+        var echo = Processes.Run("sh", ["-c", "printf 'no newline'; printf ' err' >&2; exit 3"], TimeSpan.FromSeconds(30));
+        Assert.Equal("no newline err", echo.Output);
+        Assert.Equal(3, echo.ExitCode);
+        var slow = Processes.Run("sleep", ["30"], TimeSpan.FromMilliseconds(200));
+        Assert.True(slow.TimedOut);
+        Assert.Equal(-1, slow.ExitCode);
+    }
+}

@@ -7,8 +7,8 @@ namespace CosmosNet.Kernel.Net.Tests;
 /// <summary>
 /// One QEMU guest running Apps/HttpServer for the whole test class: built once (iso/tests/httpserver/), booted
 /// with a NIC (<see cref="Nics.Default"/>: e1000 unless COSMOS_NIC says otherwise) on user-mode networking, HTTP,
-/// echo and a port nobody listens on forwarded from free loopback ports. A class for another NIC derives:
-/// <c>public sealed class VirtioServer() : ServerGuest(Nic.Virtio);</c>. The harness kills the guest on dispose,
+/// echo and a port nobody listens on forwarded from free loopback ports. A fixture for another NIC derives
+/// (xunit wants one public constructor): <c>public sealed class VirtioServer() : ServerGuest(Nic.Virtio);</c>. The harness kills the guest on dispose,
 /// after <see cref="MaxLifetime"/>, or when the test process exits, whichever comes first.
 /// </summary>
 public class ServerGuest : IDisposable
@@ -31,7 +31,7 @@ public class ServerGuest : IDisposable
 
     public ServerGuest() : this(Nics.Default) { }
 
-    public ServerGuest(Nic nic)
+    protected ServerGuest(Nic nic)
     {
         Nic = nic;
         HttpPort = FreePort(); EchoPort = FreePort(); ClosedPort = FreePort();

@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Text;
 
 namespace CosmosNet.Harness;
 
@@ -48,7 +47,8 @@ public static class Processes
 
     public readonly record struct Result(string Output, int ExitCode, bool TimedOut);
 
-    /// <summary>Runs a command to its end (stdout and stderr together), killed after <paramref name="timeout"/>.</summary>
+    /// <summary>Runs a command to its end, killed after <paramref name="timeout"/>. The output is its stdout
+    /// exactly as written, then its stderr (CRs removed).</summary>
     public static Result Run(string file, IEnumerable<string> args, TimeSpan timeout, IDictionary<string, string>? env = null,
         string? workingDirectory = null)
     {
@@ -59,21 +59,19 @@ public static class Processes
         };
         foreach (var a in args) info.ArgumentList.Add(a);
         if (env is not null) foreach (var (k, v) in env) info.Environment[k] = v;
-        var output = new StringBuilder();
         using var process = new Process { StartInfo = info };
-        process.OutputDataReceived += (_, e) => { if (e.Data is not null) lock (output) output.AppendLine(e.Data); };
-        process.ErrorDataReceived += (_, e) => { if (e.Data is not null) lock (output) output.AppendLine(e.Data); };
         process.Start();
         Track(process);
         try
         {
             process.StandardInput.Close();
-            process.BeginOutputReadLine();
-            process.BeginErrorReadLine();
+            var stdout = process.StandardOutput.ReadToEndAsync();
+            var stderr = process.StandardError.ReadToEndAsync();
             bool exited = process.WaitForExit(timeout);
             if (!exited) Kill(process);
-            process.WaitForExit();   // drains the output
-            lock (output) return new Result(output.ToString().Replace("\r", ""), exited ? process.ExitCode : -1, !exited);
+            process.WaitForExit();
+            string output = (stdout.Result + stderr.Result).Replace("\r", "");
+            return new Result(output, exited ? process.ExitCode : -1, !exited);
         }
         finally
         {
