@@ -12,7 +12,7 @@ public sealed class GcKernel : KernelFixture
     public const int SmallMemoryMiB = 64;
     readonly Lazy<GuestRun> _oom;
 
-    public GcKernel() : base("Gc", SmallMemoryMiB)
+    public GcKernel() : base("Gc", SmallMemoryMiB, qemuTimeout: TimeSpan.FromSeconds(600))
     {
         _oom = new(() => Boot("--oom", SmallMemoryMiB));
     }

@@ -11,7 +11,7 @@ public abstract class KernelFixture
     readonly Lazy<string> _iso;
     readonly Lazy<KernelSuiteResult> _bochs;
 
-    public static readonly TimeSpan DefaultQemuTimeout = TimeSpan.FromSeconds(120);
+    public static readonly TimeSpan DefaultQemuTimeout = TimeSpan.FromSeconds(300);   // TCG on a loaded 2-core host
     public static readonly TimeSpan DefaultBochsTimeout = TimeSpan.FromSeconds(300);
 
     protected KernelFixture(string kernel, int memoryMiB = 256, TimeSpan? qemuTimeout = null, TimeSpan? bochsTimeout = null)
