@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Runtime.InteropServices;
 
 namespace CosmosNet.Harness;
 
@@ -9,10 +10,18 @@ public static class Processes
     static readonly object s_lock = new();
     static readonly HashSet<Process> s_running = [];
 
+    static readonly PosixSignalRegistration[] s_signals;
+
     static Processes()
     {
-        AppDomain.CurrentDomain.ProcessExit += (_, _) => { lock (s_lock) foreach (var p in s_running) Kill(p); };
+        AppDomain.CurrentDomain.ProcessExit += (_, _) => KillAll();
+        // Killed by a signal (timeout(1), a script's `kill`, Ctrl-C), the host process takes its children along;
+        // the signal's default action (ending this process) follows.
+        s_signals = [.. new[] { PosixSignal.SIGTERM, PosixSignal.SIGINT, PosixSignal.SIGHUP }
+            .Select(signal => PosixSignalRegistration.Create(signal, _ => KillAll()))];
     }
+
+    static void KillAll() { lock (s_lock) foreach (var p in s_running) Kill(p); }
 
     internal static void Track(Process process) { lock (s_lock) s_running.Add(process); }
     internal static void Forget(Process process) { lock (s_lock) s_running.Remove(process); }
