@@ -55,7 +55,7 @@ export COSMOS_ACCEL := $(QEMU_ACCEL)
 ELF := iso/cosmosnet.elf
 ISO := iso/cosmosnet.iso
 GUEST := tools/guest
-RUN_FLAGS := --memory 512 --forward 127.0.0.1:$(HTTP_PORT):80 --forward 127.0.0.1:$(ECHO_PORT):7
+RUN_FLAGS := --memory 512 --nic $(NIC) --forward 127.0.0.1:$(HTTP_PORT):80 --forward 127.0.0.1:$(ECHO_PORT):7
 
 .PHONY: all elf iso run run-iso run-uefi run-bochs
 all: elf iso

@@ -10,7 +10,7 @@ public sealed class QemuCommandLineTests
     public void KernelBoot_HasTheExitDeviceSerialAndCommandLine()
     {
         var args = Qemu.CommandLine(new QemuOptions { Kernel = "/k.elf", Append = "--exit 7", MemoryMiB = 64, Accel = "tcg" });
-        Assert.Equal("qemu-system-x86_64", args[0]);
+        Assert.Equal(Qemu.Executable, args[0]);
         string line = string.Join(' ', args);
         Assert.Contains("-machine pc -accel tcg -m 64M", line);
         Assert.Contains("-serial stdio", line);
@@ -39,9 +39,9 @@ public sealed class QemuCommandLineTests
     public void TapInANamespace_RunsQemuInsideIt()
     {
         var args = Qemu.CommandLine(new QemuOptions { Kernel = "/k.elf", Network = new TapNetwork("tap7", "ns7"), Nic = Nic.E1000 });
-        Assert.Equal(["ip", "netns", "exec", "ns7", "qemu-system-x86_64"], args.Take(5));
+        Assert.Equal(["ip", "netns", "exec", "ns7", Qemu.Executable], args.Take(5));
         Assert.Contains("-netdev tap,id=n0,ifname=tap7,script=no,downscript=no -device e1000,netdev=n0", string.Join(' ', args));
-        Assert.Equal("qemu-system-x86_64", Qemu.CommandLine(new QemuOptions { Kernel = "/k", Network = new TapNetwork("tap7") })[0]);
+        Assert.Equal(Qemu.Executable, Qemu.CommandLine(new QemuOptions { Kernel = "/k", Network = new TapNetwork("tap7") })[0]);
     }
 
     [Fact]
