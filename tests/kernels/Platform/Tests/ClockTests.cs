@@ -1,7 +1,9 @@
 using System.Diagnostics;
 using CosmosNet.Kernel.Time;
 
-static partial class Program
+namespace CosmosNet.KernelTests;
+
+static partial class PlatformSuite
 {
     static class ClockTests
     {

@@ -1,6 +1,8 @@
 using CosmosNet.Drivers.Pci;
 
-static partial class Program
+namespace CosmosNet.KernelTests;
+
+static partial class PlatformSuite
 {
     static class PciTests
     {

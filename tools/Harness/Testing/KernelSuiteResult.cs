@@ -1,7 +1,9 @@
 using Xunit;
-namespace CosmosNet.Kernel.Tests;
 
-/// <summary>What one boot of a test kernel reported (the KTEST-* lines of KernelTestRunner).</summary>
+namespace CosmosNet.Harness.Testing;
+
+/// <summary>What one boot of a test kernel reported: the lines of tests/kernels/Shared/KernelTestRunner.cs
+/// (KTEST-SUITE name count, KTEST-START test, KTEST-PASS test | KTEST-FAIL test message, KTEST-DONE).</summary>
 public sealed class KernelSuiteResult
 {
     readonly Dictionary<string, string?> _outcomes = new();   // test -> null (passed) or failure message
@@ -49,6 +51,16 @@ public sealed class KernelSuiteResult
         Assert.Equal(0, Run.ExitCode);
     }
 
+    /// <summary>Asserts that every one of <paramref name="tests"/> passed and Main returned 0 (the emulator's
+    /// status is not asserted: Bochs exits 1 however the guest stops it).</summary>
+    public void AssertAllPassed(IEnumerable<string> tests, string machine)
+    {
+        var failures = tests.Select(t => (Name: t, Failure: FailureOf(t)))
+            .Where(f => f.Failure is not null).Select(f => $"{f.Name}: {f.Failure}").ToList();
+        Assert.True(failures.Count == 0, $"{failures.Count} failed on {machine}:\n" + string.Join("\n", failures.Take(5)));
+        Assert.Contains("CosmosNet: Main returned 0", Run.Output);
+    }
+
     /// <summary>Null if the test passed in the guest, otherwise why not.</summary>
     public string? FailureOf(string test)
     {
@@ -58,37 +70,4 @@ public sealed class KernelSuiteResult
             ? $"{how} during this test:\n{Run.Tail()}"
             : $"not run: {how} before it:\n{Run.Tail()}";
     }
-}
-
-/// <summary>A test kernel built once per test run and booted once per machine (QEMU, Bochs); the boots are
-/// shared by all tests of a class through this fixture.</summary>
-public abstract class KernelFixture
-{
-    readonly Lazy<string> _elf;
-    readonly Lazy<KernelSuiteResult> _qemu;
-    readonly Lazy<string> _iso;
-    readonly Lazy<KernelSuiteResult> _bochs;
-
-    public static readonly TimeSpan BuildTimeout = TimeSpan.FromMinutes(10);
-    public static readonly TimeSpan QemuTimeout = TimeSpan.FromSeconds(120);
-    public static readonly TimeSpan BochsTimeout = TimeSpan.FromSeconds(300);
-
-    protected KernelFixture(string kernel)
-    {
-        Kernel = kernel;
-        _elf = new(() => Guest.BuildKernel(kernel, BuildTimeout));
-        _qemu = new(() => new KernelSuiteResult(Guest.BootQemu(Elf, "", QemuTimeout)));
-        _iso = new(() => Guest.BuildIso(Elf, TimeSpan.FromMinutes(2)));
-        _bochs = new(() => new KernelSuiteResult(Guest.BootBochs(Iso, BochsTimeout)));
-    }
-
-    public string Kernel { get; }
-    public string Elf => _elf.Value;
-    public KernelSuiteResult Qemu => _qemu.Value;
-    public KernelSuiteResult Bochs => _bochs.Value;
-    /// <summary>The GRUB ISO of the same kernel (BIOS and UEFI).</summary>
-    public string Iso => _iso.Value;
-
-    /// <summary>An extra QEMU boot of the same image with a kernel command line.</summary>
-    public GuestRun Boot(string commandLine, int memoryMiB = 256) => Guest.BootQemu(Elf, commandLine, QemuTimeout, memoryMiB);
 }

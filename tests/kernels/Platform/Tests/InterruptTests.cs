@@ -3,7 +3,9 @@ using CosmosNet.Kernel.Threading;
 using CosmosNet.Kernel.Time;
 using PortIo = CosmosNet.Kernel.Hal.PortIo;
 
-static partial class Program
+namespace CosmosNet.KernelTests;
+
+static partial class PlatformSuite
 {
     static int s_selfIpiCount;
     static nint s_selfIpiContext;

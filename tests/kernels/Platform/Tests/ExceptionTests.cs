@@ -1,4 +1,6 @@
-static partial class Program
+namespace CosmosNet.KernelTests;
+
+static partial class PlatformSuite
 {
     static class ExceptionTests
     {

@@ -1,7 +1,9 @@
 using System.Security.Cryptography;
 using CosmosNet.Kernel.Random;
 
-static partial class Program
+namespace CosmosNet.KernelTests;
+
+static partial class PlatformSuite
 {
     static class RandomTests
     {

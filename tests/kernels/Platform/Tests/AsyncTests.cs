@@ -1,7 +1,9 @@
 using System.Diagnostics;
 using System.Threading.Channels;
 
-static partial class Program
+namespace CosmosNet.KernelTests;
+
+static partial class PlatformSuite
 {
     static readonly AsyncLocal<int> s_asyncLocal = new();
 

@@ -1,6 +1,8 @@
 using System.Diagnostics;
 
-static partial class Program
+namespace CosmosNet.KernelTests;
+
+static partial class PlatformSuite
 {
     [ThreadStatic] static int t_perThread;
 
