@@ -53,6 +53,8 @@ QEMU ?= qemu-system-x86_64
 QEMU_ACCEL ?= tcg
 QEMU_FLAGS := -accel $(QEMU_ACCEL) -m 512M -serial stdio -display none -no-reboot \
   -device isa-debug-exit,iobase=0xf4,iosize=0x04
+# make run CONFIG=path: the file becomes /config/appsettings.json in the guest (a Multiboot module).
+QEMU_CONFIG := $(if $(CONFIG),-initrd "$(abspath $(CONFIG)) appsettings.json")
 
 .PHONY: all elf iso run run-iso run-uefi run-bochs
 all: elf iso
@@ -70,7 +72,7 @@ iso: elf
 
 run: elf
 	@echo "serving on http://127.0.0.1:$(HTTP_PORT)/ (echo: 127.0.0.1:$(ECHO_PORT)) once the guest prints its address"
-	$(QEMU) $(QEMU_FLAGS) $(QEMU_NET) -kernel $(ELF)
+	$(QEMU) $(QEMU_FLAGS) $(QEMU_NET) $(QEMU_CONFIG) -kernel $(ELF)
 
 run-iso: iso
 	$(QEMU) $(QEMU_FLAGS) $(QEMU_NET) -cdrom $(ISO)

@@ -1,0 +1,100 @@
+using System.Globalization;
+using CosmosNet.Corpus;
+using Xunit;
+
+namespace CosmosNet.Kernel.Tests;
+
+/// <summary>The corpus kernel (tests/kernels/Corpus) booted once in QEMU and once in Bochs, and the same
+/// programs run here on the host's .NET: each program's output, split out of the serial log by its
+/// CORPUS-BEGIN/CORPUS-END lines.</summary>
+public sealed class CorpusKernel
+{
+    readonly Lazy<string> _elf = new(() => Guest.BuildKernel("Corpus", KernelFixture.BuildTimeout));
+    readonly Lazy<GuestRun> _qemu;
+    readonly Lazy<GuestRun> _bochs;
+    readonly Lazy<Dictionary<string, List<string>>> _host = new(RunOnHost);
+
+    public CorpusKernel()
+    {
+        _qemu = new(() => Guest.BootQemu(_elf.Value, "", TimeSpan.FromMinutes(6)));
+        _bochs = new(() => Guest.BootBochs(Guest.BuildIso(_elf.Value, TimeSpan.FromMinutes(2)), TimeSpan.FromMinutes(20)));
+    }
+
+    public GuestRun Qemu => _qemu.Value;
+    public GuestRun Bochs => _bochs.Value;
+    public Dictionary<string, List<string>> Host => _host.Value;
+
+    /// <summary>Program name -> its output lines, from a serial log or the host's console.</summary>
+    public static Dictionary<string, List<string>> Split(string output)
+    {
+        var programs = new Dictionary<string, List<string>>();
+        List<string>? current = null;
+        foreach (var raw in output.Replace("\r", "").Split('\n'))
+        {
+            if (raw.StartsWith("CORPUS-BEGIN ", StringComparison.Ordinal)) programs[raw[13..]] = current = [];
+            else if (raw.StartsWith("CORPUS-END ", StringComparison.Ordinal)) current = null;
+            else current?.Add(raw);
+        }
+        return programs;
+    }
+
+    static Dictionary<string, List<string>> RunOnHost()
+    {
+        // The kernel runs with invariant culture; so does the reference. Its current directory is the
+        // app's files/ folder (/app); the host's is a copy of it.
+        CultureInfo.DefaultThreadCurrentCulture = CultureInfo.CurrentCulture = CultureInfo.InvariantCulture;
+        string savedDirectory = Directory.GetCurrentDirectory();
+        Directory.SetCurrentDirectory(Path.Combine(AppContext.BaseDirectory, "corpus-files"));
+        var saved = Console.Out;
+        var output = new StringWriter();
+        Console.SetOut(TextWriter.Synchronized(output));
+        try { CorpusRunner.Run(Console.Out, CorpusPrograms.All); }
+        finally { Console.SetOut(saved); Directory.SetCurrentDirectory(savedDirectory); }
+        return Split(output.ToString());
+    }
+}
+
+public sealed class CorpusSuiteTests(CorpusKernel corpus) : IClassFixture<CorpusKernel>
+{
+    public static TheoryData<string> Programs => new(CorpusPrograms.All.Select(p => p.Name));
+
+    [Theory, MemberData(nameof(Programs))]
+    public void Qemu(string program) => AssertSameOutput(program, corpus.Qemu);
+
+    [Fact]
+    public void Qemu_RunsEveryProgramAndShutsDownCleanly()
+    {
+        var run = corpus.Qemu;
+        Assert.False(run.TimedOut, "timed out:\n" + run.Tail());
+        Assert.Contains("CORPUS-DONE", run.Output);
+        Assert.Equal(0, run.ExitCode);
+    }
+
+    [Fact]
+    public void Bochs_EveryProgramMatchesTheHost()
+    {
+        var run = corpus.Bochs;
+        var mismatches = CorpusPrograms.All.Select(p => Difference(p.Name, run)).Where(d => d is not null).ToList();
+        Assert.True(mismatches.Count == 0, string.Join("\n\n", mismatches));
+    }
+
+    void AssertSameOutput(string program, GuestRun run)
+    {
+        string? difference = Difference(program, run);
+        Assert.True(difference is null, difference);
+    }
+
+    /// <summary>Null when the guest printed exactly the host's lines for the program, else the first difference.</summary>
+    string? Difference(string program, GuestRun run)
+    {
+        var expected = corpus.Host[program];
+        if (!CorpusKernel.Split(run.Output).TryGetValue(program, out var actual))
+            return $"{program}: no output from the guest (exit {run.ExitCode}, timed out: {run.TimedOut}):\n{run.Tail()}";
+        for (int i = 0; i < Math.Max(expected.Count, actual.Count); i++)
+        {
+            string e = i < expected.Count ? expected[i] : "<end>", a = i < actual.Count ? actual[i] : "<end>";
+            if (e != a) return $"{program}, line {i + 1}:\n  host:  {e}\n  guest: {a}\nguest output:\n{string.Join('\n', actual)}";
+        }
+        return null;
+    }
+}
