@@ -21,6 +21,7 @@ public sealed class CorpusKernel
     }
 
     public GuestRun Qemu => _qemu.Value;
+    public string Elf => _elf.Value;
     public GuestRun Bochs => _bochs.Value;
     public Dictionary<string, List<string>> Host => _host.Value;
 
@@ -96,5 +97,54 @@ public sealed class CorpusSuiteTests(CorpusKernel corpus) : IClassFixture<Corpus
             if (e != a) return $"{program}, line {i + 1}:\n  host:  {e}\n  guest: {a}\nguest output:\n{string.Join('\n', actual)}";
         }
         return null;
+    }
+
+    /// <summary>NAME=VALUE words of the kernel command line are the environment; the rest stay args.</summary>
+    [Fact]
+    public void Qemu_EnvironmentComesFromTheCommandLine()
+    {
+        var run = Guest.BootQemu(corpus.Elf, "--env GREETING PATH_LIST MISSING GREETING=hello PATH_LIST=/a:/b ip=10.0.2.15/24", TimeSpan.FromMinutes(3));
+        Assert.Equal(0, run.ExitCode);
+        Assert.Contains("ENV GREETING=hello", run.Lines);
+        Assert.Contains("ENV PATH_LIST=/a:/b", run.Lines);
+        Assert.Contains("ENV MISSING=<unset>", run.Lines);
+        Assert.Contains("ARGS --env|GREETING|PATH_LIST|MISSING|ip=10.0.2.15/24", run.Lines);
+        Assert.Contains("ENVIRONMENT GREETING|PATH_LIST", run.Lines);
+    }
+
+    /// <summary>A Multiboot module (qemu -initrd, as `make run CONFIG=path` passes it) is /config/appsettings.json.</summary>
+    [Fact]
+    public void Qemu_MultibootModuleIsConfigAppsettings()
+    {
+        string config = Path.Combine(Path.GetTempPath(), $"corpus-config-{Environment.ProcessId}.json");
+        File.WriteAllText(config, """{"Greeting":"from the host","Port":8081}""");
+        try
+        {
+            var result = Guest.Run("qemu-system-x86_64", ["-accel", Guest.Accelerator, "-m", "256M", "-kernel", corpus.Elf,
+                "-initrd", $"{config} appsettings.json", "-append", "--config", "-serial", "stdio", "-display", "none",
+                "-no-reboot", "-monitor", "none", "-device", "isa-debug-exit,iobase=0xf4,iosize=0x04"], TimeSpan.FromMinutes(3));
+            var lines = result.Output.Split('\n');
+            Assert.True(result.ExitCode == 0, result.Output);
+            Assert.Contains("CONFIG /config/appsettings.json", lines);
+            Assert.Contains("CONFIG Greeting=from the host", lines);
+            Assert.Contains("CONFIG Port=8081", lines);
+        }
+        finally { File.Delete(config); }
+    }
+
+    /// <summary>What the kernel answers in its own way: identity, read-only files, no inotify, no SHA-3.</summary>
+    [Fact]
+    public void Qemu_PlatformAnswers()
+    {
+        var run = Guest.BootQemu(corpus.Elf, "--platform", TimeSpan.FromMinutes(3));
+        Assert.True(run.ExitCode == 0, run.Output);
+        string[] expected =
+        [
+            "MACHINE cosmosnet", "USER root", "OS Unix 1.0.0.0", "PID 1", "CPUS 1", "VERSION 10.0.12", "CWD /app", "TEMP /tmp/", "HOME /root",
+            "READONLY IOException: Read-only file system : '/app/greeting.txt'",
+            "READONLY IOException: Read-only file system : '/config/new.json'",
+            "WATCHER IOException", "SHA3 False", "SHA3 PlatformNotSupportedException",
+        ];
+        foreach (var line in expected) Assert.True(run.Lines.Contains(line), $"missing \"{line}\" in:\n{run.Tail(40)}");
     }
 }

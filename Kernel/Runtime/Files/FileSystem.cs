@@ -39,7 +39,7 @@ internal sealed class File(string name, bool readOnly, byte[] data) : Node(name,
 ///   /app     read-only: the app's files/ folder, built into the image (embedded resources "cosmosfs:/path")
 ///   /config  read-only: files handed to the kernel as Multiboot modules (QEMU -initrd, GRUB module), named
 ///            by their module string (default appsettings.json)
-///   /tmp     writable, in RAM
+///   /tmp     writable, in RAM; so is /root, the home directory of the one user
 /// The current directory starts at /app. Every operation takes one lock (the tree is small and rarely hot).</summary>
 internal static class FileSystem
 {
@@ -76,6 +76,7 @@ internal static class FileSystem
         root.Add(config);
         foreach (var module in BootModules.All) AddFile(config, module.Name, module.Data);
         root.Add(new Directory("tmp", readOnly: false));
+        root.Add(new Directory("root", readOnly: false));   // root's home (Environment.SpecialFolder.UserProfile)
         return root;
     }
 
