@@ -11,7 +11,7 @@ namespace CosmosNet.Kernel.Runtime.SystemNative;
 /// <summary>Time, randomness, environment, errno and process-level calls of libSystem.Native.</summary>
 internal static unsafe class MiscCalls
 {
-    static int s_errno;
+    [ThreadStatic] static int s_errno;   // per thread, like errno: CoreLib reads it right after the call that set it
 
     /// <summary>Monotonic nanoseconds (Stopwatch.Frequency on Unix is 1e9).</summary>
     [UnmanagedCallersOnly(EntryPoint = "SystemNative_GetTimestamp")]

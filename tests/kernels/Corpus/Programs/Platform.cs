@@ -167,7 +167,5 @@ static class Signals
             using var registration = System.Runtime.InteropServices.PosixSignalRegistration.Create(signal, context => context.Cancel = true);
             Console.WriteLine($"registered {signal}");
         }
-        Console.WriteLine(Console.Out.Encoding.WebName + " " + Console.IsOutputRedirected);
-        Console.Out.Flush();
     }
 }
