@@ -147,4 +147,33 @@ public sealed class CorpusSuiteTests(CorpusKernel corpus) : IClassFixture<Corpus
         ];
         foreach (var line in expected) Assert.True(run.Lines.Contains(line), $"missing \"{line}\" in:\n{run.Tail(40)}");
     }
+
+    /// <summary>The Hashing program's digests are the published ones (FIPS 180-4 examples, RFC 1321, RFC 2202,
+    /// RFC 4231), not merely the host's.</summary>
+    [Fact]
+    public void Qemu_HashesAreThePublishedTestVectors()
+    {
+        string[] vectors =
+        [
+            "900150983cd24fb0d6963f7d28e17f72",                                          // MD5("abc")
+            "a9993e364706816aba3e25717850c26c9cd0d89d",                                  // SHA-1("abc")
+            "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad",          // SHA-256("abc")
+            "cb00753f45a35e8bb5a03d699ac65007272c32ab0eded1631a8b605a43ff5bed8086072ba1e7cc2358baeca134c825a7",
+            "ddaf35a193617abacc417349ae20413112e6fa4e89a97ea20a9eeee64b55d39a2192992a274fc1a836ba3c23a3feebbd454d4423643ce80e2a9ac94fa54ca49f",
+            "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1",          // SHA-256, two blocks
+            "da39a3ee5e6b4b0d3255bfef95601890afd80709",                                  // SHA-1("")
+            "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0",          // SHA-256, a million 'a'
+            "204a8fc6dda82f0a0ced7beb8e08a41657c16ef468b228a8279be331a703c33596fd15c13b1b07f9aa1d3bea57789ca031ad85c7a71dd70354ec631238ca3445",
+            "b0344c61d8db38535ca8afceaf0bf12b881dc200c9833da726e9376c2e32cff7",          // RFC 4231 case 1
+            "afd03944d84895626b0825f4ab46907f15f9dadbe4101ec682aa034c7cebc59cfaea9ea9076ede7f4af152e8b2fa9cb6",
+            "87aa7cdea5ef619d4ff0b4241a1d6cb02379f4e2ce4ec2787ad0b30545e17cdedaa833b7d6b8a702038b274eaea3f4e4be9d914eeb61f1702e696c203a126854",
+            "b617318655057264e28bc0b6fb378c8ef146be00",                                  // RFC 2202 HMAC-SHA-1 case 1
+            "9294727a3638bb1c13f48ef8158bfc9d",                                          // RFC 2202 HMAC-MD5 case 1
+            "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843",          // RFC 4231 case 2
+            "effcdf6ae5eb2fa2d27416d5f184df9c259a7c79",                                  // RFC 2202 HMAC-SHA-1 case 2 (incremental)
+            "60e431591ee0b67f0d8a26aacbf5b77f8e0bc6213728c5140546040f0ee37f54",          // RFC 4231 case 6 (long key)
+        ];
+        Assert.True(CorpusKernel.Split(corpus.Qemu.Output).TryGetValue("Hashing", out var lines), corpus.Qemu.Tail());
+        Assert.Equal(vectors, lines.Take(vectors.Length));
+    }
 }
