@@ -56,6 +56,8 @@ ELF := iso/cosmosnet.elf
 ISO := iso/cosmosnet.iso
 GUEST := tools/guest
 RUN_FLAGS := --memory 512 --nic $(NIC) --forward 127.0.0.1:$(HTTP_PORT):80 --forward 127.0.0.1:$(ECHO_PORT):7
+# make run CONFIG=path: the file becomes /config/appsettings.json in the guest (a Multiboot module).
+RUN_CONFIG := $(if $(CONFIG),--initrd "$(abspath $(CONFIG)) appsettings.json")
 
 .PHONY: all elf iso run run-iso run-uefi run-bochs
 all: elf iso
@@ -73,7 +75,7 @@ iso: elf
 
 run: elf
 	@echo "serving on http://127.0.0.1:$(HTTP_PORT)/ (echo: 127.0.0.1:$(ECHO_PORT)) once the guest prints its address"
-	@$(GUEST) qemu --kernel $(ELF) $(RUN_FLAGS)
+	@$(GUEST) qemu --kernel $(ELF) $(RUN_FLAGS) $(RUN_CONFIG)
 
 run-iso: iso
 	@$(GUEST) qemu --cdrom $(ISO) $(RUN_FLAGS)

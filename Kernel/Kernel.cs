@@ -26,9 +26,11 @@ internal static unsafe class Kernel
         if (magic != MultibootMagic) Panic.Halt("not started by a Multiboot loader (bad magic)"u8);
         if (!MemoryMap.ReadMultiboot((byte*)(ulong)multibootInfo)) Panic.Halt("the bootloader gave no memory map"u8);
         CommandLine.Read((byte*)(ulong)multibootInfo, argc, argv);
-        // The loader's structures are read: from here on memory after the image is handed out.
+        Runtime.Files.BootModules.Read((byte*)(ulong)multibootInfo);
+        // The loader's structures are read: from here on memory after the image (and after the modules
+        // the loader put behind it, the /config files) is handed out.
         Image.Layout* image = Image.Current;
-        PhysicalMemory.Initialize((ulong)image->Start, (ulong)image->End);
+        PhysicalMemory.Initialize((ulong)image->Start, Math.Max((ulong)image->End, Runtime.Files.BootModules.End));
         Paging.Initialize();
     }
 
