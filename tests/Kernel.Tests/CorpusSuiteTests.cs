@@ -1,5 +1,7 @@
 using System.Globalization;
 using CosmosNet.Corpus;
+using CosmosNet.Harness;
+using CosmosNet.Harness.Testing;
 using Xunit;
 
 namespace CosmosNet.Kernel.Tests;
@@ -7,22 +9,12 @@ namespace CosmosNet.Kernel.Tests;
 /// <summary>The corpus kernel (tests/kernels/Corpus) booted once in QEMU and once in Bochs, and the same
 /// programs run here on the host's .NET: each program's output, split out of the serial log by its
 /// CORPUS-BEGIN/CORPUS-END lines.</summary>
-public sealed class CorpusKernel
+public sealed class CorpusKernel() : KernelFixture("Corpus", qemuTimeout: TimeSpan.FromMinutes(6), bochsTimeout: TimeSpan.FromMinutes(20))
 {
-    readonly Lazy<string> _elf = new(() => Guest.BuildKernel("Corpus", KernelFixture.BuildTimeout));
-    readonly Lazy<GuestRun> _qemu;
-    readonly Lazy<GuestRun> _bochs;
     readonly Lazy<Dictionary<string, List<string>>> _host = new(RunOnHost);
 
-    public CorpusKernel()
-    {
-        _qemu = new(() => Guest.BootQemu(_elf.Value, "", TimeSpan.FromMinutes(6)));
-        _bochs = new(() => Guest.BootBochs(Guest.BuildIso(_elf.Value, TimeSpan.FromMinutes(2)), TimeSpan.FromMinutes(20)));
-    }
-
-    public GuestRun Qemu => _qemu.Value;
-    public string Elf => _elf.Value;
-    public GuestRun Bochs => _bochs.Value;
+    public new GuestRun Qemu => base.Qemu.Run;
+    public new GuestRun Bochs => base.Bochs.Run;
     public Dictionary<string, List<string>> Host => _host.Value;
 
     /// <summary>Program name -> its output lines, from a serial log or the host's console.</summary>
@@ -103,7 +95,7 @@ public sealed class CorpusSuiteTests(CorpusKernel corpus) : IClassFixture<Corpus
     [Fact]
     public void Qemu_EnvironmentComesFromTheCommandLine()
     {
-        var run = Guest.BootQemu(corpus.Elf, "--env GREETING PATH_LIST MISSING GREETING=hello PATH_LIST=/a:/b ip=10.0.2.15/24", TimeSpan.FromMinutes(3));
+        var run = corpus.Boot("--env GREETING PATH_LIST MISSING GREETING=hello PATH_LIST=/a:/b ip=10.0.2.15/24");
         Assert.Equal(0, run.ExitCode);
         Assert.Contains("ENV GREETING=hello", run.Lines);
         Assert.Contains("ENV PATH_LIST=/a:/b", run.Lines);
@@ -120,9 +112,8 @@ public sealed class CorpusSuiteTests(CorpusKernel corpus) : IClassFixture<Corpus
         File.WriteAllText(config, """{"Greeting":"from the host","Port":8081}""");
         try
         {
-            var result = Guest.Run("qemu-system-x86_64", ["-accel", Guest.Accelerator, "-m", "256M", "-kernel", corpus.Elf,
-                "-initrd", $"{config} appsettings.json", "-append", "--config", "-serial", "stdio", "-display", "none",
-                "-no-reboot", "-monitor", "none", "-device", "isa-debug-exit,iobase=0xf4,iosize=0x04"], TimeSpan.FromMinutes(3));
+            var result = CosmosNet.Harness.Qemu.Run(new QemuOptions { Kernel = corpus.Elf, Initrd = $"{config} appsettings.json", Append = "--config" },
+                TimeSpan.FromMinutes(3));
             var lines = result.Output.Split('\n');
             Assert.True(result.ExitCode == 0, result.Output);
             Assert.Contains("CONFIG /config/appsettings.json", lines);
@@ -136,7 +127,7 @@ public sealed class CorpusSuiteTests(CorpusKernel corpus) : IClassFixture<Corpus
     [Fact]
     public void Qemu_PlatformAnswers()
     {
-        var run = Guest.BootQemu(corpus.Elf, "--platform", TimeSpan.FromMinutes(3));
+        var run = corpus.Boot("--platform");
         Assert.True(run.ExitCode == 0, run.Output);
         string[] expected =
         [
