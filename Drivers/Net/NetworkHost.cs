@@ -34,10 +34,26 @@ public static class NetworkHost
         s_queue = (WaitQueue*)PhysicalMemory.Allocate((ulong)sizeof(WaitQueue), 16);
         *s_queue = default;
         var started = Clock.Nanoseconds;
-        var nic = E1000.Probe(&Wake);
-        if (nic is null) { Console.WriteLine("net: no supported NIC (e1000) found"); return 1; }
-        Console.WriteLine($"net: e1000 {nic.MacAddress}, link {(nic.LinkUp ? "up" : "down")}, " +
-            (nic.Vector >= 0 ? $"interrupt vector 0x{nic.Vector:x}" : "no interrupt: polling"));
+        // virtio-net first, else the e1000 (the driver table of the host layer replaces this).
+        INetworkDevice nic;
+        Func<bool> poll;
+        if (ProbeVirtio() is { } virtio)
+        {
+            string? how = virtio.BindInterrupt(&Wake);
+            Console.WriteLine($"net: virtio {virtio.MacAddress} at {virtio.Pci.Bus:x2}:{virtio.Pci.Device:x2}.{virtio.Pci.Function}, link {(virtio.LinkUp ? "up" : "down")}, " +
+                $"features 0x{((VirtioNet)virtio).Features:x}, {how ?? "no interrupt: polling"}");
+            nic = virtio;
+            poll = virtio.Poll;
+        }
+        else
+        {
+            var e1000 = E1000.Probe(&Wake);
+            if (e1000 is null) { Console.WriteLine("net: no supported NIC (virtio, e1000) found"); return 1; }
+            Console.WriteLine($"net: e1000 {e1000.MacAddress}, link {(e1000.LinkUp ? "up" : "down")}, " +
+                (e1000.Vector >= 0 ? $"interrupt vector 0x{e1000.Vector:x}" : "no interrupt: polling"));
+            nic = e1000;
+            poll = () => e1000.Poll() != 0;
+        }
 
         var loop = new Loop();
         SynchronizationContext.SetSynchronizationContext(loop);
@@ -47,7 +63,7 @@ public static class NetworkHost
         Task main = Start(stack, started, app, dhcpTimeout ?? TimeSpan.FromSeconds(30));
         while (!main.IsCompleted)
         {
-            nic.Poll();
+            poll();
             loop.RunPosted();
             loop.RunDueTimers();
             if (main.IsCompleted) break;
@@ -68,6 +84,13 @@ public static class NetworkHost
         if (result.IsOk) Console.WriteLine($"net: {(stack.Config.Static is null ? "DHCP lease" : "static address")} {result.Value.Address}/{result.Value.PrefixLength} gw {result.Value.Gateway} after {ms:F0} ms");
         else Console.WriteLine($"net: DHCP failed after {ms:F0} ms ({result.Error}); still trying");
         await app(stack);
+    }
+
+    static INic? ProbeVirtio()
+    {
+        foreach (var id in VirtioNet.Ids)
+            if (Pci.PciBus.Find(id.Vendor, id.Device) is { } pci && VirtioNet.Probe(pci) is { } nic) return nic;
+        return null;
     }
 
     /// <summary><c>ip=A.B.C.D/N</c> and optional <c>gw=G</c> among the boot arguments; null means DHCP.</summary>
