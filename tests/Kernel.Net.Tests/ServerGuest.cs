@@ -7,7 +7,7 @@ namespace CosmosNet.Kernel.Net.Tests;
 
 /// <summary>
 /// One QEMU guest running Apps/HttpServer for the whole test class: built once (incremental publish into
-/// iso/tests/httpserver/), booted with an e1000 on user-mode networking, HTTP, echo and a port nobody listens on
+/// iso/tests/httpserver/), booted with a NIC (e1000 unless told) on user-mode networking, HTTP, echo and a port nobody listens on
 /// forwarded from free loopback ports. The guest is killed on dispose, after <see cref="MaxLifetime"/>, or when
 /// the test process exits, whichever comes first.
 /// </summary>
@@ -44,7 +44,12 @@ public sealed class ServerGuest : IDisposable
         return elf;
     }
 
-    public ServerGuest()
+    /// <summary>With QEMU's e1000 (the xunit class fixture).</summary>
+    public ServerGuest() : this("e1000") { }
+
+    /// <param name="nicDevice">QEMU's <c>-device</c> for the NIC, without <c>netdev=</c> ("virtio-net-pci,vectors=0").</param>
+    /// <param name="monitorSocket">A Unix socket for the QEMU monitor (<c>set_link n0 off</c>), or none.</param>
+    public ServerGuest(string nicDevice, string? monitorSocket = null)
     {
         string elf = Elf;
         HttpPort = FreePort(); EchoPort = FreePort(); ClosedPort = FreePort();
@@ -54,9 +59,9 @@ public sealed class ServerGuest : IDisposable
             RedirectStandardOutput = true, RedirectStandardError = true, RedirectStandardInput = true, UseShellExecute = false,
         };
         foreach (var arg in new[] { "-accel", accel, "-m", "256M", "-kernel", elf, "-serial", "stdio", "-display", "none",
-            "-no-reboot", "-monitor", "none", "-device", "isa-debug-exit,iobase=0xf4,iosize=0x04",
+            "-no-reboot", "-monitor", monitorSocket is null ? "none" : $"unix:{monitorSocket},server,nowait", "-device", "isa-debug-exit,iobase=0xf4,iosize=0x04",
             "-netdev", $"user,id=n0,hostfwd=tcp:127.0.0.1:{HttpPort}-:80,hostfwd=tcp:127.0.0.1:{EchoPort}-:7,hostfwd=tcp:127.0.0.1:{ClosedPort}-:{ClosedGuestPort}",
-            "-device", "e1000,netdev=n0" })
+            "-device", $"{nicDevice},netdev=n0" })
             info.ArgumentList.Add(arg);
         _qemu = new Process { StartInfo = info };
         _qemu.OutputDataReceived += (_, e) => { if (e.Data is not null) lock (_serial) _serial.AppendLine(e.Data); };
