@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using CosmosNet.Drivers.Pci;
 using CosmosNet.Drivers.Virtio;
 using CosmosNet.Kernel.Arch.X64;
@@ -17,8 +18,8 @@ namespace CosmosNet.Drivers.Net;
 /// </summary>
 public sealed unsafe class VirtioNet : INic
 {
+    /// <summary>Transitional (legacy + modern interface) and modern-only virtio-net.</summary>
     public static readonly PciId[] Ids = [new(VirtioPci.VendorRedHat, 0x1000), new(VirtioPci.VendorRedHat, 0x1041)];
-    public static readonly NicDriver Driver = new("virtio", "virtio-net (virtio 1.0 modern PCI)", Ids, Probe);
 
     const int FeatureMac = 5, FeatureMergeableRx = 15, FeatureStatus = 16;
     const ulong Wanted = 1UL << VirtioPci.FeatureVersion1 | 1UL << VirtioPci.FeatureEventIdx | 1UL << FeatureMac
@@ -29,15 +30,12 @@ public sealed unsafe class VirtioNet : INic
     const int HeaderSize = 12, BufferSize = 2048, MaxFrame = 1514 + 4;   // + a VLAN tag
     const ulong TxWaitNanoseconds = 2_000_000;
 
-    static readonly VirtioNet?[] s_cards = new VirtioNet?[8];   // interrupt context -> card
-
     readonly VirtioPci _device;
     readonly Virtqueue _rx, _tx;
     readonly byte* _rxBuffers, _txBuffers;
     readonly ushort[] _txFree;
     readonly bool[] _txBusy;
     readonly bool _mergeable, _hasStatus;
-    readonly int _slot;
     int _txFreeCount, _rxSkip;
     bool _polling, _linkUp;
     volatile bool _configChanged;
@@ -56,11 +54,10 @@ public sealed unsafe class VirtioNet : INic
     public ulong RxNotifications => _rx.Notifications;
     public ulong TxNotifications => _tx.Notifications;
 
-    VirtioNet(VirtioPci device, ulong features, int slot)
+    VirtioNet(VirtioPci device, ulong features)
     {
         _device = device;
         Features = features;
-        _slot = slot;
         bool eventIdx = Has(VirtioPci.FeatureEventIdx);
         _mergeable = Has(FeatureMergeableRx);
         _hasStatus = Has(FeatureStatus);
@@ -84,7 +81,7 @@ public sealed unsafe class VirtioNet : INic
         }
         _tx.DisableInterrupt();
 
-        MacAddress = Has(FeatureMac) ? ReadMac() : new MacAddress(0x02_00_00_00_00_01UL + (ulong)slot);   // locally administered
+        MacAddress = Has(FeatureMac) ? ReadMac() : RandomMac();
         _linkUp = !_hasStatus || (device.DeviceConfig16(6) & StatusLinkUp) != 0;
         device.Status = VirtioPci.Acknowledge | VirtioPci.Driver | VirtioPci.FeaturesOk | VirtioPci.DriverOk;
         _rx.Kick();                                          // the device may look at the filled ring now
@@ -98,8 +95,6 @@ public sealed unsafe class VirtioNet : INic
     {
         ushort vendor = pci.Read16(0), id = pci.Read16(2);
         if (vendor != VirtioPci.VendorRedHat || (id != 0x1041 && !(id == 0x1000 && pci.Read16(0x2E) == 1))) return null;
-        int slot = Array.IndexOf(s_cards, null);
-        if (slot < 0) return null;
         var device = VirtioPci.Open(pci);
         if (device is null) { Console.WriteLine("virtio-net: no modern (virtio 1.0) interface; legacy-only devices are not supported"); return null; }
         if (device.MaxQueueSize(RxQueue) == 0 || device.MaxQueueSize(TxQueue) == 0) { Console.WriteLine("virtio-net: no receive/transmit queue pair"); return null; }
@@ -108,9 +103,16 @@ public sealed unsafe class VirtioNet : INic
             Console.WriteLine("virtio-net: the device refused the features");
             return null;
         }
-        var card = new VirtioNet(device, features, slot);
-        s_cards[slot] = card;
-        return card;
+        return new VirtioNet(device, features);
+    }
+
+    /// <summary>A locally administered unicast address, for a device that offers none.</summary>
+    static MacAddress RandomMac()
+    {
+        Span<byte> b = stackalloc byte[6];
+        System.Security.Cryptography.RandomNumberGenerator.Fill(b);
+        b[0] = (byte)((b[0] & 0xFE) | 0x02);
+        return MacAddress.Read(b);
     }
 
     MacAddress ReadMac()
@@ -130,14 +132,15 @@ public sealed unsafe class VirtioNet : INic
     public string? BindInterrupt(delegate*<void> wake)
     {
         _wake = wake;
+        nint context = GCHandle.ToIntPtr(GCHandle.Alloc(this));   // the handlers' way back to this card
         string? how = null;
         int entries = Msi.MsiXTableSize(Pci);
         if (entries > 0)
         {
             // Entry 0: receive; entry 1 (or 0 when the table has one entry): configuration changes. Transmit: none.
             ushort configEntry = (ushort)(entries > 1 ? 1 : 0);
-            int vector = Msi.EnableMsiXEntry(Pci, 0, &OnQueueInterrupt, _slot);
-            int configVector = configEntry == 0 ? vector : Msi.EnableMsiXEntry(Pci, configEntry, &OnConfigInterrupt, _slot);
+            int vector = Msi.EnableMsiXEntry(Pci, 0, &OnQueueInterrupt, context);
+            int configVector = configEntry == 0 ? vector : Msi.EnableMsiXEntry(Pci, configEntry, &OnConfigInterrupt, context);
             if (vector >= 0 && configVector >= 0 && _device.SetQueueVector(RxQueue, 0) && _device.SetQueueVector(TxQueue, VirtioPci.NoVector)
                 && (!_hasStatus || _device.SetConfigVector(configEntry)))
                 how = $"MSI-X vector 0x{vector:x}" + (configEntry != 0 ? $", configuration 0x{configVector:x}" : "");
@@ -146,7 +149,7 @@ public sealed unsafe class VirtioNet : INic
         if (how is null && _device.HasIsr)
         {
             int line = Pci.Read8(0x3C);
-            int vector = line is > 0 and < 16 ? Irq.AttachIsa(line, &OnIntx, _slot) : -1;
+            int vector = line is > 0 and < 16 ? Irq.AttachIsa(line, &OnIntx, context) : -1;
             if (vector >= 0)
             {
                 Pci.SetCommand(0, 0x400);                      // INTx enabled
@@ -164,26 +167,23 @@ public sealed unsafe class VirtioNet : INic
         if (cap != 0) Pci.Write16(cap + 2, (ushort)(Pci.Read16(cap + 2) & ~0x8000));
     }
 
-    static void OnQueueInterrupt(nint slot)
+    static void OnQueueInterrupt(nint context)
     {
-        var card = s_cards[slot];
-        if (card is null) return;
+        if (GCHandle.FromIntPtr(context).Target is not VirtioNet card) return;
         card.Counters.Interrupts++;
         if (card._wake != null) card._wake();
     }
 
-    static void OnConfigInterrupt(nint slot)
+    static void OnConfigInterrupt(nint context)
     {
-        var card = s_cards[slot];
-        if (card is null) return;
+        if (GCHandle.FromIntPtr(context).Target is not VirtioNet card) return;
         card._configChanged = true;
-        OnQueueInterrupt(slot);
+        OnQueueInterrupt(context);
     }
 
-    static void OnIntx(nint slot)
+    static void OnIntx(nint context)
     {
-        var card = s_cards[slot];
-        if (card is null) return;
+        if (GCHandle.FromIntPtr(context).Target is not VirtioNet card) return;
         byte isr = card._device.ReadIsr();                  // acknowledges and deasserts the level-triggered line
         if (isr == 0) return;                                // a device sharing the line
         if ((isr & 2) != 0) card._configChanged = true;
