@@ -137,9 +137,10 @@ public sealed unsafe class VirtioNet : INic
         int entries = Msi.MsiXTableSize(Pci);
         if (entries > 0)
         {
-            // Entry 0: receive; entry 1 (or 0 when the table has one entry): configuration changes. Transmit: none.
+            // Entry 0: receive; entry 1: configuration changes (with a one-entry table, entry 0 for both, and every
+            // interrupt looks at the link). Transmit completions: no interrupt.
             ushort configEntry = (ushort)(entries > 1 ? 1 : 0);
-            int vector = Msi.EnableMsiXEntry(Pci, 0, &OnQueueInterrupt, context);
+            int vector = Msi.EnableMsiXEntry(Pci, 0, configEntry == 0 ? &OnConfigInterrupt : &OnQueueInterrupt, context);
             int configVector = configEntry == 0 ? vector : Msi.EnableMsiXEntry(Pci, configEntry, &OnConfigInterrupt, context);
             if (vector >= 0 && configVector >= 0 && _device.SetQueueVector(RxQueue, 0) && _device.SetQueueVector(TxQueue, VirtioPci.NoVector)
                 && (!_hasStatus || _device.SetConfigVector(configEntry)))
