@@ -28,7 +28,9 @@ public sealed unsafe class VirtioNet : INic
     const ushort RxQueue = 0, TxQueue = 1, QueueSize = 256;
     /// <summary>struct virtio_net_hdr with VERSION_1: always 12 bytes, num_buffers last.</summary>
     const int HeaderSize = 12, BufferSize = 2048, MaxFrame = 1514 + 4;   // + a VLAN tag
-    const ulong TxWaitNanoseconds = 2_000_000;
+    /// <summary>How long a full transmit ring is waited for (the device's transmit runs on QEMU's main loop, which a
+    /// busy host may not schedule for milliseconds) before the frame is dropped and TCP has to retransmit it.</summary>
+    const ulong TxWaitNanoseconds = 20_000_000;
 
     readonly VirtioPci _device;
     readonly Virtqueue _rx, _tx;
@@ -37,7 +39,7 @@ public sealed unsafe class VirtioNet : INic
     readonly bool[] _txBusy;
     readonly bool _mergeable, _hasStatus;
     int _txFreeCount, _rxSkip;
-    bool _polling, _linkUp;
+    bool _polling, _linkUp, _txStalled;
     volatile bool _configChanged;
     delegate*<void> _wake;
     FrameHandler? _handler;
@@ -255,7 +257,11 @@ public sealed unsafe class VirtioNet : INic
             _txFree[_txFreeCount++] = (ushort)id;
             any = true;
         }
-        if (any) _tx.DisableInterrupt();                      // keep the "no interrupt" mark ahead of the used index
+        if (any)
+        {
+            _txStalled = false;
+            _tx.DisableInterrupt();                          // keep the "no interrupt" mark ahead of the used index
+        }
         return any;
     }
 
@@ -276,13 +282,15 @@ public sealed unsafe class VirtioNet : INic
     }
 
     /// <summary>The ring is full: ring the doorbell (the device may be waiting for it) and wait a little for it to
-    /// finish some frames; TCP retransmits what is dropped.</summary>
+    /// finish some frames. After one wait in vain (a stuck device) frames are dropped at once until it moves again.</summary>
     bool WaitForTransmitDescriptor()
     {
         _tx.Kick();
+        if (ReclaimTransmitted()) return true;
+        if (_txStalled) return false;
         ulong deadline = Clock.Nanoseconds + TxWaitNanoseconds;
         while (!ReclaimTransmitted())
-            if (Clock.Nanoseconds > deadline) return false;
+            if (Clock.Nanoseconds > deadline) { _txStalled = true; return false; }
         return true;
     }
 
