@@ -49,7 +49,7 @@ public sealed class ServerGuest : IDisposable
 
     /// <param name="nicDevice">QEMU's <c>-device</c> for the NIC, without <c>netdev=</c> ("virtio-net-pci,vectors=0").</param>
     /// <param name="monitorSocket">A Unix socket for the QEMU monitor (<c>set_link n0 off</c>), or none.</param>
-    public ServerGuest(string nicDevice, string? monitorSocket = null)
+    internal ServerGuest(string nicDevice, string? monitorSocket = null)   // internal: an xunit fixture has one public constructor
     {
         string elf = Elf;
         HttpPort = FreePort(); EchoPort = FreePort(); ClosedPort = FreePort();
