@@ -75,6 +75,10 @@ public sealed class TapTests(ITestOutputHelper log)
             var echo = ServerGuest.RunToEnd("ip", ["netns", "exec", ns, "curl", "-s", "-m", "20", "--data-binary", "over the tap", $"http://{GuestAddress}/echo"], "/", Timeout);
             Assert.Equal("over the tap", echo.Output);
 
+            var parallel = ServerGuest.RunToEnd("ip", ["netns", "exec", ns, "sh", "-c",
+                $"for i in $(seq 20); do curl -s -m 30 -o /dev/null -w '%{{http_code}}\\n' http://{GuestAddress}/ & done; wait"], "/", Timeout);
+            Assert.Equal(Enumerable.Repeat("200", 20), parallel.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+
             var (sent, received, seconds) = EchoInNamespace(ns, GuestAddress, 7, 64 << 20);
             log.WriteLine($"{nic}: 64 MiB through echo in {seconds:F1} s, {64 * 1.048576 / seconds:F2} MB/s each way");
             Assert.Equal(sent, received);
