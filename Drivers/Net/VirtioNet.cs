@@ -204,6 +204,7 @@ public sealed unsafe class VirtioNet : INic
         _polling = true;                                     // frames sent while delivering share one doorbell
         try
         {
+            _rx.DisableInterrupt();                          // quiet while draining (without EVENT_IDX it is not one-shot)
             while (true)
             {
                 int taken = 0;
