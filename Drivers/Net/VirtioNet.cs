@@ -119,15 +119,15 @@ public sealed unsafe class VirtioNet : INic
 
     MacAddress ReadMac()
     {
-        // The 6 bytes may change under us (config_generation); read until two generations agree.
-        ulong v;
-        byte generation;
-        do
+        // The 6 bytes may change under us (config_generation): read until the generation holds (a bounded number of times).
+        ulong v = 0;
+        for (int attempt = 0; attempt < 100; attempt++)
         {
-            generation = _device.ConfigGenerationCount;
+            byte generation = _device.ConfigGenerationCount;
             v = 0;
             for (int i = 0; i < 6; i++) v = v << 8 | _device.DeviceConfig8(i);
-        } while (generation != _device.ConfigGenerationCount);
+            if (generation == _device.ConfigGenerationCount) break;
+        }
         return new MacAddress(v);
     }
 
