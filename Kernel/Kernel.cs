@@ -8,7 +8,7 @@ namespace CosmosNet.Kernel;
 
 /// <summary>The kernel's three steps of the start-up sequence driven by Boot/boot.asm:
 /// EarlyInit → (CoreLib's InitializeModules) → Init → (the app's Main via __managed__Main) → Exit.</summary>
-public static unsafe class Kernel
+internal static unsafe class Kernel
 {
     const uint MultibootMagic = 0x2BADB002;
 

@@ -1,8 +1,7 @@
 using System.Runtime.InteropServices;
 using CosmosNet.Drivers.Pci;
 using CosmosNet.Drivers.Virtio;
-using CosmosNet.Kernel.Arch.X64;
-using CosmosNet.Kernel.Memory;
+using CosmosNet.Kernel.Hal;
 using CosmosNet.Net.Platform;
 
 namespace CosmosNet.Drivers.Net;
@@ -66,14 +65,14 @@ public sealed unsafe class VirtioNet : INic
         _rx = device.CreateQueue(RxQueue, QueueSize, eventIdx)!;   // Probe checked that both exist
         _tx = device.CreateQueue(TxQueue, QueueSize, eventIdx)!;
 
-        _rxBuffers = (byte*)PhysicalMemory.AllocatePages((ulong)_rx.Size * BufferSize / 4096);
+        _rxBuffers = (byte*)DmaMemory.AllocatePages((ulong)_rx.Size * BufferSize / 4096);
         for (ushort i = 0; i < _rx.Size; i++)
         {
             _rx.SetDescriptor(i, (ulong)(_rxBuffers + i * BufferSize), BufferSize, deviceWrites: true);
             _rx.Publish(i);
         }
         _rx.DisableInterrupt();                              // until an interrupt is bound
-        _txBuffers = (byte*)PhysicalMemory.AllocatePages((ulong)_tx.Size * BufferSize / 4096);
+        _txBuffers = (byte*)DmaMemory.AllocatePages((ulong)_tx.Size * BufferSize / 4096);
         _txFree = new ushort[_tx.Size];
         _txBusy = new bool[_tx.Size];
         for (ushort i = 0; i < _tx.Size; i++)

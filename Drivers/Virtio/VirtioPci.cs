@@ -1,5 +1,5 @@
 using CosmosNet.Drivers.Pci;
-using CosmosNet.Kernel.Arch.X64;
+using CosmosNet.Kernel.Hal;
 
 namespace CosmosNet.Drivers.Virtio;
 
@@ -67,7 +67,7 @@ public sealed unsafe class VirtioPci
         return new VirtioPci(pci, common, notify, multiplier, isr, device);
     }
 
-    static void Map(byte* p, uint length) => Paging.MapMmio((ulong)p, length);
+    static void Map(byte* p, uint length) => Mmio.Map((ulong)p, length);
 
     public byte Status
     {

@@ -1,4 +1,4 @@
-using CosmosNet.Kernel.Memory;
+using CosmosNet.Kernel.Hal;
 
 namespace CosmosNet.Drivers.Virtio;
 
@@ -46,7 +46,7 @@ public sealed unsafe class Virtqueue
         _doorbell = doorbell;
         _eventIdx = eventIdx;
         ulong descriptorPages = Pages(16UL * size), availPages = Pages(6UL + 2UL * size), usedPages = Pages(6UL + 8UL * size);
-        byte* memory = (byte*)PhysicalMemory.AllocatePages(descriptorPages + availPages + usedPages);
+        byte* memory = (byte*)DmaMemory.AllocatePages(descriptorPages + availPages + usedPages);
         _descriptors = (Descriptor*)memory;
         _avail = (ushort*)(memory + descriptorPages * 4096);
         _used = (ushort*)(memory + (descriptorPages + availPages) * 4096);
