@@ -8,6 +8,7 @@ public static class NicDrivers
 {
     public static readonly NicDriver[] All =
     [
+        new("virtio", "virtio-net, virtio 1.0 modern PCI (QEMU -device virtio-net-pci, KVM, clouds)", VirtioNet.Ids, VirtioNet.Probe),
         new("e1000", "Intel 82540EM/82545EM (QEMU -device e1000, Bochs, VMware e1000)", E1000.Ids, E1000.Probe),
     ];
 
