@@ -34,10 +34,14 @@ public static class NetworkHost
         s_queue = (WaitQueue*)PhysicalMemory.Allocate((ulong)sizeof(WaitQueue), 16);
         *s_queue = default;
         var started = Clock.Nanoseconds;
-        var nic = E1000.Probe(&Wake);
-        if (nic is null) { Console.WriteLine("net: no supported NIC (e1000) found"); return 1; }
-        Console.WriteLine($"net: e1000 {nic.MacAddress}, link {(nic.LinkUp ? "up" : "down")}, " +
-            (nic.Vector >= 0 ? $"interrupt vector 0x{nic.Vector:x}" : "no interrupt: polling"));
+        // Branch nics: the INic drivers are tried first by PCI ID (the lead turns this into NicDrivers.All lines).
+        INic? card = ProbeInic(&Wake);
+        E1000? e1000 = card is null ? E1000.Probe(&Wake) : null;
+        INetworkDevice? nic = card ?? (INetworkDevice?)e1000;
+        if (nic is null) { Console.WriteLine("net: no supported NIC (rtl8139, e1000e, vmxnet3, e1000) found"); return 1; }
+        if (e1000 is not null)
+            Console.WriteLine($"net: e1000 {e1000.MacAddress}, link {(e1000.LinkUp ? "up" : "down")}, " +
+                (e1000.Vector >= 0 ? $"interrupt vector 0x{e1000.Vector:x}" : "no interrupt: polling"));
 
         var loop = new Loop();
         SynchronizationContext.SetSynchronizationContext(loop);
@@ -47,7 +51,7 @@ public static class NetworkHost
         Task main = Start(stack, started, app, dhcpTimeout ?? TimeSpan.FromSeconds(30));
         while (!main.IsCompleted)
         {
-            nic.Poll();
+            if (card is not null) card.Poll(); else e1000!.Poll();
             loop.RunPosted();
             loop.RunDueTimers();
             if (main.IsCompleted) break;
@@ -59,6 +63,20 @@ public static class NetworkHost
         }
         if (main.IsFaulted) { Console.WriteLine($"net: the app failed: {main.Exception?.InnerException}"); return 1; }
         return 0;
+    }
+
+    static unsafe INic? ProbeInic(delegate*<void> wake)
+    {
+        foreach (var driver in new[] { Rtl8139.Driver })
+            foreach (var id in driver.Ids)
+                if (Pci.PciBus.Find(id.Vendor, id.Device) is { } pci && driver.Probe(pci) is { } card)
+                {
+                    string? irq = card.BindInterrupt(wake);
+                    Console.WriteLine($"net: {card.Model} {card.MacAddress} at {pci.Bus:x2}:{pci.Device:x2}.{pci.Function}, " +
+                        $"link {(card.LinkUp ? "up" : "down")}, {irq ?? "no interrupt: polling"}");
+                    return card;
+                }
+        return null;
     }
 
     static async Task Start(NetworkStack stack, ulong started, Func<NetworkStack, Task> app, TimeSpan dhcpTimeout)
