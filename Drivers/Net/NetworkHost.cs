@@ -67,7 +67,7 @@ public static class NetworkHost
 
     static unsafe INic? ProbeInic(delegate*<void> wake)
     {
-        foreach (var driver in new[] { Rtl8139.Driver, E1000e.Driver })
+        foreach (var driver in new[] { Rtl8139.Driver, E1000e.Driver, Vmxnet3.Driver })
             foreach (var id in driver.Ids)
                 if (Pci.PciBus.Find(id.Vendor, id.Device) is { } pci && driver.Probe(pci) is { } card)
                 {
