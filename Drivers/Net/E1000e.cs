@@ -80,7 +80,7 @@ public sealed unsafe class E1000e : INic
         s_cards[slot] = this;
         s_wake = wake;
         string? how = null;
-        if (Msi.MsiXTableSize(Pci) >= 2)
+        if (InterruptLimit.AllowsMsiX && Msi.MsiXTableSize(Pci) >= 2)
         {
             int rx = Msi.EnableMsiXEntry(Pci, 0, &OnReceiveVector, slot);
             int other = rx < 0 ? -1 : Msi.EnableMsiXEntry(Pci, 1, &OnOtherVector, slot);
@@ -95,7 +95,7 @@ public sealed unsafe class E1000e : INic
         }
         if (how is null)
         {
-            int vector = Msi.EnableMsi(Pci, &OnInterrupt, slot);
+            int vector = InterruptLimit.AllowsMsi ? Msi.EnableMsi(Pci, &OnInterrupt, slot) : -1;
             if (vector >= 0) how = $"MSI vector 0x{vector:x}";
             else
             {

@@ -132,7 +132,7 @@ public sealed unsafe class Vmxnet3 : INic
         s_cards[slot] = this;
         s_wake = wake;
         string? how = null;
-        if (Msi.MsiXTableSize(Pci) > EventInterrupt)
+        if (InterruptLimit.AllowsMsiX && Msi.MsiXTableSize(Pci) > EventInterrupt)
         {
             int rx = Msi.EnableMsiXEntry(Pci, ReceiveInterrupt, &OnReceiveVector, slot);
             int events = rx < 0 ? -1 : Msi.EnableMsiXEntry(Pci, EventInterrupt, &OnEventVector, slot);
@@ -140,7 +140,7 @@ public sealed unsafe class Vmxnet3 : INic
         }
         if (how is null)
         {
-            int vector = Msi.EnableMsi(Pci, &OnEventVector, slot);
+            int vector = InterruptLimit.AllowsMsi ? Msi.EnableMsi(Pci, &OnEventVector, slot) : -1;
             if (vector >= 0) how = $"MSI vector 0x{vector:x}";
             else
             {
