@@ -11,9 +11,9 @@ namespace CosmosNet.Kernel.Net.Tests;
 /// forwarded from free loopback ports. The guest is killed on dispose, after <see cref="MaxLifetime"/>, or when
 /// the test process exits, whichever comes first.
 /// </summary>
-public sealed class ServerGuest : IDisposable
+public class ServerGuest : IDisposable
 {
-    static readonly TimeSpan BuildTimeout = TimeSpan.FromMinutes(4), BootTimeout = TimeSpan.FromSeconds(90), MaxLifetime = TimeSpan.FromMinutes(5);
+    static readonly TimeSpan BuildTimeout = TimeSpan.FromMinutes(10), BootTimeout = TimeSpan.FromSeconds(90), MaxLifetime = TimeSpan.FromMinutes(5);
     public const int ClosedGuestPort = 9;
 
     readonly Process _qemu;
@@ -44,7 +44,11 @@ public sealed class ServerGuest : IDisposable
         return elf;
     }
 
-    public ServerGuest()
+    public ServerGuest() : this("e1000") { }
+
+    /// <param name="nic">The QEMU <c>-device</c> model of the guest's card (e1000, rtl8139, e1000e, vmxnet3).</param>
+    /// <param name="append">Extra kernel command-line arguments (e.g. <c>nic.irq=intx</c>).</param>
+    public ServerGuest(string nic, string append = "")
     {
         string elf = Elf;
         HttpPort = FreePort(); EchoPort = FreePort(); ClosedPort = FreePort();
@@ -56,7 +60,7 @@ public sealed class ServerGuest : IDisposable
         foreach (var arg in new[] { "-accel", accel, "-m", "256M", "-kernel", elf, "-serial", "stdio", "-display", "none",
             "-no-reboot", "-monitor", "none", "-device", "isa-debug-exit,iobase=0xf4,iosize=0x04",
             "-netdev", $"user,id=n0,hostfwd=tcp:127.0.0.1:{HttpPort}-:80,hostfwd=tcp:127.0.0.1:{EchoPort}-:7,hostfwd=tcp:127.0.0.1:{ClosedPort}-:{ClosedGuestPort}",
-            "-device", "e1000,netdev=n0" })
+            "-device", $"{nic},netdev=n0", "-append", append })
             info.ArgumentList.Add(arg);
         _qemu = new Process { StartInfo = info };
         _qemu.OutputDataReceived += (_, e) => { if (e.Data is not null) lock (_serial) _serial.AppendLine(e.Data); };

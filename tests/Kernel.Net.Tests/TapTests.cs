@@ -16,8 +16,12 @@ public sealed class TapTests(ITestOutputHelper log)
     const string Tap = "cnetq0", LinuxAddress = "10.78.0.1", GuestAddress = "10.78.0.2";
     static readonly TimeSpan Timeout = TimeSpan.FromSeconds(60);
 
-    [Fact]
-    public void Linux_pings_and_curls_the_guest_over_a_tap_device()
+    [Theory]
+    [InlineData("e1000")]
+    [InlineData("rtl8139")]
+    [InlineData("e1000e")]
+    [InlineData("vmxnet3")]
+    public void Linux_pings_and_curls_the_guest_over_a_tap_device(string nic)
     {
         string elf = ServerGuest.Elf;
         string ns = $"cnetq{Environment.ProcessId}";
@@ -34,7 +38,7 @@ public sealed class TapTests(ITestOutputHelper log)
             var info = new ProcessStartInfo("ip") { RedirectStandardOutput = true, RedirectStandardError = true, RedirectStandardInput = true, UseShellExecute = false };
             foreach (var a in new[] { "netns", "exec", ns, "qemu-system-x86_64", "-accel", "tcg", "-m", "256M", "-kernel", elf,
                 "-append", $"ip={GuestAddress}/24 gw={LinuxAddress}", "-serial", "stdio", "-display", "none", "-no-reboot", "-monitor", "none",
-                "-netdev", $"tap,id=n0,ifname={Tap},script=no,downscript=no", "-device", "e1000,netdev=n0" })
+                "-netdev", $"tap,id=n0,ifname={Tap},script=no,downscript=no", "-device", $"{nic},netdev=n0" })
                 info.ArgumentList.Add(a);
             qemu = new Process { StartInfo = info };
             qemu.OutputDataReceived += (_, e) => { if (e.Data is not null) lock (serial) serial.AppendLine(e.Data); };

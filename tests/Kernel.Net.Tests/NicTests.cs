@@ -1,0 +1,96 @@
+using System.Net;
+using System.Net.Sockets;
+using System.Security.Cryptography;
+using Xunit;
+using Xunit.Abstractions;
+
+namespace CosmosNet.Kernel.Net.Tests;
+
+/// <summary>
+/// Apps/HttpServer served through each INic driver (QEMU user-mode network, the same image): the driver is chosen
+/// and bound to the interrupt expected, the DHCP lease arrives, GET / and a 4 MiB POST /echo (SHA-256) work, a
+/// 16 MiB stream comes back intact from the echo port, and 20 parallel connections are all served.
+/// </summary>
+public abstract class NicTests(ServerGuest guest, ITestOutputHelper log, string driverLine)
+{
+    static readonly TimeSpan IoTimeout = TimeSpan.FromSeconds(120);
+
+    [Fact]
+    public void Binds_the_driver_and_gets_a_dhcp_lease()
+    {
+        log.WriteLine(guest.Serial);
+        Assert.Contains(driverLine, guest.Serial);
+        Assert.Contains("DHCP lease 10.0.2.15/24 gw 10.0.2.2", guest.Serial);
+    }
+
+    [Fact]
+    public async Task Serves_get_and_a_4_MiB_post_echo_intact()
+    {
+        using var client = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{guest.HttpPort}/"), Timeout = IoTimeout };
+        using var page = await client.GetAsync("/");
+        Assert.Equal(HttpStatusCode.OK, page.StatusCode);
+        Assert.Contains("<h1>Hello from CosmosNet</h1>", await page.Content.ReadAsStringAsync());
+
+        var payload = RandomNumberGenerator.GetBytes(4 << 20);
+        using var echo = await client.PostAsync("/echo", new ByteArrayContent(payload));
+        Assert.Equal(HttpStatusCode.OK, echo.StatusCode);
+        Assert.Equal(SHA256.HashData(payload), SHA256.HashData(await echo.Content.ReadAsByteArrayAsync()));
+    }
+
+    [Fact]
+    public async Task Echo_port_returns_16_MiB_intact()
+    {
+        var data = RandomNumberGenerator.GetBytes(16 << 20);
+        using var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        await socket.ConnectAsync(IPAddress.Loopback, guest.EchoPort);
+        var send = Task.Run(async () =>
+        {
+            for (int offset = 0; offset < data.Length; offset += 64 * 1024)
+                await socket.SendAsync(data.AsMemory(offset, Math.Min(64 * 1024, data.Length - offset)));
+            socket.Shutdown(SocketShutdown.Send);
+        });
+        using var received = new MemoryStream();
+        var buffer = new byte[256 * 1024];
+        using var cancel = new CancellationTokenSource(IoTimeout);
+        int n;
+        while ((n = await socket.ReceiveAsync(buffer, SocketFlags.None, cancel.Token)) > 0) received.Write(buffer, 0, n);
+        await send;
+        Assert.Equal(data.Length, received.Length);
+        Assert.Equal(SHA256.HashData(data), SHA256.HashData(received.ToArray()));
+    }
+
+    [Fact]
+    public async Task Serves_20_parallel_connections()
+    {
+        using var client = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{guest.HttpPort}/"), Timeout = IoTimeout };
+        var responses = await Task.WhenAll(Enumerable.Range(0, 20).Select(_ => client.GetAsync("/")));
+        Assert.All(responses, r => Assert.Equal(HttpStatusCode.OK, r.StatusCode));
+        foreach (var r in responses) r.Dispose();
+    }
+}
+
+public sealed class Rtl8139Guest() : ServerGuest("rtl8139");
+public sealed class E1000eGuest() : ServerGuest("e1000e");
+public sealed class E1000eIntxGuest() : ServerGuest("e1000e", "nic.irq=intx");
+public sealed class Vmxnet3Guest() : ServerGuest("vmxnet3");
+public sealed class Vmxnet3MsiGuest() : ServerGuest("vmxnet3", "nic.irq=msi");
+
+[Collection("guests")]
+public sealed class Rtl8139Tests(Rtl8139Guest guest, ITestOutputHelper log)
+    : NicTests(guest, log, "net: rtl8139 52:54:00:12:34:56 at 00:03.0, link up, INTx IRQ"), IClassFixture<Rtl8139Guest>;
+
+[Collection("guests")]
+public sealed class E1000eTests(E1000eGuest guest, ITestOutputHelper log)
+    : NicTests(guest, log, "net: e1000e 52:54:00:12:34:56 at 00:03.0, link up, MSI-X vectors"), IClassFixture<E1000eGuest>;
+
+[Collection("guests")]
+public sealed class E1000eIntxTests(E1000eIntxGuest guest, ITestOutputHelper log)
+    : NicTests(guest, log, "net: e1000e 52:54:00:12:34:56 at 00:03.0, link up, INTx IRQ"), IClassFixture<E1000eIntxGuest>;
+
+[Collection("guests")]
+public sealed class Vmxnet3Tests(Vmxnet3Guest guest, ITestOutputHelper log)
+    : NicTests(guest, log, "net: vmxnet3 52:54:00:12:34:56 at 00:03.0, link up, MSI-X vectors"), IClassFixture<Vmxnet3Guest>;
+
+[Collection("guests")]
+public sealed class Vmxnet3MsiTests(Vmxnet3MsiGuest guest, ITestOutputHelper log)
+    : NicTests(guest, log, "net: vmxnet3 52:54:00:12:34:56 at 00:03.0, link up, MSI vector"), IClassFixture<Vmxnet3MsiGuest>;
