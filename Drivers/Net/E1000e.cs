@@ -13,7 +13,7 @@ namespace CosmosNet.Drivers.Net;
 /// </summary>
 public sealed unsafe class E1000e : INic
 {
-    public static readonly NicDriver Driver = new("e1000e", "Intel 82574L", [new(0x8086, 0x10D3)], Probe);
+    public static readonly PciId[] Ids = [new(0x8086, 0x10D3)];
 
     const int Eiac = 0x00DC, Ivar = 0x00E4, Tarc0 = 0x3840, MissedPackets = 0x4010;
     const uint IcrRxQueue0 = 1u << 20, IcrOther = 1u << 24;

@@ -67,7 +67,12 @@ public static class NetworkHost
 
     static unsafe INic? ProbeInic(delegate*<void> wake)
     {
-        foreach (var driver in new[] { Rtl8139.Driver, E1000e.Driver, Vmxnet3.Driver })
+        foreach (var driver in new NicDriver[]
+        {
+            new("rtl8139", "Realtek RTL8139", Rtl8139.Ids, Rtl8139.Probe),
+            new("e1000e", "Intel 82574L", E1000e.Ids, E1000e.Probe),
+            new("vmxnet3", "VMware vmxnet3", Vmxnet3.Ids, Vmxnet3.Probe),
+        })
             foreach (var id in driver.Ids)
                 if (Pci.PciBus.Find(id.Vendor, id.Device) is { } pci && driver.Probe(pci) is { } card)
                 {

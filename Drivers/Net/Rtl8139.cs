@@ -12,11 +12,11 @@ namespace CosmosNet.Drivers.Net;
 /// </summary>
 public sealed unsafe class Rtl8139 : INic
 {
-    public static readonly NicDriver Driver = new("rtl8139", "Realtek RTL8139", [new(0x10EC, 0x8139)], Probe);
+    public static readonly PciId[] Ids = [new(0x10EC, 0x8139)];
 
     // Registers (I/O space, BAR0).
     const ushort Idr = 0x00, Mar = 0x08, Tsd = 0x10, Tsad = 0x20, Rbstart = 0x30, Cr = 0x37, Capr = 0x38, Cbr = 0x3A,
-        Imr = 0x3C, Isr = 0x3E, Tcr = 0x40, Rcr = 0x44, Config1 = 0x52, Bmsr = 0x64;
+        Imr = 0x3C, Isr = 0x3E, Tcr = 0x40, Rcr = 0x44, Mpc = 0x4C, Config1 = 0x52, Bmsr = 0x64;
     const byte CrReset = 0x10, CrRxEnable = 0x08, CrTxEnable = 0x04, CrBufferEmpty = 0x01;
     const ushort IsrRxOk = 0x01, IsrRxError = 0x02, IsrTxOk = 0x04, IsrTxError = 0x08, IsrRxOverflow = 0x10,
         IsrLinkChange = 0x20, IsrFifoOverflow = 0x40, IsrSystemError = 0x8000;
@@ -131,7 +131,11 @@ public sealed unsafe class Rtl8139 : INic
             bool up = LinkUp;
             if (up != _linkUp) { _linkUp = up; Counters.LinkChanges++; work = true; }
         }
-        if ((status & (IsrRxOverflow | IsrFifoOverflow)) != 0) Counters.DroppedRxFull++;
+        if ((status & (IsrRxOverflow | IsrFifoOverflow)) != 0)
+        {
+            Counters.DroppedRxFull += In32(Mpc) & 0xFF_FFFF;   // frames missed for want of ring space; a write clears it
+            Out32(Mpc, 0);
+        }
         work |= DrainRing();
         if (_interruptBound) Out16(Imr, Interesting);
         return work;

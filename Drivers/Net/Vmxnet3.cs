@@ -14,7 +14,7 @@ namespace CosmosNet.Drivers.Net;
 /// </summary>
 public sealed unsafe class Vmxnet3 : INic
 {
-    public static readonly NicDriver Driver = new("vmxnet3", "VMware vmxnet3", [new(0x15AD, 0x07B0)], Probe);
+    public static readonly PciId[] Ids = [new(0x15AD, 0x07B0)];
 
     // BAR0 ("pass-through") registers, BAR1 ("virtual device") registers.
     const int Imr = 0x000, TxProd = 0x600, RxProd = 0x800;

@@ -69,11 +69,17 @@ public abstract class NicTests(ServerGuest guest, ITestOutputHelper log, string 
     }
 }
 
+public sealed class E1000Guest() : ServerGuest("e1000");
 public sealed class Rtl8139Guest() : ServerGuest("rtl8139");
 public sealed class E1000eGuest() : ServerGuest("e1000e");
 public sealed class E1000eIntxGuest() : ServerGuest("e1000e", "nic.irq=intx");
 public sealed class Vmxnet3Guest() : ServerGuest("vmxnet3");
 public sealed class Vmxnet3MsiGuest() : ServerGuest("vmxnet3", "nic.irq=msi");
+
+/// <summary>The 82540EM driver through the same tests: the baseline the other cards are compared with.</summary>
+[Collection("guests")]
+public sealed class E1000Tests(E1000Guest guest, ITestOutputHelper log)
+    : NicTests(guest, log, "net: e1000 52:54:00:12:34:56, link up"), IClassFixture<E1000Guest>;
 
 [Collection("guests")]
 public sealed class Rtl8139Tests(Rtl8139Guest guest, ITestOutputHelper log)
