@@ -2,7 +2,7 @@
 // and the TCP echo service on port 7, written against the Mirage-style flow API. Everything runs on the
 // kernel's network loop: listen → a flow per connection → read the request → write the response → close.
 using System.Text;
-using CosmosNet.Drivers.Net;
+using CosmosNet.Host;
 using CosmosNet.Net;
 using CosmosNet.Net.Tcp;
 

@@ -1,5 +1,5 @@
 using CosmosNet.Drivers.Pci;
-using CosmosNet.Kernel.Arch.X64;
+using CosmosNet.Kernel.Hal;
 using CosmosNet.Net.Platform;
 using static CosmosNet.Drivers.Net.IntelRegister;
 
@@ -47,7 +47,7 @@ public sealed unsafe class E1000e : INic
     E1000e(PciConfig pci, ulong bar)
     {
         Pci = pci;
-        Paging.MapMmio(bar, 0x20000);
+        Mmio.Map(bar, 0x20000);
         _mmio = (byte*)bar;
         pci.SetCommand(0x6, 0);                       // memory space + bus master (DMA)
 

@@ -1,4 +1,4 @@
-using CosmosNet.Kernel.Memory;
+using CosmosNet.Kernel.Hal;
 using CosmosNet.Net.Platform;
 
 namespace CosmosNet.Drivers.Net;
@@ -53,10 +53,10 @@ sealed unsafe class IntelLegacyRings
     public IntelLegacyRings(byte* mmio)
     {
         _mmio = mmio;
-        _rx = (Descriptor*)PhysicalMemory.AllocatePages(RxCount * 16 / 4096);
-        _tx = (Descriptor*)PhysicalMemory.AllocatePages(TxCount * 16 / 4096);
-        _rxBuffers = (byte*)PhysicalMemory.AllocatePages(RxCount * BufferSize / 4096);
-        _txBuffers = (byte*)PhysicalMemory.AllocatePages(TxCount * BufferSize / 4096);
+        _rx = (Descriptor*)DmaMemory.AllocatePages(RxCount * 16 / 4096);
+        _tx = (Descriptor*)DmaMemory.AllocatePages(TxCount * 16 / 4096);
+        _rxBuffers = (byte*)DmaMemory.AllocatePages(RxCount * BufferSize / 4096);
+        _txBuffers = (byte*)DmaMemory.AllocatePages(TxCount * BufferSize / 4096);
         for (int i = 0; i < RxCount; i++) _rx[i].Address = (ulong)(_rxBuffers + i * BufferSize);
         for (int i = 0; i < TxCount; i++) { _tx[i].Address = (ulong)(_txBuffers + i * BufferSize); _tx[i].Status = StatusDone; }
 

@@ -1,6 +1,5 @@
 using CosmosNet.Drivers.Pci;
-using CosmosNet.Kernel.Arch.X64;
-using CosmosNet.Kernel.Memory;
+using CosmosNet.Kernel.Hal;
 using CosmosNet.Net.Platform;
 
 namespace CosmosNet.Drivers.Net;
@@ -55,8 +54,8 @@ public sealed unsafe class Rtl8139 : INic
         uint bar0 = pci.Read32(0x10);
         if ((bar0 & 1) == 0) return null;             // BAR0 must be the I/O window
         // RBSTART and TSAD take 32-bit addresses: the DMA memory must sit below 4 GiB.
-        var ring = (byte*)PhysicalMemory.AllocatePages((RingSize + RingSlack + 4095) / 4096);
-        var txBuffers = (byte*)PhysicalMemory.AllocatePages(TxSlots * TxBufferSize / 4096);
+        var ring = (byte*)DmaMemory.AllocatePages((RingSize + RingSlack + 4095) / 4096);
+        var txBuffers = (byte*)DmaMemory.AllocatePages(TxSlots * TxBufferSize / 4096);
         if ((ulong)ring + RingSize + RingSlack > 0x1_0000_0000UL || (ulong)txBuffers + TxSlots * TxBufferSize > 0x1_0000_0000UL)
             return null;
         return new Rtl8139(pci, (ushort)(bar0 & 0xFFFC), ring, txBuffers);

@@ -1,6 +1,5 @@
 using CosmosNet.Drivers.Pci;
-using CosmosNet.Kernel.Arch.X64;
-using CosmosNet.Kernel.Memory;
+using CosmosNet.Kernel.Hal;
 using CosmosNet.Net.Platform;
 
 namespace CosmosNet.Drivers.Net;
@@ -63,8 +62,8 @@ public sealed unsafe class Vmxnet3 : INic
     {
         ulong pt = pci.MemoryBar(0), vd = pci.MemoryBar(1);
         if (pt == 0 || vd == 0) return null;
-        Paging.MapMmio(pt, 0x1000);
-        Paging.MapMmio(vd, 0x1000);
+        Mmio.Map(pt, 0x1000);
+        Mmio.Map(vd, 0x1000);
         pci.SetCommand(0x6, 0);                       // memory space + bus master (DMA)
         if ((Volatile.Read(ref *(uint*)(vd + Vrrs)) & 1) == 0) return null;   // revision 1 not offered
         return new Vmxnet3(pci, (byte*)pt, (byte*)vd);
@@ -82,16 +81,16 @@ public sealed unsafe class Vmxnet3 : INic
         MacAddress = new MacAddress((ulong)(byte)lo << 40 | (ulong)(byte)(lo >> 8) << 32 | (ulong)(byte)(lo >> 16) << 24
             | (ulong)(byte)(lo >> 24) << 16 | (ulong)(byte)hi << 8 | (byte)(hi >> 8));
 
-        _shared = (byte*)PhysicalMemory.AllocatePages(1);
-        _queues = (byte*)PhysicalMemory.AllocatePages(1);
-        _txRing = (ulong*)PhysicalMemory.AllocatePages(TxCount * 16 / 4096);
-        _txCompletions = (ulong*)PhysicalMemory.AllocatePages(TxCount * 16 / 4096);
-        byte* dataRing = (byte*)PhysicalMemory.AllocatePages(TxCount * DataRingEntry / 4096);
-        _rxRing = (ulong*)PhysicalMemory.AllocatePages(RxCount * 16 / 4096);
-        ulong* rxBody = (ulong*)PhysicalMemory.AllocatePages(1);   // stays empty: every frame fits one head buffer
-        _rxCompletions = (ulong*)PhysicalMemory.AllocatePages((RxCount + RxBodyCount) * 16 / 4096 + 1);
-        _txBuffers = (byte*)PhysicalMemory.AllocatePages(TxCount * BufferSize / 4096);
-        _rxBuffers = (byte*)PhysicalMemory.AllocatePages(RxCount * BufferSize / 4096);
+        _shared = (byte*)DmaMemory.AllocatePages(1);
+        _queues = (byte*)DmaMemory.AllocatePages(1);
+        _txRing = (ulong*)DmaMemory.AllocatePages(TxCount * 16 / 4096);
+        _txCompletions = (ulong*)DmaMemory.AllocatePages(TxCount * 16 / 4096);
+        byte* dataRing = (byte*)DmaMemory.AllocatePages(TxCount * DataRingEntry / 4096);
+        _rxRing = (ulong*)DmaMemory.AllocatePages(RxCount * 16 / 4096);
+        ulong* rxBody = (ulong*)DmaMemory.AllocatePages(1);   // stays empty: every frame fits one head buffer
+        _rxCompletions = (ulong*)DmaMemory.AllocatePages((RxCount + RxBodyCount) * 16 / 4096 + 1);
+        _txBuffers = (byte*)DmaMemory.AllocatePages(TxCount * BufferSize / 4096);
+        _rxBuffers = (byte*)DmaMemory.AllocatePages(RxCount * BufferSize / 4096);
 
         for (int i = 0; i < TxCount; i++) _txRing[2 * i] = (ulong)(_txBuffers + i * BufferSize);
         for (int i = 0; i < RxCount; i++) _rxRing[2 * i] = (ulong)(_rxBuffers + i * BufferSize);

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 using System.Security.Cryptography;
+using CosmosNet.Harness;
 using Xunit;
 using Xunit.Abstractions;
 
@@ -100,12 +101,12 @@ public abstract class NicTests(ServerGuest guest, ITestOutputHelper log, string 
     }
 }
 
-public sealed class E1000Guest() : ServerGuest("e1000");
-public sealed class Rtl8139Guest() : ServerGuest("rtl8139");
-public sealed class E1000eGuest() : ServerGuest("e1000e");
-public sealed class E1000eIntxGuest() : ServerGuest("e1000e", "nic.irq=intx");
-public sealed class Vmxnet3Guest() : ServerGuest("vmxnet3");
-public sealed class Vmxnet3MsiGuest() : ServerGuest("vmxnet3", "nic.irq=msi");
+public sealed class E1000Guest() : ServerGuest(Nic.E1000);
+public sealed class Rtl8139Guest() : ServerGuest(Nic.Rtl8139);
+public sealed class E1000eGuest() : ServerGuest(Nic.E1000e);
+public sealed class E1000eIntxGuest() : ServerGuest(Nic.E1000e, "nic.irq=intx");
+public sealed class Vmxnet3Guest() : ServerGuest(Nic.Vmxnet3);
+public sealed class Vmxnet3MsiGuest() : ServerGuest(Nic.Vmxnet3, "nic.irq=msi");
 
 /// <summary>The 82540EM driver through the same tests: the baseline the other cards are compared with.</summary>
 [Collection("guests")]
@@ -114,20 +115,20 @@ public sealed class E1000Tests(E1000Guest guest, ITestOutputHelper log)
 
 [Collection("guests")]
 public sealed class Rtl8139Tests(Rtl8139Guest guest, ITestOutputHelper log)
-    : NicTests(guest, log, "net: rtl8139 52:54:00:12:34:56 at 00:03.0, link up, INTx IRQ"), IClassFixture<Rtl8139Guest>;
+    : NicTests(guest, log, "net: rtl8139 52:54:00:12:34:56, link up, INTx IRQ"), IClassFixture<Rtl8139Guest>;
 
 [Collection("guests")]
 public sealed class E1000eTests(E1000eGuest guest, ITestOutputHelper log)
-    : NicTests(guest, log, "net: e1000e 52:54:00:12:34:56 at 00:03.0, link up, MSI-X vectors"), IClassFixture<E1000eGuest>;
+    : NicTests(guest, log, "net: e1000e 52:54:00:12:34:56, link up, MSI-X vectors"), IClassFixture<E1000eGuest>;
 
 [Collection("guests")]
 public sealed class E1000eIntxTests(E1000eIntxGuest guest, ITestOutputHelper log)
-    : NicTests(guest, log, "net: e1000e 52:54:00:12:34:56 at 00:03.0, link up, INTx IRQ"), IClassFixture<E1000eIntxGuest>;
+    : NicTests(guest, log, "net: e1000e 52:54:00:12:34:56, link up, INTx IRQ"), IClassFixture<E1000eIntxGuest>;
 
 [Collection("guests")]
 public sealed class Vmxnet3Tests(Vmxnet3Guest guest, ITestOutputHelper log)
-    : NicTests(guest, log, "net: vmxnet3 52:54:00:12:34:56 at 00:03.0, link up, MSI-X vectors"), IClassFixture<Vmxnet3Guest>;
+    : NicTests(guest, log, "net: vmxnet3 52:54:00:12:34:56, link up, MSI-X vectors"), IClassFixture<Vmxnet3Guest>;
 
 [Collection("guests")]
 public sealed class Vmxnet3MsiTests(Vmxnet3MsiGuest guest, ITestOutputHelper log)
-    : NicTests(guest, log, "net: vmxnet3 52:54:00:12:34:56 at 00:03.0, link up, MSI vector"), IClassFixture<Vmxnet3MsiGuest>;
+    : NicTests(guest, log, "net: vmxnet3 52:54:00:12:34:56, link up, MSI vector"), IClassFixture<Vmxnet3MsiGuest>;
