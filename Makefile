@@ -87,6 +87,15 @@ run-iso: iso
 run-uefi: iso
 	@$(GUEST) qemu --cdrom $(ISO) --uefi --memory 512
 
+# VMware appliance beside the ISO: iso/cosmosnet.vmx (boots the ISO; COM1 -> cosmosnet-serial.log beside the .vmx)
+# and iso/cosmosnet.ova (OVF + manifest + streamOptimized VMDK) for Workstation or ESXi (Boot/make-vmware.sh).
+VMWARE_FIRMWARE ?= bios
+VMWARE_NIC ?= e1000e
+.PHONY: vmware
+vmware: iso
+	@VMWARE_FIRMWARE=$(VMWARE_FIRMWARE) VMWARE_NIC=$(VMWARE_NIC) Boot/make-vmware.sh $(ISO)
+	@ls -l iso/cosmosnet.vmx iso/cosmosnet.ova | awk '{print "vmware: " $$9 " (" $$5 " bytes)"}'
+
 # Bochs prints COM1 live (and into iso/bochs-serial.txt) and keeps its own log in iso/bochs.log; the status
 # follows the serial output (Bochs itself exits 1 however the guest stops it): 0 after "Main returned 0", 3 on a panic.
 BOCHS_TIMEOUT ?= 300

@@ -62,6 +62,11 @@ public sealed class QemuCommandLineTests
         Assert.Contains("-bios /usr/share/OVMF/OVMF_CODE.fd", uefi);
         Assert.Contains("-cdrom /c.iso", uefi);
 
+        string vmware = Joined(new QemuOptions { Disk = "/a/disk1.vmdk", Uefi = true, Machine = "q35", VmPort = true });
+        Assert.Contains("-machine q35,vmport=on", vmware);
+        Assert.Contains("-drive file=/a/disk1.vmdk,format=vmdk,snapshot=on", vmware);
+        Assert.DoesNotContain("-cdrom", vmware);
+
         string linux = Joined(new QemuOptions { Kernel = "/vmlinuz", Initrd = "/initrd", Append = "console=ttyS0", ExitDevice = false, PidFile = "/p" });
         Assert.Contains("-kernel /vmlinuz -initrd /initrd -append console=ttyS0", linux);
         Assert.DoesNotContain("isa-debug-exit", linux);
@@ -73,6 +78,7 @@ public sealed class QemuCommandLineTests
     {
         Assert.Throws<ArgumentException>(() => Qemu.CommandLine(new QemuOptions()));
         Assert.Throws<ArgumentException>(() => Qemu.CommandLine(new QemuOptions { Kernel = "/k", Cdrom = "/c" }));
+        Assert.Throws<ArgumentException>(() => Qemu.CommandLine(new QemuOptions { Cdrom = "/c", Disk = "/d.img" }));
         Assert.Throws<ArgumentException>(() => Qemu.CommandLine(new QemuOptions { Cdrom = "/c", Append = "x" }));
         Assert.Throws<ArgumentException>(() => Qemu.CommandLine(new QemuOptions { Kernel = "/k", Machine = "isapc" }));
         Assert.Contains("virtio", Assert.Throws<ArgumentException>(() => Nics.Parse("ne2000")).Message);

@@ -26,7 +26,8 @@ public sealed record UserNetwork(params Forward[] Forwards) : Network;
 public sealed record TapNetwork(string Device, string? Namespace = null) : Network;
 
 /// <summary>Everything that varies between boots. Exactly one of <see cref="Kernel"/> (multiboot ELF or a Linux
-/// bzImage, with optional <see cref="Initrd"/> and <see cref="Append"/>) and <see cref="Cdrom"/> (an ISO).</summary>
+/// bzImage, with optional <see cref="Initrd"/> and <see cref="Append"/>), <see cref="Cdrom"/> (an ISO) and
+/// <see cref="Disk"/> (a bootable disk image).</summary>
 public sealed record QemuOptions
 {
     public string? Kernel { get; init; }
@@ -34,11 +35,16 @@ public sealed record QemuOptions
     /// <summary>The kernel command line (CosmosNet: Main's arguments and options such as ip=).</summary>
     public string? Append { get; init; }
     public string? Cdrom { get; init; }
+    /// <summary>A bootable disk image (raw, qcow2 or VMDK by its extension), never written: QEMU keeps the
+    /// guest's writes in a temporary snapshot.</summary>
+    public string? Disk { get; init; }
     /// <summary>UEFI firmware (OVMF) instead of SeaBIOS; for <see cref="Cdrom"/> boots.</summary>
     public bool Uefi { get; init; }
     public int MemoryMiB { get; init; } = 256;
     /// <summary>"pc" (i440fx) or "q35".</summary>
     public string Machine { get; init; } = "pc";
+    /// <summary>VMware's backdoor I/O port (0x5658), as a VMware VM has it.</summary>
+    public bool VmPort { get; init; }
     public string Accel { get; init; } = Qemu.DefaultAccel;
     /// <summary>No NIC when null.</summary>
     public Network? Network { get; init; }
@@ -67,11 +73,12 @@ public static class Qemu
     /// <summary>The command (program first) that boots <paramref name="o"/>.</summary>
     public static IReadOnlyList<string> CommandLine(QemuOptions o)
     {
-        if ((o.Kernel is null) == (o.Cdrom is null)) throw new ArgumentException("give exactly one of Kernel and Cdrom");
+        if ((o.Kernel is null ? 0 : 1) + (o.Cdrom is null ? 0 : 1) + (o.Disk is null ? 0 : 1) != 1)
+            throw new ArgumentException("give exactly one of Kernel, Cdrom and Disk");
         if (o.Machine is not ("pc" or "q35")) throw new ArgumentException($"machine '{o.Machine}': pc or q35");
         var args = new List<string>();
         if (o.Network is TapNetwork { Namespace: { } ns }) args.AddRange(["ip", "netns", "exec", ns]);
-        args.AddRange([Executable, "-machine", o.Machine, "-accel", o.Accel, "-m", $"{o.MemoryMiB}M",
+        args.AddRange([Executable, "-machine", o.Machine + (o.VmPort ? ",vmport=on" : ""), "-accel", o.Accel, "-m", $"{o.MemoryMiB}M",
             "-display", "none", "-no-reboot", "-monitor", o.MonitorSocket is null ? "none" : $"unix:{o.MonitorSocket},server=on,wait=off",
             "-serial", o.Serial]);
         if (o.ExitDevice) args.AddRange(["-device", "isa-debug-exit,iobase=0xf4,iosize=0x04"]);
@@ -85,7 +92,8 @@ public static class Qemu
         else
         {
             if (o.Initrd is not null || o.Append is not null) throw new ArgumentException("Initrd and Append need Kernel");
-            args.AddRange(["-cdrom", o.Cdrom!]);
+            if (o.Cdrom is not null) args.AddRange(["-cdrom", o.Cdrom]);
+            else args.AddRange(["-drive", $"file={o.Disk},format={DiskFormat(o.Disk!)},snapshot=on"]);
         }
         switch (o.Network)
         {
@@ -100,6 +108,13 @@ public static class Qemu
         if (o.PidFile is not null) args.AddRange(["-pidfile", o.PidFile]);
         return args;
     }
+
+    static string DiskFormat(string path) => Path.GetExtension(path).ToLowerInvariant() switch
+    {
+        ".vmdk" => "vmdk",
+        ".qcow2" => "qcow2",
+        _ => "raw",
+    };
 
     /// <summary>Starts a guest; the caller waits for lines or its end and disposes it.</summary>
     public static Guest Start(QemuOptions options, TimeSpan? maxLifetime = null) => new(CommandLine(options), maxLifetime);
