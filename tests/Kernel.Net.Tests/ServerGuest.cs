@@ -33,16 +33,19 @@ public class ServerGuest : IDisposable
 
     /// <param name="nicProperties">Extra QEMU device properties ("vectors=0"); <paramref name="monitorSocket"/>: a
     /// Unix socket for the QEMU monitor, or none; <paramref name="append"/>: extra kernel command-line arguments
-    /// (e.g. <c>nic.irq=intx</c>).</param>
-    protected internal ServerGuest(Nic nic, string? nicProperties = null, string? monitorSocket = null, string? append = null)
+    /// (e.g. <c>nic.irq=intx</c>); <paramref name="configure"/>: changes the boot itself, e.g. the ISO on q35
+    /// with OVMF instead of the ELF: <c>o => o with { Kernel = null, Cdrom = iso, Uefi = true, Machine = "q35" }</c>.</param>
+    protected internal ServerGuest(Nic nic, string? nicProperties = null, string? monitorSocket = null, string? append = null,
+        Func<QemuOptions, QemuOptions>? configure = null)
     {
         Nic = nic;
         HttpPort = FreePort(); EchoPort = FreePort(); ClosedPort = FreePort();
-        _guest = Qemu.Start(new QemuOptions
+        var options = new QemuOptions
         {
             Kernel = Elf, Nic = nic, NicProperties = nicProperties, MonitorSocket = monitorSocket, Append = append,
             Network = new UserNetwork(new(HttpPort, 80), new(EchoPort, 7), new(ClosedPort, ClosedGuestPort)),
-        }, MaxLifetime);
+        };
+        _guest = Qemu.Start(configure is null ? options : configure(options), MaxLifetime);
         try
         {
             BootToLease = _guest.WaitForLine("DHCP lease", BootTimeout).At;
