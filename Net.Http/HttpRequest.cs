@@ -32,7 +32,7 @@ public sealed class HttpRequest
     {
         _conn = conn;
         _head = head;
-        Body = new RequestBodyStream(conn);
+        Body = new RequestBody(conn);
     }
 
     internal void Begin() { _path = null; Route = null; }
@@ -115,17 +115,21 @@ public sealed class HttpRequest
     /// The body (de-chunked), read from the connection as the handler reads it: nothing is buffered beyond one receive
     /// buffer, so a slow reader slows the sender (TCP back-pressure). Reading it first sends 100 Continue when asked for.
     /// </summary>
-    public Stream Body { get; }
+    public RequestBody Body { get; }
 
     /// <summary>Reads the whole body (at most <see cref="HttpServerOptions.MaxRequestBodySize"/> bytes).</summary>
     public async Task<byte[]> ReadBodyAsync()
     {
         if (!HasBody) return [];
-        var data = new MemoryStream(_head.ContentLength > 0 ? (int)Math.Min(_head.ContentLength, 1 << 20) : 4096);
-        var chunk = new byte[16 * 1024];
-        int n;
-        while ((n = await Body.ReadAsync(chunk)) > 0) data.Write(chunk, 0, n);
-        return data.ToArray();
+        var data = new byte[_head.ContentLength > 0 ? _head.ContentLength : 4096];
+        int length = 0, n;
+        while (true)
+        {
+            if (length == data.Length) Array.Resize(ref data, data.Length * 2);
+            if ((n = await Body.ReadAsync(data.AsMemory(length))) == 0) break;
+            length += n;
+        }
+        return length == data.Length ? data : data[..length];
     }
 
     /// <summary>The value of route parameter <paramref name="name"/> (from a template like "/items/{id}"), decoded; null if none.</summary>
@@ -156,21 +160,37 @@ public sealed class HttpRequest
     }
 }
 
-/// <summary>The request body as a read-only stream over the connection.</summary>
-internal sealed class RequestBodyStream(HttpConnection conn) : Stream
+/// <summary>
+/// The request body: <see cref="ReadAsync"/> returns de-framed bytes as they arrive, 0 at its end. Not a <see cref="Stream"/>
+/// itself (<see cref="AsStream"/> makes one): a virtual Stream.Read call anywhere in an image makes NativeAOT compile every
+/// stream's Read, the console's input among them, which the kernel does not offer.
+/// </summary>
+public sealed class RequestBody
 {
-    public override bool CanRead => true;
-    public override bool CanSeek => false;
-    public override bool CanWrite => false;
-    public override long Length => throw new NotSupportedException();
-    public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
-    public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default) => conn.ReadBodyAsync(buffer);
-    public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
-        conn.ReadBodyAsync(buffer.AsMemory(offset, count)).AsTask();
-    // The server has one thread: a blocking read could never be completed. Use ReadAsync.
-    public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException("the request body is read with ReadAsync");
-    public override void Flush() { }
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-    public override void SetLength(long value) => throw new NotSupportedException();
-    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+    readonly HttpConnection _conn;
+    internal RequestBody(HttpConnection conn) => _conn = conn;
+
+    /// <summary>Reads up to <paramref name="buffer"/>.Length body bytes; 0 at the end. Throws <see cref="HttpProtocolException"/> for a malformed body.</summary>
+    public ValueTask<int> ReadAsync(Memory<byte> buffer) => _conn.ReadBodyAsync(buffer);
+
+    /// <summary>The body as a read-only <see cref="Stream"/> (for APIs that take one).</summary>
+    public Stream AsStream() => new BodyStream(this);
+
+    sealed class BodyStream(RequestBody body) : Stream
+    {
+        public override bool CanRead => true;
+        public override bool CanSeek => false;
+        public override bool CanWrite => false;
+        public override long Length => throw new NotSupportedException();
+        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
+        public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default) => body.ReadAsync(buffer);
+        public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
+            body.ReadAsync(buffer.AsMemory(offset, count)).AsTask();
+        // The server has one thread: a blocking read could never be completed. Use ReadAsync.
+        public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException("the request body is read with ReadAsync");
+        public override void Flush() { }
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+        public override void SetLength(long value) => throw new NotSupportedException();
+        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+    }
 }

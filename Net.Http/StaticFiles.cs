@@ -31,12 +31,12 @@ public sealed class StaticFiles
         return files;
     }
 
-    static byte[] Read(Assembly assembly, string name)
+    static unsafe byte[] Read(Assembly assembly, string name)
     {
-        using var stream = assembly.GetManifestResourceStream(name) ?? throw new InvalidOperationException($"resource {name} vanished");
-        var data = new MemoryStream();
-        stream.CopyTo(data);
-        return data.ToArray();
+        // Embedded resources are mapped in memory: copy them out without Stream.Read (see RequestBody on why no virtual reads).
+        using var stream = assembly.GetManifestResourceStream(name) as UnmanagedMemoryStream
+            ?? throw new InvalidOperationException($"resource {name} is not an in-memory resource");
+        return new ReadOnlySpan<byte>(stream.PositionPointer, checked((int)stream.Length)).ToArray();
     }
 
     /// <summary>Adds (or replaces) the file served at <paramref name="path"/>.</summary>
