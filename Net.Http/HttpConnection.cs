@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using CosmosNet.Net.Platform;
 using ITimer = CosmosNet.Net.Platform.ITimer;
 
@@ -76,6 +77,7 @@ internal sealed class HttpConnection
     }
 
     /// <summary>Answers a refused request with an empty-bodied status and no keep-alive; the caller then closes.</summary>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
     async ValueTask RejectAsync(int status)
     {
         KeepAlive = false;
@@ -91,6 +93,7 @@ internal sealed class HttpConnection
     /// Receives until a complete head (every line ending in CRLF, then an empty line) is buffered at _in[_headStart.._headEnd).
     /// Returns 0, a status to refuse with (a limit, a bare LF, a timeout with a partial head), or -1 when the peer closed.
     /// </summary>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     async ValueTask<int> ReadHeadAsync(bool first)
     {
         _headStart = _start;
@@ -150,6 +153,7 @@ internal sealed class HttpConnection
 
     // ---- one request ------------------------------------------------------------------------------------------------
 
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     async ValueTask<bool> ServeRequestAsync()
     {
         _start = _headEnd;
@@ -221,6 +225,7 @@ internal sealed class HttpConnection
     // ---- the body ---------------------------------------------------------------------------------------------------
 
     /// <summary>Reads de-framed body bytes; 0 at the end of the body. Throws <see cref="HttpProtocolException"/> on a bad body.</summary>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     public async ValueTask<int> ReadBodyAsync(Memory<byte> destination)
     {
         if (_bodyDone || destination.IsEmpty) return 0;
@@ -304,6 +309,7 @@ internal sealed class HttpConnection
     }
 
     /// <summary>Buffers one line (CRLF-terminated, at most <paramref name="max"/> bytes with its CRLF); returns the index of its LF.</summary>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     async ValueTask<int> ReadLineAsync(int max, int tooLongStatus)
     {
         int scanned = _start;
@@ -326,6 +332,7 @@ internal sealed class HttpConnection
     }
 
     /// <summary>Receives more body bytes into the tail of the receive buffer (behind the head, which the handler may still read).</summary>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
     async ValueTask FillAsync()
     {
         if (_start == _end) _start = _end = _headEnd;
@@ -339,6 +346,7 @@ internal sealed class HttpConnection
     }
 
     /// <summary>One read of body bytes from the transport, under the minimum-data-rate rule.</summary>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     async ValueTask<int> ReceiveBodyAsync(Memory<byte> into)
     {
         long started = _clock.NowNanoseconds;

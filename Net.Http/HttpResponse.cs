@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Buffers.Text;
 using System.Text;
 
@@ -47,6 +48,7 @@ public sealed class HttpResponse
     }
 
     /// <summary>Writes body bytes, sending once the buffer is full (waits while the connection's send buffer is full).</summary>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
     public async ValueTask WriteAsync(ReadOnlyMemory<byte> data)
     {
         if (_conn.Request.IsHead || HttpStatus.HasNoContent(StatusCode)) { _sent += data.Length; return; }
@@ -83,6 +85,7 @@ public sealed class HttpResponse
     }
 
     /// <summary>Sends the head and what is buffered now (the response streams from here on).</summary>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
     public async ValueTask FlushAsync()
     {
         if (!await SendAsync(final: false)) throw new IOException("the connection closed");
@@ -103,6 +106,7 @@ public sealed class HttpResponse
     }
 
     /// <summary>Ends the response: sends whatever is left (with the chunked terminator); false if the connection must close.</summary>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     internal async ValueTask<bool> CompleteAsync()
     {
         bool ok = await SendAsync(final: true);
@@ -111,6 +115,7 @@ public sealed class HttpResponse
         return ok;
     }
 
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     async ValueTask<bool> SendAsync(bool final)
     {
         int start = HeadRoom, end = HeadRoom + _bodyLength;

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using CosmosNet.Net.Tcp;
 
 namespace CosmosNet.Net.Http;
@@ -31,6 +32,7 @@ public sealed class TcpFlowTransport(TcpFlow flow) : ITransport
         var task = flow.ReadAsync(buffer);
         return task.IsCompletedSuccessfully ? new ValueTask<int>(Count(task.Result)) : Await(task);
 
+        [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
         static async ValueTask<int> Await(Task<Result<TcpReadResult, TcpError>> t) => Count(await t);
         static int Count(Result<TcpReadResult, TcpError> r) => r.IsOk && !r.Value.IsEndOfStream ? r.Value.Count : 0;
     }
@@ -40,6 +42,7 @@ public sealed class TcpFlowTransport(TcpFlow flow) : ITransport
         var task = push ? flow.WriteNodelayAsync(data) : flow.WriteAsync(data);
         return task.IsCompletedSuccessfully ? new ValueTask<bool>(task.Result.IsOk) : Await(task);
 
+        [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
         static async ValueTask<bool> Await(Task<Result<Unit, TcpWriteError>> t) => (await t).IsOk;
     }
 
