@@ -98,9 +98,15 @@ public sealed class HttpServerTests(ServerGuest guest, ITestOutputHelper log) : 
             c = http.client.HTTPConnection("127.0.0.1", {{guest.HttpPort}}, timeout=30)
             c.connect()
             c.sock.sendall(b"".join(b"GET /status HTTP/1.1\r\nHost: g\r\n\r\n" for _ in range(4)) + b"POST / HTTP/1.1\r\nHost: g\r\nContent-Length: 9\r\n\r\npipelined")
+            stream = c.sock.makefile("rb")   # one buffered reader for all responses (each HTTPResponse would make its own)
+            class Kept:                      # ... which a response must not close when its body ends
+                def __getattr__(self, name): return getattr(stream, name)
+                def close(self): pass
+            class Shared:
+                def makefile(self, *args, **kwargs): return Kept()
             bodies = []
             for _ in range(5):
-                r = http.client.HTTPResponse(c.sock); r.begin(); bodies.append((r.status, r.read()))
+                r = http.client.HTTPResponse(Shared()); r.begin(); bodies.append((r.status, r.read()))
             assert all(s == 200 for s, _ in bodies), bodies
             assert bodies[4][1] == b"pipelined", bodies
             print("pipelined ok", len(bodies))

@@ -66,7 +66,7 @@ public sealed class TapTests(ITestOutputHelper log)
             Assert.Contains("0 received", jumbo.Output);
             Must("ip", "-n", ns, "link", "set", Tap, "mtu", "1500");
 
-            var echo = ServerGuest.RunToEnd("ip", ["netns", "exec", ns, "curl", "-s", "-m", "20", "--data-binary", "over the tap", $"http://{GuestAddress}/echo"], "/", Timeout);
+            var echo = ServerGuest.RunToEnd("ip", ["netns", "exec", ns, "curl", "-s", "-m", "20", "--data-binary", "over the tap", $"http://{GuestAddress}/"], "/", Timeout);   // POST / echoes the body
             Assert.Equal("over the tap", echo.Output);
         }
         finally
