@@ -117,7 +117,7 @@ internal sealed class HttpConnection
                         _headStart = lineStart = scan = lf + 1;
                         continue;
                     }
-                    if (length > _o.MaxRequestLineLength) return 414;
+                    if (length > _o.MaxRequestLineLength) return LineTooLong(lineStart);
                     fieldsStart = lf + 1;
                 }
                 else
@@ -129,7 +129,7 @@ internal sealed class HttpConnection
                 lineStart = scan = lf + 1;
             }
             scan = _end;
-            if (fieldsStart < 0 && _end - lineStart > _o.MaxRequestLineLength) return 414;
+            if (fieldsStart < 0 && _end - lineStart > _o.MaxRequestLineLength) return LineTooLong(lineStart);
             if (fieldsStart >= 0 && _end - fieldsStart > _o.MaxRequestHeadersSize) return 431;
 
             if (_end == _in.Length)
@@ -150,6 +150,9 @@ internal sealed class HttpConnection
             _end += n;
         }
     }
+
+    /// <summary>414 when the target makes the request line too long; 400 when no method ends in its first bytes (garbage, a giant method).</summary>
+    int LineTooLong(int lineStart) => _in.AsSpan(lineStart, 64).IndexOf((byte)' ') < 0 ? 400 : 414;
 
     // ---- one request ------------------------------------------------------------------------------------------------
 

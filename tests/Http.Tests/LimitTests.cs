@@ -25,6 +25,8 @@ public sealed class LimitTests
         Assert.Equal(404, Answer(bed, $"GET /{new string('a', 8000)} HTTP/1.1\r\n{H}\r\n").Status);
         // Over the limit before any line end: refused as soon as the limit is passed, not when the line ends.
         Assert.Equal((414, "close", true), Answer(bed, $"GET /{new string('a', 100_000)}"));
+        // A line too long because of its method is no URI problem: 400.
+        Assert.Equal((400, "close", true), Answer(bed, $"{new string('A', 100_000)} / HTTP/1.1\r\n{H}\r\n"));
     }
 
     [Fact]
