@@ -126,7 +126,7 @@ public sealed class ProtocolTests
         var bed = TestServer.Create();
         var star = bed.Exchange($"OPTIONS * HTTP/1.1\r\n{H}\r\n");
         Assert.Equal(200, star.Status);
-        Assert.Equal("GET, HEAD, POST, OPTIONS", star.Header("Allow"));
+        Assert.Equal("GET, HEAD, POST, DELETE, OPTIONS", star.Header("Allow"));
         var root = bed.Exchange($"OPTIONS / HTTP/1.1\r\n{H}\r\n");
         Assert.Equal(200, root.Status);
         Assert.Equal("GET, HEAD, POST, OPTIONS", root.Header("Allow"));
@@ -134,7 +134,7 @@ public sealed class ProtocolTests
     }
 
     [Theory]
-    [InlineData("POST /items/1", "GET, HEAD, OPTIONS")]
+    [InlineData("POST /items/1", "GET, HEAD, DELETE, OPTIONS")]
     [InlineData("DELETE /", "GET, HEAD, POST, OPTIONS")]
     [InlineData("TRACE /", "GET, HEAD, POST, OPTIONS")]
     [InlineData("PUT /index.html", "GET, HEAD, OPTIONS")]
@@ -143,6 +143,22 @@ public sealed class ProtocolTests
         var r = TestServer.Create().Exchange($"{line} HTTP/1.1\r\n{H}Content-Length: 0\r\n\r\n");
         Assert.Equal(405, r.Status);
         Assert.Equal(allow, r.Header("Allow"));
+    }
+
+    [Fact]
+    public void No_content_responses_carry_no_content_length_and_keep_the_connection()
+    {
+        var bed = TestServer.Create();
+        bed.Run(async () =>
+        {
+            var c = await bed.ConnectAsync();
+            await c.SendAsync($"DELETE /items/1 HTTP/1.1\r\n{H}\r\nGET /items/2 HTTP/1.1\r\n{H}\r\n");
+            var r = await c.ReadResponseAsync();
+            Assert.Equal(204, r!.Status);
+            Assert.Null(r.Header("Content-Length"));
+            Assert.Null(r.Header("Transfer-Encoding"));
+            Assert.Equal("item 2 q=", (await c.ReadResponseAsync())!.Text);
+        });
     }
 
     [Fact]

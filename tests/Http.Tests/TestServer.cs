@@ -24,6 +24,7 @@ public static class TestServer
         http.MapPost("/echo", async ctx => Results.Bytes(await ctx.Request.ReadBodyAsync()));
         http.MapPost("/ignore", _ => Results.Text("ignored"));
         http.MapGet("/items/{id}", ctx => Results.Text($"item {ctx.Request.RouteValue("id")} q={ctx.Request.Query("q")}"));
+        http.MapDelete("/items/{id}", _ => Results.NoContent());
         http.MapGet("/files/{*path}", ctx => Results.Text(ctx.Request.RouteValue("path")!));
         http.MapGet("/json", () => Results.Json(new Item(7, "seven"), TestJson.Default.Item));
         http.MapGet("/throw", IResult? (HttpContext _) => throw new InvalidOperationException("boom"));
