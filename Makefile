@@ -39,20 +39,25 @@ test: deps
 #   make [APP=<dir>]            build iso/cosmosnet.elf and iso/cosmosnet.iso for the app in <dir>
 #   make run [APP=<dir>]        ... and boot the ELF in QEMU (TCG), serial on the terminal
 #   make run-iso / run-bochs    boot the ISO in QEMU / in Bochs (headless, COM1 on the terminal)
+# Every boot goes through tools/guest (tools/Harness: the one definition of the QEMU and Bochs command lines).
 # QEMU exits 0 when the app's Main returns 0, 3 on a panic, 5 when Main returns non-zero.
 APP ?= Apps/HttpServer
-# `make run` forwards these loopback ports to the guest's HTTP (80) and echo (7) servers (QEMU user-mode network,
-# e1000 NIC; the guest gets 10.0.2.15 by DHCP). Override when they are taken: make run HTTP_PORT=9080.
+# `make run` forwards these loopback ports to the guest's HTTP (80) and echo (7) servers (QEMU user-mode network;
+# the guest gets 10.0.2.15 by DHCP). Override when they are taken: make run HTTP_PORT=9080.
 HTTP_PORT ?= 8080
 ECHO_PORT ?= 8007
-QEMU_NET := -netdev user,id=n0,hostfwd=tcp:127.0.0.1:$(HTTP_PORT)-:80,hostfwd=tcp:127.0.0.1:$(ECHO_PORT)-:7 \
-  -device e1000,netdev=n0
+# The guest's NIC (virtio, rtl8139, e1000, e1000e, vmxnet3), for the run targets and every guest the tests and
+# benchmarks boot (the harness reads COSMOS_NIC). QEMU_ACCEL=kvm where KVM works (the harness reads COSMOS_ACCEL).
+NIC ?= e1000
+QEMU_ACCEL ?= $(or $(COSMOS_ACCEL),tcg)
+export COSMOS_NIC := $(NIC)
+export COSMOS_ACCEL := $(QEMU_ACCEL)
 ELF := iso/cosmosnet.elf
 ISO := iso/cosmosnet.iso
-QEMU ?= qemu-system-x86_64
-QEMU_ACCEL ?= tcg
-QEMU_FLAGS := -accel $(QEMU_ACCEL) -m 512M -serial stdio -display none -no-reboot \
-  -device isa-debug-exit,iobase=0xf4,iosize=0x04
+GUEST := tools/guest
+RUN_FLAGS := --memory 512 --nic $(NIC) --forward 127.0.0.1:$(HTTP_PORT):80 --forward 127.0.0.1:$(ECHO_PORT):7
+# make run CONFIG=path: the file becomes /config/appsettings.json in the guest (a Multiboot module).
+RUN_CONFIG := $(if $(CONFIG),--initrd "$(abspath $(CONFIG)) appsettings.json")
 
 .PHONY: all elf iso run run-iso run-uefi run-bochs
 all: elf iso
@@ -70,24 +75,20 @@ iso: elf
 
 run: elf
 	@echo "serving on http://127.0.0.1:$(HTTP_PORT)/ (echo: 127.0.0.1:$(ECHO_PORT)) once the guest prints its address"
-	$(QEMU) $(QEMU_FLAGS) $(QEMU_NET) -kernel $(ELF)
+	@$(GUEST) qemu --kernel $(ELF) $(RUN_FLAGS) $(RUN_CONFIG)
 
 run-iso: iso
-	$(QEMU) $(QEMU_FLAGS) $(QEMU_NET) -cdrom $(ISO)
+	@$(GUEST) qemu --cdrom $(ISO) $(RUN_FLAGS)
 
 # UEFI boot of the same ISO (OVMF firmware).
 run-uefi: iso
-	$(QEMU) $(QEMU_FLAGS) -bios /usr/share/OVMF/OVMF_CODE.fd -cdrom $(ISO)
+	@$(GUEST) qemu --cdrom $(ISO) --uefi --memory 512
 
-# Bochs prints COM1 live (fd 3) and keeps its own log in iso/bochs.log; the status follows the serial
-# output (Bochs itself exits 1 however the guest stops it): 0 after "Main returned 0", 3 on a panic.
+# Bochs prints COM1 live (and into iso/bochs-serial.txt) and keeps its own log in iso/bochs.log; the status
+# follows the serial output (Bochs itself exits 1 however the guest stops it): 0 after "Main returned 0", 3 on a panic.
 BOCHS_TIMEOUT ?= 300
 run-bochs: iso
-	@rm -f iso/bochs-serial.txt
-	@COSMOS_ISO=$(ISO) COSMOS_SERIAL=/dev/fd/3 COSMOS_BOCHS_LOG=iso/bochs.log \
-	  timeout --kill-after=5 $(BOCHS_TIMEOUT) bochs -q -f Boot/bochsrc.txt -rc Boot/bochs.rc \
-	  3> >(tee iso/bochs-serial.txt) >iso/bochs.out 2>&1 || true
-	@sleep 0.2; grep -q 'PANIC:' iso/bochs-serial.txt && exit 3; grep -q 'Main returned 0' iso/bochs-serial.txt
+	@$(GUEST) bochs --iso $(ISO) --timeout $(BOCHS_TIMEOUT)
 
 # ---- fuzzing: AFL++ over the SharpFuzz harness of the stack's input path ------------------------
 # Bounded: FUZZ_SECONDS of afl-fuzz. New crashers land in tests/Net.Tests/Fuzz/crashers/ (replayed by make test).
@@ -109,7 +110,7 @@ bench-gc: deps
 
 # ---- benchmarks: the network stack --------------------------------------------------------------
 # BenchmarkDotNet (input path, allocations, two-stack bulk over the simulator) into bench/results/net/, then
-# TapHost against Linux's own loopback TCP in the same run (needs root) into bench/results/net-tap.txt.
+# tools/TapHost against Linux's own loopback TCP in the same run (needs root) into bench/results/net-tap.txt.
 BENCH_TAP_MIB ?= 256
 .PHONY: bench-net
 bench-net: deps
@@ -130,7 +131,7 @@ bench-net-guest: deps
 #   make bench-linux    Debian's kernel + a static C /init booted like our image (bench/linux-guest/);
 #                       boot time, timer/switch latencies, idle host CPU, RAM -> bench/results/kernel-vs-linux.md
 #                       (installs linux-image-amd64, cpio, gcc on first use: bench only, not in `make deps`)
-#   make bench          every bench-* target above, in order -> bench/results/summary.md (figures, sources,
+#   make bench          every target of bench/targets.json, in order -> bench/results/summary.md (figures, sources,
 #                       dates, host load). Never part of `make test`.
 .PHONY: bench-linux bench
 bench-linux: deps

@@ -5,7 +5,9 @@ namespace CosmosNet.Kernel;
 /// <summary>The bootloader's command line becomes the app's argv: `qemu -kernel cosmosnet.elf -append "a b"`
 /// or `multiboot /boot/cosmosnet.elf a b` in GRUB give Main(string[] args) = ["a", "b"] (argv[0] is the
 /// kernel's path). Split on spaces; no quoting. Copied before any memory is allocated: the loader's copy
-/// lies in memory the kernel hands out.</summary>
+/// lies in memory the kernel hands out. Words NAME=VALUE whose NAME is an environment variable's usual
+/// shape (upper-case letters, digits, '_', not starting with a digit) are the environment instead
+/// (Environment.GetEnvironmentVariable); everything else, e.g. NetworkHost's ip=/gw=, stays in args.</summary>
 internal static unsafe class CommandLine
 {
     const int MaxLength = 1024, MaxArguments = 64;
@@ -15,6 +17,7 @@ internal static unsafe class CommandLine
 
     static TextBuffer s_text;
     static ArgumentBuffer s_arguments;
+    static ArgumentBuffer s_environment;   // null-terminated, like environ
 
     internal static void Read(byte* multibootInfo, int* argc, byte*** argv)
     {
@@ -24,16 +27,42 @@ internal static unsafe class CommandLine
         if (source != null) while (length < MaxLength && source[length] != 0) { s_text[length] = source[length]; length++; }
         if (length == 0) foreach (byte b in "cosmosnet"u8) s_text[length++] = b;
 
-        int count = 0;
-        for (int i = 0; i < length && count < MaxArguments; )
+        int count = 0, variables = 0;
+        for (int i = 0; i < length && count + variables < MaxArguments; )
         {
             while (i < length && s_text[i] == (byte)' ') s_text[i++] = 0;
             if (i == length) break;
-            s_arguments[count++] = (nint)Unsafe.AsPointer(ref s_text[i]);
+            nint word = (nint)Unsafe.AsPointer(ref s_text[i]);
+            // argv[0] (the kernel's path under GRUB) is never a variable.
+            if (count > 0 && IsVariable(i, length)) s_environment[variables++] = word;
+            else s_arguments[count++] = word;
             while (i < length && s_text[i] != (byte)' ') i++;
         }
         for (int i = 0; i < length; i++) if (s_text[i] == (byte)' ') s_text[i] = 0;
         *argc = count;
         *argv = (byte**)Unsafe.AsPointer(ref s_arguments[0]);
+    }
+
+    static bool IsVariable(int start, int length)
+    {
+        int i = start;
+        if (i < length && s_text[i] is >= (byte)'0' and <= (byte)'9') return false;
+        while (i < length && s_text[i] is >= (byte)'A' and <= (byte)'Z' or >= (byte)'0' and <= (byte)'9' or (byte)'_') i++;
+        return i > start && i < length && s_text[i] == (byte)'=';
+    }
+
+    /// <summary>environ: "NAME=VALUE" strings, then null.</summary>
+    internal static byte** Environment => (byte**)Unsafe.AsPointer(ref s_environment[0]);
+
+    /// <summary>getenv: the value of a variable from the command line, or null.</summary>
+    internal static byte* Lookup(byte* name)
+    {
+        for (byte** entry = Environment; *entry != null; entry++)
+        {
+            byte* e = *entry, n = name;
+            while (*n != 0 && *e == *n) { e++; n++; }
+            if (*n == 0 && *e == (byte)'=') return e + 1;
+        }
+        return null;
     }
 }

@@ -8,7 +8,7 @@ namespace CosmosNet.Kernel;
 
 /// <summary>The kernel's three steps of the start-up sequence driven by Boot/boot.asm:
 /// EarlyInit → (CoreLib's InitializeModules) → Init → (the app's Main via __managed__Main) → Exit.</summary>
-public static unsafe class Kernel
+internal static unsafe class Kernel
 {
     const uint MultibootMagic = 0x2BADB002;
 
@@ -26,9 +26,11 @@ public static unsafe class Kernel
         if (magic != MultibootMagic) Panic.Halt("not started by a Multiboot loader (bad magic)"u8);
         if (!MemoryMap.ReadMultiboot((byte*)(ulong)multibootInfo)) Panic.Halt("the bootloader gave no memory map"u8);
         CommandLine.Read((byte*)(ulong)multibootInfo, argc, argv);
-        // The loader's structures are read: from here on memory after the image is handed out.
+        Runtime.Files.BootModules.Read((byte*)(ulong)multibootInfo);
+        // The loader's structures are read: from here on memory after the image (and after the modules
+        // the loader put behind it, the /config files) is handed out.
         Image.Layout* image = Image.Current;
-        PhysicalMemory.Initialize((ulong)image->Start, (ulong)image->End);
+        PhysicalMemory.Initialize((ulong)image->Start, Math.Max((ulong)image->End, Runtime.Files.BootModules.End));
         Paging.Initialize();
     }
 

@@ -7,7 +7,7 @@ namespace CosmosNet.Kernel;
 /// <summary>The end of the line: prints "PANIC: reason" and the registers on the serial console, then stops
 /// the machine with a failure status (QEMU exits 3). Allocates nothing, so it works out of memory, inside
 /// traps and before CoreLib is initialised (use the UTF-8 overload there: no string objects exist yet).</summary>
-public static unsafe class Panic
+internal static unsafe class Panic
 {
     static int s_depth;
 

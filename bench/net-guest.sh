@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# The unikernel serving under QEMU TCG (Apps/HttpServer, e1000, user-mode network with hostfwd):
+# The unikernel serving under QEMU TCG (Apps/HttpServer, the NIC of COSMOS_NIC (make: NIC, default e1000),
+# user-mode network with hostfwd; booted by tools/guest):
 #   bench/net-guest.sh [MB]   (default 32) — boot to DHCP lease, curl GET / latency (200 requests, sequential),
 #   POST /echo and TCP echo throughput (MB each way, SHA-256 checked). Prints a table; no root needed.
 set -euo pipefail
@@ -11,18 +12,16 @@ cleanup() { [ -n "$qemu_pid" ] && kill "$qemu_pid" 2>/dev/null || true; wait 2>/
 trap cleanup EXIT
 
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
-out=iso/bench-net-guest
-mkdir -p $out
-dotnet publish Apps/HttpServer -c Release --nologo -v quiet -p:CosmosNetRoot=$PWD/ -p:CosmosImageDir=$PWD/$out/ >/dev/null
+elf=$(tools/guest build Apps/HttpServer --image-dir iso/bench-net-guest)
+nic=${COSMOS_NIC:-e1000}
 http=$(free_port); echo_port=$(free_port)
-start=$(date +%s%N)
-qemu-system-x86_64 -accel tcg -m 256M -kernel $out/cosmosnet.elf -serial file:$work/serial.txt -display none -no-reboot \
-  -monitor none -netdev user,id=n0,hostfwd=tcp:127.0.0.1:$http-:80,hostfwd=tcp:127.0.0.1:$echo_port-:7 \
-  -device e1000,netdev=n0 & qemu_pid=$!
-for _ in $(seq 600); do grep -q "DHCP lease" $work/serial.txt 2>/dev/null && break; sleep 0.05; done
-lease_ms=$(( ($(date +%s%N) - start) / 1000000 ))
+# Serial lines time-stamped by the harness (seconds since QEMU started).
+tools/guest qemu --kernel "$elf" --nic "$nic" --forward "$http:80" --forward "$echo_port:7" --timestamps \
+  </dev/null >$work/serial.txt 2>&1 & qemu_pid=$!
+for _ in $(seq 1200); do grep -q "DHCP lease" $work/serial.txt 2>/dev/null && break; sleep 0.05; done
+lease_ms=$(awk '/DHCP lease/ {printf "%d", $1 * 1000; exit}' $work/serial.txt)
 for _ in $(seq 200); do grep -q "http: listening" $work/serial.txt && break; sleep 0.05; done
-guest_line=$(grep "DHCP lease" $work/serial.txt)
+guest_line=$(grep -m1 "DHCP lease" $work/serial.txt)
 
 for i in $(seq 200); do curl -s -o /dev/null -w '%{time_total}\n' http://127.0.0.1:$http/; done | sort -n > $work/lat.txt
 p() { awk -v q=$1 '{a[NR]=$1} END {i=int(NR*q); if (i<1) i=1; printf "%.2f", a[i]*1000}' $work/lat.txt; }
@@ -39,7 +38,7 @@ curl -s -o $work/post.out --data-binary @$work/post http://127.0.0.1:$http/echo
 t3=$(date +%s%N)
 cmp -s $work/post $work/post.out || { echo "POST /echo: body mismatch"; exit 1; }
 
-echo "# make bench-net-guest ($(date -u +%FT%TZ), host load $(cut -d' ' -f1 /proc/loadavg), QEMU TCG, e1000, user-mode network)"
+echo "# make bench-net-guest ($(date -u +%FT%TZ), host load $(cut -d' ' -f1 /proc/loadavg), QEMU TCG, $nic, user-mode network)"
 echo "| measure | value |"
 echo "|---|---|"
 echo "| QEMU start to DHCP lease line | $lease_ms ms (guest: ${guest_line##*after }) |"

@@ -9,7 +9,7 @@ mib=${1:-256}
 bytes=$((mib << 20))
 ns=cnetbench$$
 tap=cnbtap0
-host=Net/TapHost/bin/Release/net10.0/CosmosNet.TapHost.dll
+host=tools/TapHost/bin/Release/net10.0/CosmosNet.TapHost.dll
 work=$(mktemp -d)
 pids=()
 
@@ -22,7 +22,7 @@ cleanup() {
 }
 trap cleanup EXIT
 
-dotnet build Net/TapHost -c Release --nologo -v q >/dev/null
+dotnet build tools/TapHost -c Release --nologo -v q >/dev/null
 ip netns add $ns
 ip -n $ns link set lo up
 ip -n $ns tuntap add dev $tap mode tap

@@ -1,36 +1,18 @@
 #!/usr/bin/python3
-"""make bench: runs every bench-* target of the Makefile, in the order they appear there, then writes
+"""make bench: runs every target listed in bench/targets.json, in that order, then writes
 bench/results/summary.md — each figure, the target and file it came from, when it ran and the host load
 average at that moment. A failing target is recorded and the rest still run.
-    bench/run-all.py [target ...]   (default: all bench-* targets)"""
-import os, re, subprocess, sys, time
+    bench/run-all.py [target ...]   (default: all targets of bench/targets.json)"""
+import json, os, re, subprocess, sys, time
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), ".."))
 RESULTS = os.path.join(ROOT, "bench", "results")
 
 
 def targets():
-    """{target: result files} for every bench-* target, in Makefile order. A target's files are the
-    bench/results/ paths named in its recipe or in the comment block just above it."""
-    with open(os.path.join(ROOT, "Makefile")) as f:
-        lines = f.read().splitlines()
-    found = {}
-    for i, line in enumerate(lines):
-        m = re.match(r"^(bench-[\w-]+):", line)
-        if not m:
-            continue
-        start = i
-        while start > 0 and lines[start - 1].startswith(("#", ".PHONY", "BENCH_")):
-            start -= 1
-        end = i + 1
-        while end < len(lines) and lines[end].startswith("\t"):
-            end += 1
-        text = "\n".join(lines[start:end])
-        found.setdefault(m.group(1), [])
-        for name in re.findall(r"bench/results/([\w.-]+\.(?:txt|md))", text):
-            if name != "summary.md" and name not in found[m.group(1)]:
-                found[m.group(1)].append(name)
-    return found
+    """{target: result files under bench/results/}, in the order of bench/targets.json."""
+    with open(os.path.join(ROOT, "bench", "targets.json")) as f:
+        return {t["target"]: t["results"] for t in json.load(f)["targets"]}
 
 
 def figures(name, text):

@@ -3,7 +3,7 @@
 // against the Mirage-style flow API. Everything runs on the kernel's network loop.
 using System.Text;
 using System.Text.Json.Serialization;
-using CosmosNet.Drivers.Net;
+using CosmosNet.Host;
 using CosmosNet.Net;
 using CosmosNet.Net.Http;
 using CosmosNet.Net.Tcp;

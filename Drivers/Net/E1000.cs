@@ -1,23 +1,25 @@
+using System.Runtime.InteropServices;
 using CosmosNet.Drivers.Pci;
-using CosmosNet.Kernel.Arch.X64;
-using CosmosNet.Kernel.Memory;
+using CosmosNet.Kernel.Hal;
 using CosmosNet.Net.Platform;
 
 namespace CosmosNet.Drivers.Net;
 
 /// <summary>
-/// Intel 82540EM (QEMU's <c>-device e1000</c>, Bochs, VMware): legacy descriptors in identity-mapped DMA pages,
-/// one 2 KiB buffer per descriptor. Receive is signalled by the INTx interrupt (MSI when present) which only
-/// acknowledges the device and wakes the owner; frames are copied out by <see cref="Poll"/> on the network loop.
+/// Intel 8254x gigabit NICs: the 82540EM (QEMU's <c>-device e1000</c>, Bochs) and the 82545EM (VMware's e1000).
+/// Legacy descriptors in identity-mapped DMA pages, one 2 KiB buffer per descriptor. The interrupt (MSI when the
+/// function has it, else INTx) only acknowledges the device, notes the causes and wakes the host loop; frames are
+/// copied out by <see cref="Poll"/> on the loop.
 /// </summary>
-public sealed unsafe class E1000 : INetworkDevice
+public sealed unsafe class E1000 : INic
 {
-    public const ushort VendorIntel = 0x8086, Device82540EM = 0x100E;
+    public static readonly PciId[] Ids = [new(0x8086, 0x100E) /* 82540EM */, new(0x8086, 0x100F) /* 82545EM copper */];
 
     const int Ctrl = 0x0000, Status = 0x0008, Eerd = 0x0014, Icr = 0x00C0, Ims = 0x00D0, Imc = 0x00D8,
         Rctl = 0x0100, Tctl = 0x0400, Tipg = 0x0410, Rdbal = 0x2800, Rdbah = 0x2804, Rdlen = 0x2808, Rdh = 0x2810,
-        Rdt = 0x2818, Tdbal = 0x3800, Tdbah = 0x3804, Tdlen = 0x3808, Tdh = 0x3810, Tdt = 0x3818, Mta = 0x5200,
-        Ral = 0x5400, Rah = 0x5404;
+        Rdt = 0x2818, Tdbal = 0x3800, Tdbah = 0x3804, Tdlen = 0x3808, Tdh = 0x3810, Tdt = 0x3818, Mpc = 0x4010,
+        Mta = 0x5200, Ral = 0x5400, Rah = 0x5404;
+    const uint CauseLinkChange = 1u << 2, CauseRxOverrun = 1u << 6;
     const int RxCount = 256, TxCount = 256, BufferSize = 2048, MaxFrame = 1514;
 
 #pragma warning disable CS0649 // written by the device
@@ -30,21 +32,28 @@ public sealed unsafe class E1000 : INetworkDevice
     readonly byte* _rxBuffers, _txBuffers;
     int _rxNext, _txNext;
     FrameHandler? _handler;
+    delegate*<void> _wake;
+    bool _interruptBound, _link;
+    uint _causes;   // ICR bits seen by the interrupt handler, taken by Poll
 
+    public string Model => "e1000";
+    public PciConfig Pci { get; }
     public MacAddress MacAddress { get; }
     public int Mtu => 1500;
-    public int Vector { get; }
     public bool LinkUp => (Read(Status) & 2) != 0;
+    public NicCounters Counters { get; } = new();
 
-    public ulong ReceivedFrames, TransmittedFrames, DroppedMalformed, DroppedOversized, DroppedTxFull, Interrupts;
-
-    static E1000? s_instance;   // the interrupt handler's device (one NIC)
-    static delegate*<void> s_wake;
-
-    E1000(PciConfig pci, delegate*<void> wake)
+    /// <summary>Resets and starts the card (rings, MAC filter, receive and transmit on); null without a memory BAR 0.</summary>
+    public static INic? Probe(PciConfig pci)
     {
         ulong bar = pci.MemoryBar(0);
-        Paging.MapMmio(bar, 0x20000);
+        return bar == 0 ? null : new E1000(pci, bar);
+    }
+
+    E1000(PciConfig pci, ulong bar)
+    {
+        Pci = pci;
+        Mmio.Map(bar, 0x20000);
         _mmio = (byte*)bar;
         pci.SetCommand(0x6, 0);                       // memory space + bus master (DMA)
 
@@ -64,10 +73,10 @@ public sealed unsafe class E1000 : INetworkDevice
         Write(Rah, high | (1u << 31));                 // address valid
         for (int i = 0; i < 128; i++) Write(Mta + i * 4, 0);
 
-        _rx = (Descriptor*)PhysicalMemory.AllocatePages(RxCount * 16 / 4096);
-        _tx = (Descriptor*)PhysicalMemory.AllocatePages(TxCount * 16 / 4096);
-        _rxBuffers = (byte*)PhysicalMemory.AllocatePages(RxCount * BufferSize / 4096);
-        _txBuffers = (byte*)PhysicalMemory.AllocatePages(TxCount * BufferSize / 4096);
+        _rx = (Descriptor*)DmaMemory.AllocatePages(RxCount * 16 / 4096);
+        _tx = (Descriptor*)DmaMemory.AllocatePages(TxCount * 16 / 4096);
+        _rxBuffers = (byte*)DmaMemory.AllocatePages(RxCount * BufferSize / 4096);
+        _txBuffers = (byte*)DmaMemory.AllocatePages(TxCount * BufferSize / 4096);
         for (int i = 0; i < RxCount; i++) _rx[i].Address = (ulong)(_rxBuffers + i * BufferSize);
         for (int i = 0; i < TxCount; i++) { _tx[i].Address = (ulong)(_txBuffers + i * BufferSize); _tx[i].Status = 1; }
 
@@ -81,41 +90,53 @@ public sealed unsafe class E1000 : INetworkDevice
         // write — its flush_queue_timer — which is most of the ~1 s from boot to a DHCP lease under QEMU.)
         Write(Rctl, (1u << 1) | (1u << 15) | (1u << 26));
 
-        s_instance = this;
-        s_wake = wake;
-        int vector = Msi.EnableMsi(pci, &OnInterrupt, 0);
-        if (vector < 0)
-        {
-            int line = pci.Read8(0x3C);
-            vector = line is > 0 and < 16 ? Irq.AttachIsa(line, &OnInterrupt, 0) : -1;
-        }
-        Vector = vector;
-        // Receive timer, overrun, descriptors low, link status change.
-        if (vector >= 0) Write(Ims, (1u << 7) | (1u << 6) | (1u << 4) | (1u << 2));
+        _link = LinkUp;
     }
 
-    /// <summary>Finds and starts the first 82540EM; <paramref name="wake"/> is called from its interrupt handler
-    /// (interrupts disabled, must not allocate). Null when there is none.</summary>
-    public static E1000? Probe(delegate*<void> wake)
+    public string? BindInterrupt(delegate*<void> wake)
     {
-        var pci = PciBus.Find(VendorIntel, Device82540EM);
-        return pci is { } p ? new E1000(p, wake) : null;
+        if (_interruptBound) throw new InvalidOperationException("e1000: interrupt already bound");
+        _wake = wake;
+        var self = GCHandle.Alloc(this);   // the handler's context: which card interrupted
+        nint context = GCHandle.ToIntPtr(self);
+        string how;
+        int vector = Msi.EnableMsi(Pci, &OnInterrupt, context);
+        if (vector >= 0) how = $"MSI vector 0x{vector:x}";
+        else
+        {
+            int line = Pci.Read8(0x3C);
+            vector = line is > 0 and < 16 ? Irq.AttachIsa(line, &OnInterrupt, context) : -1;
+            how = $"INTx IRQ {line} vector 0x{vector:x}";
+        }
+        if (vector < 0) { self.Free(); return null; }
+        _interruptBound = true;
+        // Receive timer, overrun, descriptors low, link status change.
+        Write(Ims, (1u << 7) | CauseRxOverrun | (1u << 4) | CauseLinkChange);
+        return how;
     }
 
     static void OnInterrupt(nint context)
     {
-        var device = s_instance;
-        if (device is null) return;
-        device.Read(Icr);          // reading ICR acknowledges and deasserts the (level-triggered) line
-        device.Interrupts++;
-        s_wake();
+        if (GCHandle.FromIntPtr(context).Target is not E1000 device) return;
+        uint causes = device.Read(Icr);   // reading ICR acknowledges and deasserts the (level-triggered) line
+        if (causes == 0) return;          // a shared INTx line raised by another device
+        device._causes |= causes;
+        device.Counters.Interrupts++;
+        device._wake();
     }
 
     public void Start(FrameHandler handler) => _handler = handler;
 
-    /// <summary>Delivers every received frame to the handler; returns how many descriptors were consumed.</summary>
-    public int Poll()
+    public bool Poll()
     {
+        uint causes = Interlocked.Exchange(ref _causes, 0);
+        if ((causes & CauseRxOverrun) != 0) Counters.DroppedRxFull += Read(Mpc);   // missed packets (clears on read)
+        if ((causes & CauseLinkChange) != 0 || !_interruptBound)
+        {
+            bool link = LinkUp;
+            if (link != _link) { _link = link; Counters.LinkChanges++; }
+        }
+
         int n = 0;
         while (n < RxCount)
         {
@@ -124,11 +145,12 @@ public sealed unsafe class E1000 : INetworkDevice
             if ((status & 1) == 0) break;              // DD: the device is done with it
             int length = d->Length;
             bool whole = (status & 2) != 0 && d->Errors == 0;   // EOP, no CRC/symbol/length errors
-            if (!whole || length < 14) DroppedMalformed++;
-            else if (length > MaxFrame + 4) DroppedOversized++;   // + a VLAN tag
+            if (!whole || length < 14) Counters.DroppedMalformed++;
+            else if (length > MaxFrame + 4) Counters.DroppedOversized++;   // + a VLAN tag
             else
             {
-                ReceivedFrames++;
+                Counters.FramesIn++;
+                Counters.BytesIn += (ulong)length;
                 _handler?.Invoke(new ReadOnlySpan<byte>(_rxBuffers + _rxNext * BufferSize, length));
             }
             d->Status = 0;
@@ -136,22 +158,23 @@ public sealed unsafe class E1000 : INetworkDevice
             _rxNext = (_rxNext + 1) % RxCount;
             n++;
         }
-        return n;
+        return n != 0;
     }
 
     public void Transmit(ReadOnlySpan<byte> frame)
     {
-        if (frame.Length < 14 || frame.Length > MaxFrame) { DroppedOversized++; return; }
+        if (frame.Length < 14 || frame.Length > MaxFrame) { Counters.DroppedTxInvalid++; return; }
         Descriptor* d = _tx + _txNext;
         for (int spin = 0; (Volatile.Read(ref d->Status) & 1) == 0; spin++)
-            if (spin > 100_000) { DroppedTxFull++; return; }   // ring full: TCP will retransmit
+            if (spin > 100_000) { Counters.DroppedTxFull++; return; }   // ring full: TCP will retransmit
         frame.CopyTo(new Span<byte>(_txBuffers + _txNext * BufferSize, BufferSize));
         d->Length = (ushort)frame.Length;
         d->Checksum = (ushort)(((1 << 0) | (1 << 1) | (1 << 3)) << 8);   // CMD: EOP, insert FCS, report status
         d->Status = 0;
         _txNext = (_txNext + 1) % TxCount;
         Write(Tdt, (uint)_txNext);
-        TransmittedFrames++;
+        Counters.FramesOut++;
+        Counters.BytesOut += (ulong)frame.Length;
     }
 
     MacAddress ReadMac()

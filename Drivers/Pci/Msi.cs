@@ -1,4 +1,4 @@
-using CosmosNet.Kernel.Arch.X64;
+using CosmosNet.Kernel.Hal;
 
 namespace CosmosNet.Drivers.Pci;
 
@@ -45,7 +45,7 @@ public static unsafe class Msi
         if (!Irq.AttachMsi(handler, context, out ulong address, out uint data)) return -1;
         ulong table = bar + (tableInfo & ~7u);
         int tableBytes = MsiXTableSize(pci) * 16;
-        Paging.MapMmio(table & ~0xFFFUL, (ulong)(tableBytes + 0x1000));
+        Mmio.Map(table & ~0xFFFUL, (ulong)(tableBytes + 0x1000));
         uint* e = (uint*)(table + (ulong)entry * 16);
         ushort control = pci.Read16(cap + 2);
         pci.Write16(cap + 2, (ushort)(control | 0x8000 | 0x4000));   // enable, function-masked while we write

@@ -1,11 +1,27 @@
 namespace CosmosNet.Drivers.Pci;
 
-/// <summary>Brute-force enumeration of PCI functions through configuration mechanism #1.</summary>
+/// <summary>A base address register as the firmware programmed it: a memory or I/O address (0 = unassigned).</summary>
+public readonly record struct PciBar(ulong Address, bool IsIo)
+{
+    public override string ToString() => Address == 0 ? "-" : IsIo ? $"io {Address:x}" : $"mem {Address:x}";
+}
+
+/// <summary>One PCI function found on the bus: where it is, what it is (IDs, class) and its BARs.</summary>
+public sealed record PciFunction(PciConfig Config, ushort VendorId, ushort DeviceId, byte Class, byte Subclass, byte ProgIf, PciBar[] Bars)
+{
+    /// <summary>bus:device.function, as lspci prints it.</summary>
+    public string Address => $"{Config.Bus:x2}:{Config.Device:x2}.{Config.Function}";
+
+    public override string ToString() => $"{Address} {VendorId:x4}:{DeviceId:x4} class {Class:x2}:{Subclass:x2}";
+}
+
+/// <summary>Enumeration of PCI functions through configuration mechanism #1 (every bus, device and function).</summary>
 public static class PciBus
 {
-    /// <summary>The first function with this vendor/device ID, or null.</summary>
-    public static PciConfig? Find(ushort vendor, ushort device)
+    /// <summary>Every function present, in bus/device/function order.</summary>
+    public static List<PciFunction> Functions()
     {
+        var found = new List<PciFunction>();
         for (int bus = 0; bus < 256; bus++)
             for (int dev = 0; dev < 32; dev++)
             {
@@ -15,9 +31,27 @@ public static class PciBus
                 for (int fn = 0; fn < functions; fn++)
                 {
                     var f = new PciConfig((byte)bus, (byte)dev, (byte)fn);
-                    if (f.Exists && f.Read16(0) == vendor && f.Read16(2) == device) return f;
+                    if (f.Exists) found.Add(Describe(f));
                 }
             }
-        return null;
+        return found;
+    }
+
+    static PciFunction Describe(PciConfig f)
+    {
+        uint classReg = f.Read32(0x08);
+        int barCount = (f.Read8(0x0E) & 0x7F) switch { 0 => 6, 1 => 2, _ => 0 };   // device, PCI bridge, other
+        var bars = new PciBar[barCount];
+        for (int i = 0; i < barCount; i++)
+        {
+            uint low = f.Read32(0x10 + i * 4);
+            if ((low & 1) != 0) bars[i] = new PciBar(low & 0xFFFC, IsIo: true);
+            else
+            {
+                bars[i] = new PciBar(f.MemoryBar(i), IsIo: false);
+                if (((low >> 1) & 3) == 2 && i + 1 < barCount) bars[++i] = default;   // the upper half of a 64-bit BAR
+            }
+        }
+        return new PciFunction(f, f.Read16(0), f.Read16(2), (byte)(classReg >> 24), (byte)(classReg >> 16), (byte)(classReg >> 8), bars);
     }
 }

@@ -1,4 +1,4 @@
-using CosmosNet.Kernel.Arch.X64;
+using CosmosNet.Kernel.Hal;
 
 namespace CosmosNet.Drivers.Pci;
 

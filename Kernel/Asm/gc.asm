@@ -10,7 +10,7 @@ extern CosmosGcBarrierBufferFull
 
 BARRIER_ENTRIES equ 8192
 
-; struct Collector.BarrierState (Kernel/Runtime/Gc/Collector.cs, same order)
+; struct Marker.BarrierState (Kernel/Runtime/Gc/Marker.cs, same order)
 MARKING    equ 0            ; byte: the incremental marker is running
 TOP        equ 8            ; next free entry of the barrier buffer
 END        equ 16           ; end of the buffer

@@ -7,7 +7,7 @@ bits 64
 section .text
 
 global RhpPInvoke, RhpPInvokeReturn, RhpReversePInvoke, RhpReversePInvokeReturn, RhpGcPoll, RhpStackProbe
-global RhpInitialDynamicInterfaceDispatch
+global RhpInitialDynamicInterfaceDispatch, cosmos_initial_dispatch_stub
 global memmove, memset, memcpy
 global RhpTrapThreads, __security_cookie, g_cpuFeatures
 extern RhpResolveInterfaceMethod
@@ -56,6 +56,11 @@ RhpInitialDynamicInterfaceDispatch:
     pop rdi
     pop rbp
     jmp rax
+
+; The stub's address, for dispatch cells made at run time (RhNewInterfaceDispatchCell).
+cosmos_initial_dispatch_stub:
+    lea rax, [RhpInitialDynamicInterfaceDispatch]
+    ret
 
 ; void* memmove(void* dst, const void* src, size_t n)
 memmove:

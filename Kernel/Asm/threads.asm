@@ -1,5 +1,5 @@
 ; Kernel threads and the few CPU instructions of the time/random code (see Kernel/Threading/Scheduler.cs,
-; Kernel/Arch/X64/CpuExtras.cs). Plain SysV functions imported with [RuntimeImport].
+; Kernel/Arch/X64/CpuFeatures.cs, Kernel/Runtime/CpuId.cs). Plain SysV functions imported with [RuntimeImport].
 %include "callee-saved.inc"
 default rel
 bits 64

@@ -2,9 +2,9 @@ using System.Runtime.CompilerServices;
 
 namespace CosmosNet.Kernel.Memory;
 
-public enum MemoryRegionType : uint { Usable = 1, Reserved = 2, AcpiReclaimable = 3, AcpiNvs = 4, Bad = 5 }
+internal enum MemoryRegionType : uint { Usable = 1, Reserved = 2, AcpiReclaimable = 3, AcpiNvs = 4, Bad = 5 }
 
-public struct MemoryRegion
+internal struct MemoryRegion
 {
     public ulong Base;
     public ulong Length;
@@ -14,7 +14,7 @@ public struct MemoryRegion
 
 /// <summary>The bootloader's memory map (Multiboot1), copied out of the loader's memory at the first
 /// instruction of C# so nothing depends on where the loader left it.</summary>
-public static unsafe class MemoryMap
+internal static unsafe class MemoryMap
 {
     public const int MaxRegions = 64;
 

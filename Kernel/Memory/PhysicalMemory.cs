@@ -5,7 +5,7 @@ namespace CosmosNet.Kernel.Memory;
 /// <summary>Hands out physical memory (identity mapped, so also virtual): page tables, heap chunks, DMA
 /// buffers. A bump allocator per usable range of the memory map, minus the first MiB and the kernel image;
 /// nothing is ever returned. Memory below 4 GiB is preferred (ILC's code and legacy DMA need it).</summary>
-public static unsafe class PhysicalMemory
+internal static unsafe class PhysicalMemory
 {
     [InlineArray(MemoryMap.MaxRegions)]
     struct RangeArray { Range _first; }

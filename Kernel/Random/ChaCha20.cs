@@ -4,7 +4,7 @@ namespace CosmosNet.Kernel.Random;
 
 /// <summary>The ChaCha20 block function of RFC 8439 (section 2.3): 256-bit key, 32-bit counter, 96-bit nonce
 /// to 64 bytes of key stream.</summary>
-public static unsafe class ChaCha20
+internal static unsafe class ChaCha20
 {
     static void QuarterRound(uint* x, int a, int b, int c, int d)
     {

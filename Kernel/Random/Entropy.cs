@@ -7,7 +7,7 @@ namespace CosmosNet.Kernel.Random;
 /// the output always comes from a ChaCha20 generator with fast key erasure (the first 32 bytes of each
 /// block after a request become the next key), seeded at boot from timer jitter, the RTC and the
 /// hardware source when there is one. Behind Random, RandomNumberGenerator and CoreLib's hash seeds.</summary>
-public static unsafe class Entropy
+internal static unsafe class Entropy
 {
     [System.Runtime.CompilerServices.InlineArray(8)] struct Key { uint _first; }
     static Key s_key;

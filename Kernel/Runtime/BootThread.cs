@@ -7,7 +7,7 @@ namespace CosmosNet.Kernel.Runtime;
 /// before the scheduler existed; every other kernel thread answers from its KThread.</summary>
 internal static unsafe class BootThread
 {
-    /// <summary>The boot thread's slot: a GC root (Gc/Collector.cs marks it).</summary>
+    /// <summary>The boot thread's slot: a GC root (Gc/Roots.cs marks it).</summary>
     internal static void* s_threadStaticStorage;
 
     /// <summary>Slot for thread statics outside the inline TLS block, initially null.</summary>

@@ -131,7 +131,8 @@ internal static unsafe class ExceptionHandling
         return complete ? (int)count : -(int)count;
     }
 
-    [RuntimeExport("RhpGetThreadAbortException")] static void RhpGetThreadAbortException() => Panic.NotImplemented("RhpGetThreadAbortException");
+    /// <summary>There is no thread abort on .NET Core: no exception is ever "the" thread-abort exception.</summary>
+    [RuntimeExport("RhpGetThreadAbortException")] static object? RhpGetThreadAbortException() => null;
     // Reflection asks what method a delegate's code pointer runs (Delegate.Method): for a delegate over a
     // boxed struct that pointer is an unboxing stub in ILC's __unbox section, `add rdi, 8; jmp rel32`.
     [RuntimeExport("RhGetCodeTarget")]

@@ -5,7 +5,7 @@ namespace CosmosNet.Kernel.Runtime;
 
 /// <summary>GC handles. A handle is a pointer to a slot whose first word is the target object (CoreLib
 /// reads targets directly through it); the slot also holds the dependent (secondary) object and the handle
-/// type. Slots live in native memory, in blocks the collector (Gc/Collector.cs) scans: normal and pinned
+/// type. Slots live in native memory, in blocks the collector (Gc/Roots.cs) scans: normal and pinned
 /// handles are roots, weak ones are cleared when their target dies, dependent ones keep the secondary
 /// alive while the primary lives.</summary>
 internal static unsafe class Handles

@@ -5,7 +5,7 @@ namespace CosmosNet.Kernel.Runtime;
 
 /// <summary>Addresses the linker script (Boot/kernel.ld) and the boot stub define, read through
 /// cosmos_image_layout (Kernel/Asm/runtime.asm).</summary>
-public static unsafe class Image
+internal static unsafe class Image
 {
     public struct Layout
     {

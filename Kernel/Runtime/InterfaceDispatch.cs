@@ -1,4 +1,5 @@
 using System.Runtime;
+using System.Runtime.CompilerServices;
 
 namespace CosmosNet.Kernel.Runtime;
 
@@ -27,8 +28,24 @@ internal static unsafe class InterfaceDispatch
     [RuntimeExport("RhpUpdateDispatchCellCache")]
     static nint RhpUpdateDispatchCellCache(Cell* cell, nint target, void* methodTable, CellInfo* info) => target;
 
+    [MethodImpl(MethodImplOptions.InternalCall), RuntimeImport("cosmos_initial_dispatch_stub")]
+    static extern nint InitialDispatchStub();
+
+    /// <summary>A dispatch cell made at run time: the type loader asks for one when it builds a generic
+    /// dictionary (a generic virtual method's shared code calls an interface method of its type argument).
+    /// Same shape as ILC's cells: the cell, then a terminator whose cache word is (CellType << 16) | slot;
+    /// the cell's cache is the interface MethodTable with the "absolute pointer" tag. Never freed (dictionaries
+    /// live as long as the program), 16-byte aligned like every NativeHeap block.</summary>
     [RuntimeExport("RhNewInterfaceDispatchCell")]
-    static void RhNewInterfaceDispatchCell() => Panic.NotImplemented("RhNewInterfaceDispatchCell");
+    static Cell* RhNewInterfaceDispatchCell(void* interfaceType, int slot)
+    {
+        var cells = (Cell*)Memory.NativeHeap.Allocate((ulong)(2 * sizeof(Cell)));
+        cells[0].Stub = InitialDispatchStub();
+        cells[0].Cache = (nint)interfaceType | 1;
+        cells[1].Stub = 0;
+        cells[1].Cache = (nint)((int)CellType.InterfaceAndSlot << 16 | (ushort)slot);
+        return cells;
+    }
 
     [RuntimeExport("RhpGetDispatchCellInfo")]
     static void RhpGetDispatchCellInfo(Cell* cell, CellInfo* info)

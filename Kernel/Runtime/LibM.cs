@@ -102,4 +102,37 @@ internal static class LibM
         }
         return X87Exp2YLog2X(x, y);
     }
+
+    [MethodImpl(MethodImplOptions.InternalCall), RuntimeImport("cosmos_x87_exp")] static extern double X87Exp(double x);
+    [MethodImpl(MethodImplOptions.InternalCall), RuntimeImport("cosmos_x87_log")] static extern double X87Log(double x, int logBase);
+    [MethodImpl(MethodImplOptions.InternalCall), RuntimeImport("cosmos_x87_atan2")] static extern double X87Atan2(double y, double x);
+
+    [UnmanagedCallersOnly(EntryPoint = "exp")]
+    static double Exp(double x)
+    {
+        if (double.IsNaN(x)) return x;
+        if (x > 709.8) return double.PositiveInfinity;
+        if (x < -745.2) return 0.0;
+        return X87Exp(x);
+    }
+
+    static double Log(double x, int logBase)
+    {
+        if (double.IsNaN(x) || x < 0) return double.NaN;
+        if (x == 0) return double.NegativeInfinity;
+        if (double.IsPositiveInfinity(x)) return x;
+        return X87Log(x, logBase);
+    }
+
+    [UnmanagedCallersOnly(EntryPoint = "log")] static double Ln(double x) => Log(x, 0);
+    [UnmanagedCallersOnly(EntryPoint = "log2")] static double Log2(double x) => Log(x, 1);
+    [UnmanagedCallersOnly(EntryPoint = "log10")] static double Log10(double x) => Log(x, 2);
+
+    /// <summary>atan2 (C99 F.10.1.4): the x87's fpatan handles signs, zeros and infinities alike.</summary>
+    [UnmanagedCallersOnly(EntryPoint = "atan2")]
+    static double Atan2(double y, double x) => double.IsNaN(x) || double.IsNaN(y) ? double.NaN : X87Atan2(y, x);
+
+    // float versions (MathF): the double function, rounded once to float.
+    [UnmanagedCallersOnly(EntryPoint = "sinf")] static float SinF(float x) => Abs(x) < TwoTo63 ? (float)X87Sin(x) : float.NaN;
+    [UnmanagedCallersOnly(EntryPoint = "cosf")] static float CosF(float x) => Abs(x) < TwoTo63 ? (float)X87Cos(x) : float.NaN;
 }

@@ -1,4 +1,6 @@
 using System.Runtime;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 
 namespace CosmosNet.Kernel.Runtime;
 
@@ -16,5 +18,13 @@ internal static unsafe class Startup
         return count;
     }
 
-    [RuntimeExport("RhGetRuntimeVersion")] static void RhGetRuntimeVersion() => Panic.NotImplemented("RhGetRuntimeVersion");
+    /// <summary>The runtime's product version as UTF-8 (Environment.Version, RuntimeInformation.FrameworkDescription):
+    /// that of the ILCompiler/CoreLib the image is built with (global.json pins it).</summary>
+    [RuntimeExport("RhGetRuntimeVersion")]
+    static byte* RhGetRuntimeVersion(int* length)
+    {
+        ReadOnlySpan<byte> version = "10.0.12"u8;
+        *length = version.Length;
+        return (byte*)Unsafe.AsPointer(ref MemoryMarshal.GetReference(version));
+    }
 }

@@ -1,12 +1,12 @@
 namespace CosmosNet.Kernel.Threading;
 
-public enum ThreadState : byte { Ready, Running, Blocked, Dead }
+internal enum ThreadState : byte { Ready, Running, Blocked, Dead }
 
 /// <summary>A kernel thread: unmanaged (NativeHeap), so interrupt handlers and the scheduler never touch
 /// the object heap. A suspended thread's registers are all on its own stack, between
 /// <see cref="SavedRsp"/> and <see cref="StackTop"/> (callee-saved + x87/SSE state from a voluntary
 /// switch; the whole TrapFrame too when it was preempted by the timer).</summary>
-public unsafe struct KThread
+internal unsafe struct KThread
 {
     public ulong SavedRsp;
     public ulong Id;
@@ -33,7 +33,7 @@ public unsafe struct KThread
 
 /// <summary>FIFO of threads (intrusive through <see cref="KThread.Next"/>). Only touched with interrupts
 /// disabled.</summary>
-public unsafe struct WaitQueue
+internal unsafe struct WaitQueue
 {
     public KThread* Head, Tail;
 

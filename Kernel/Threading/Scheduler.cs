@@ -17,7 +17,7 @@ namespace CosmosNet.Kernel.Threading;
 /// thread (stack range, saved rsp, TLS block); every suspended thread's registers lie on its stack between
 /// SavedRsp and StackTop. "Stop the world" on one CPU = <see cref="Preemption.Disable"/> (nothing else runs
 /// until the GC blocks or re-enables preemption).</summary>
-public static unsafe class Scheduler
+internal static unsafe class Scheduler
 {
     public const ulong TimeSliceNanoseconds = 10_000_000;
     public const ulong DefaultStackSize = 512 * 1024;
@@ -344,7 +344,7 @@ public static unsafe class Scheduler
 
 /// <summary>Keeps the timer from switching threads inside code that is not reentrant (the allocators). Nests;
 /// a switch that fell due meanwhile happens at the outermost <see cref="Enable"/>.</summary>
-public static class Preemption
+internal static class Preemption
 {
     static int s_depth;
     internal static bool Pending;

@@ -6,7 +6,7 @@ namespace CosmosNet.Kernel.Time;
 /// <summary>Kernel timers: threads waiting with a deadline, in deadline order, and the one-shot APIC timer
 /// armed for the earliest deadline (or the running thread's time slice, when others wait to run). With
 /// nothing due the timer is off, so an idle CPU sleeps in hlt until a device interrupt.</summary>
-public static unsafe class Timers
+internal static unsafe class Timers
 {
     static KThread* s_sleepers;
     static ulong s_armedFor = ulong.MaxValue;

@@ -3,7 +3,7 @@ using CosmosNet.Kernel.Arch.X64;
 namespace CosmosNet.Kernel.Time;
 
 /// <summary>UTC wall-clock time: the RTC's reading at boot carried forward by the monotonic clock.</summary>
-public static class WallClock
+internal static class WallClock
 {
     const long UnixEpochTicks = 621_355_968_000_000_000; // DateTime ticks of 1970-01-01
     static long s_unixNanosecondsAtBoot;

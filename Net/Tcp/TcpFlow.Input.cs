@@ -2,14 +2,17 @@ using CosmosNet.Net.Wire;
 
 namespace CosmosNet.Net.Tcp;
 
-/// <summary>Segment arrival (RFC 9293 3.10.7), with RFC 7323 PAWS and RFC 5961 protections.</summary>
+/// <summary>
+/// Segment arrival (RFC 9293 3.10.7), with RFC 7323 PAWS and RFC 5961 protections: checks a segment against the
+/// sequence spaces, then routes its ACK to the send side and loss recovery, its data and FIN to the receive side and
+/// the ACK policy, and its state changes to <see cref="Transition"/>.
+/// </summary>
 public sealed partial class TcpFlow
 {
     internal void Input(in TcpSegment seg, in TcpOptions opt)
     {
-        _lastHeard = Now;
-        _keepaliveProbes = 0;
-        _persistProbes = 0;
+        _keepalive.Heard(Now);
+        _rexmit.Heard();
         switch (State)
         {
             case TcpState.Closed: return;
@@ -22,17 +25,15 @@ public sealed partial class TcpFlow
 
         // A repeated SYN from the peer (a retransmission, or the SYN-ACK of a simultaneous open): its SYN is
         // old news, so strip it and treat the rest as an ordinary segment.
-        if ((flags & TcpFlags.Syn) != 0 && State == TcpState.SynReceived && seq == _irs)
+        if ((flags & TcpFlags.Syn) != 0 && State == TcpState.SynReceived && seq == _rcv.Initial)
         {
             flags &= ~TcpFlags.Syn;
             seq += 1;
             if ((flags & TcpFlags.Ack) == 0) { SendSynAck(); return; }
         }
 
-        // PAWS (RFC 7323 5.3): a timestamp older than the last one in window is a wrapped-around old duplicate.
         bool pureAck = payload.IsEmpty && (flags & (TcpFlags.Syn | TcpFlags.Fin | TcpFlags.Rst)) == 0;
-        if (_tsOn && opt.HasTimestamps && (flags & TcpFlags.Rst) == 0 && _tsRecentValid
-            && (int)(opt.TsVal - _tsRecent) < 0 && Now - _tsRecentTime < PawsIdleLimitNs && !IsDisorderedAck(seg, opt, pureAck))
+        if (_ts.Enabled && opt.HasTimestamps && (flags & TcpFlags.Rst) == 0 && _ts.IsOld(opt.TsVal, Now) && !IsDisorderedAck(seg, opt, pureAck))
         {
             _stack.Statistics.PawsRejected++;
             if (!pureAck) SendAck(); // answering stale pure ACKs could start an ACK war; they carry nothing to recover
@@ -40,17 +41,16 @@ public sealed partial class TcpFlow
         }
 
         int segLen = payload.Length + ((flags & TcpFlags.Syn) != 0 ? 1 : 0) + ((flags & TcpFlags.Fin) != 0 ? 1 : 0);
-        int rcvWnd = Math.Max(0, _rcvAdvEdge - _rcvNxt);
-        if (!Acceptable(seq, segLen, rcvWnd))
+        if (!_rcv.Acceptable(seq, segLen, _recv.Free))
         {
             // A zero window still takes the ACK and RST of a segment at RCV.NXT (RFC 9293 3.10.7.4).
-            bool ackOnly = rcvWnd == 0 && seq == _rcvNxt;
+            bool ackOnly = _rcv.Window == 0 && seq == _rcv.Next;
             if (!ackOnly)
             {
                 _stack.Statistics.OutOfWindow++;
                 if ((flags & TcpFlags.Rst) == 0)
                 {
-                    if (State == TcpState.TimeWait && (flags & TcpFlags.Fin) != 0) _lingerTimer.Arm(Now + 2 * Ns(_config.Msl));
+                    if (State == TcpState.TimeWait && (flags & TcpFlags.Fin) != 0) _end.WaitTwoMsl(Now); // our last ACK was lost
                     SendAck();
                 }
                 return;
@@ -62,7 +62,7 @@ public sealed partial class TcpFlow
         // RFC 5961 3: only an exact RCV.NXT match resets; any other in-window RST gets a challenge ACK.
         if ((flags & TcpFlags.Rst) != 0)
         {
-            if (seq != _rcvNxt) { ChallengeAck(); return; }
+            if (seq != _rcv.Next) { ChallengeAck(); return; }
             _stack.Statistics.ResetsReceived++;
             if (State == TcpState.SynReceived && Listener is not null) { Terminate(null, sendReset: false); return; }
             Terminate(State is TcpState.Closing or TcpState.LastAck or TcpState.TimeWait ? null : new TcpError(TcpErrorKind.Reset), sendReset: false);
@@ -77,24 +77,18 @@ public sealed partial class TcpFlow
 
         if (State == TcpState.SynReceived)
         {
-            if (ack <= _sndUna || ack > _sndMax) { _stack.SendReset(Tuple, ack, default, withAck: false); return; }
-            _sndWnd = seg.Window << _sndWscale;
-            _sndWl1 = seq; _sndWl2 = ack;
-            _maxSndWnd = Math.Max(_maxSndWnd, _sndWnd);
+            if (ack <= _snd.Unacknowledged || ack > _snd.Max) { _stack.SendReset(Tuple, ack, default, withAck: false); return; }
+            _snd.SetWindow(seq, ack, _snd.Scaled(seg.Window));
             EnterEstablished();
         }
 
-        // RFC 5961 5.2: an ACK for data never sent, or far below what is unacknowledged, is answered and dropped.
-        if (ack > _sndMax || ack < _sndUna - Math.Max(_maxSndWnd, 1))
+        if (!_snd.AcceptsAck(ack))
         {
             ChallengeAck();
             return;
         }
 
-        if (opt.HasTimestamps && _tsOn && seq <= _lastAckSent && (!_tsRecentValid || (int)(opt.TsVal - _tsRecent) >= 0))
-        {
-            _tsRecent = opt.TsVal; _tsRecentTime = Now; _tsRecentValid = true;
-        }
+        if (opt.HasTimestamps && _ts.Enabled && seq <= _rcv.LastAckSent && _ts.MayAdvanceTo(opt.TsVal)) _ts.Record(opt.TsVal, Now);
 
         ProcessAck(seq, ack, seg.Window, opt, payload.Length, flags);
         if (State == TcpState.Closed) return;
@@ -102,13 +96,13 @@ public sealed partial class TcpFlow
         if (!payload.IsEmpty && State.CanReceiveData()) ReceiveData(seq, payload, (flags & TcpFlags.Fin) != 0);
         else if ((flags & TcpFlags.Fin) != 0 && State.CanReceiveData())
         {
-            if (seq == _rcvNxt) ReceiveFin();
+            if (seq == _rcv.Next) ReceiveFin();
             else NoteEarlyFin(seq);
         }
-        else if (!payload.IsEmpty) _ackNow = true; // data after the peer's FIN, or after we stopped receiving: just ACK
+        else if (!payload.IsEmpty) _ack.Quick(); // data after the peer's FIN, or after we stopped receiving: just ACK
 
         Output();
-        if (_ackNow) SendAck();
+        if (_ack.AckNow) SendAck();
     }
 
     /// <summary>
@@ -116,22 +110,9 @@ public sealed partial class TcpFlow
     /// same window, timestamp less than one RTO old. PAWS lets it through so it still counts towards fast retransmit.
     /// </summary>
     private bool IsDisorderedAck(in TcpSegment seg, in TcpOptions opt, bool pureAck) =>
-        pureAck && (seg.Flags & TcpFlags.Ack) != 0 && new SeqNum(seg.SequenceNumber) == _rcvNxt
-        && new SeqNum(seg.AckNumber) == _sndUna && (seg.Window << _sndWscale) == _sndWnd
-        && (long)(_tsRecent - opt.TsVal) * 1_000_000 <= _rtt.Rto;
-
-    private const long PawsIdleLimitNs = 24L * 24 * 3600 * 1_000_000_000; // RFC 7323 5.5: 24 days
-
-    private static bool Acceptable(SeqNum seq, int segLen, SeqNum rcvNxt, int rcvWnd)
-    {
-        var end = rcvNxt + rcvWnd;
-        if (segLen == 0) return rcvWnd == 0 ? seq == rcvNxt : seq.InRange(rcvNxt, end);
-        if (rcvWnd == 0) return false;
-        return seq.InRange(rcvNxt, end) || (seq + (segLen - 1)).InRange(rcvNxt, end);
-    }
-
-    private bool Acceptable(SeqNum seq, int segLen, int rcvWnd) =>
-        Acceptable(seq, segLen, _rcvNxt, rcvWnd) || Acceptable(seq, segLen, _rcvNxt, Math.Max(rcvWnd, _recv.Free));
+        pureAck && (seg.Flags & TcpFlags.Ack) != 0 && new SeqNum(seg.SequenceNumber) == _rcv.Next
+        && new SeqNum(seg.AckNumber) == _snd.Unacknowledged && _snd.Scaled(seg.Window) == _snd.Window
+        && (long)(_ts.Recent - opt.TsVal) * 1_000_000 <= _loss.Rtt.Rto;
 
     private void InputSynSent(in TcpSegment seg, in TcpOptions opt)
     {
@@ -139,7 +120,7 @@ public sealed partial class TcpFlow
         var seq = new SeqNum(seg.SequenceNumber);
         var ack = new SeqNum(seg.AckNumber);
         bool hasAck = (flags & TcpFlags.Ack) != 0;
-        if (hasAck && (ack <= _iss || ack > _sndMax))
+        if (hasAck && (ack <= _snd.Initial || ack > _snd.Max))
         {
             if ((flags & TcpFlags.Rst) == 0) _stack.SendReset(Tuple, ack, default, withAck: false);
             return;
@@ -155,187 +136,119 @@ public sealed partial class TcpFlow
         }
         if ((flags & TcpFlags.Syn) == 0) return;
 
-        _irs = seq;
-        _rcvNxt = seq + 1;
-        _lastAckSent = _rcvNxt;
-        _rcvAdvEdge = _rcvNxt + Math.Min(_recv.Free, 65535); // what our SYN offered
+        _rcv.Synchronize(seq);
+        _rcv.OfferInSyn(_recv.Free); // what our SYN offered
         NegotiateOptions(opt);
-        if (opt.HasTimestamps && _tsOn) { _tsRecent = opt.TsVal; _tsRecentTime = Now; _tsRecentValid = true; }
+        if (opt.HasTimestamps && _ts.Enabled) _ts.Record(opt.TsVal, Now);
         if (hasAck)
         {
-            if (_rexmitCount == 0) _rtt.Sample(Now - _synSentAt); // Karn: only an unretransmitted SYN gives a sample
-            _sndUna = ack;
-            _sndWnd = seg.Window; // never scaled in a SYN segment (RFC 7323 2.2)
-            _sndWl1 = seq; _sndWl2 = ack;
-            _maxSndWnd = Math.Max(_maxSndWnd, _sndWnd);
+            _loss.SynAcknowledged(retransmitted: _rexmit.Timeouts != 0, Now);
+            _snd.SynAcknowledged(ack);
+            _snd.SetWindow(seq, ack, seg.Window); // never scaled in a SYN segment (RFC 7323 2.2)
             EnterEstablished();
             SendAck();
             Output();
         }
         else
         {
-            State = TcpState.SynReceived; // simultaneous open (RFC 9293 3.5, figure 8)
+            Transition(TcpEvent.SimultaneousOpen);
             SendSynAck();
         }
     }
 
     /// <summary>Applies the options of the peer's SYN (RFC 7323, RFC 2018, RFC 9293 MSS).</summary>
-    internal void NegotiateOptions(in TcpOptions opt)
+    private void NegotiateOptions(in TcpOptions opt)
     {
-        if (opt.Mss != 0) _peerMss = Math.Max((int)opt.Mss, 64);
-        _wscaleOn = _config.WindowScaling && opt.HasWindowScale;
-        if (_wscaleOn) _sndWscale = opt.WindowScale;
-        else { _sndWscale = 0; _rcvWscale = 0; }
-        _tsOn = _config.Timestamps && opt.HasTimestamps;
-        _sackOn = _config.Sack && opt.SackPermitted;
+        if (opt.Mss != 0) _mtu.PeerAnnounced(Math.Max((int)opt.Mss, 64));
+        _windowScaling = _config.WindowScaling && opt.HasWindowScale;
+        if (_windowScaling) _snd.SetScale(opt.WindowScale);
+        else { _snd.SetScale(0); _rcv.DisableScaling(); }
+        _ts.Enabled = _config.Timestamps && opt.HasTimestamps;
+        _loss.Sack = _config.Sack && opt.SackPermitted;
         UpdateMss();
     }
 
-    private void UpdateMss()
-    {
-        _sndMss = Math.Max(Math.Min(_peerMss, _pathMss) - (_tsOn ? 12 : 0), 32);
-        _cc.SetMss(_sndMss);
-    }
-
-    private void EnterEstablished()
-    {
-        if (CountsAsHalfOpen) { CountsAsHalfOpen = false; _stack.HalfOpenCount--; }
-        State = _finQueued ? TcpState.FinWait1 : TcpState.Established;
-        _rexmitCount = 0;
-        _rtt.ResetBackoffs();
-        if (_sndMax <= _sndUna) _rexmitTimer.Cancel();
-        if (Keepalive is not null) _keepaliveTimer.Arm(Now + Ns(Keepalive.After));
-        if (_connectWaiter is { } w) { _connectWaiter = null; _stack.Complete(w, Result<TcpFlow, TcpError>.Ok(this)); }
-        else if (Listener is { } l) _stack.Accepted(this, l);
-    }
+    private void UpdateMss() => _loss.SetMss(_mtu.Update(_ts.Overhead));
 
     private void ProcessAck(SeqNum seq, SeqNum ack, ushort window, in TcpOptions opt, int payloadLength, TcpFlags flags)
     {
-        int newWnd = window << _sndWscale;
-        if (ack > _sndUna)
+        int newWnd = _snd.Scaled(window);
+        if (ack > _snd.Unacknowledged)
         {
-            int flightBefore = _sndMax - _sndUna;
-            int acked = ack - _sndUna;
-            if (_tsOn && opt.HasTimestamps && opt.TsEcr != 0) _rtt.Sample((long)(TimestampNow - opt.TsEcr) * 1_000_000);
-            else if (_timing && ack > _timedSeq) _rtt.Sample(Now - _timedAt);
-            if (_timing && ack > _timedSeq) _timing = false;
-
-            int dataAcked = Math.Clamp(ack - _bufferStart, 0, _send.Count);
-            _send.Consume(dataAcked);
-            _bufferStart += dataAcked;
-            _sndUna = ack;
-            if (_sndNxt < _sndUna) _sndNxt = _sndUna;
-            if (_highRxt < _sndUna) _highRxt = _sndUna;
-            _scoreboard.Acknowledge(ack);
-            _rexmitCount = 0;
-            _rtt.ResetBackoffs();
-            _dupAcks = 0;
-
-            if (_inRecovery)
-            {
-                if (ack >= _recoveryPoint) { _inRecovery = false; _cc.OnRecoveryExit(); }
-                else if (!_sackOn) _forcedLossEnd = _sndUna + _sndMss; // RFC 6582 partial ACK: resend the next segment
-            }
-            else if (flightBefore >= _cc.Cwnd / 2)
-            {
-                _cc.OnAck(acked, Now, _rtt.SmoothedRtt);
-            }
+            long? timestampRtt = _ts.Enabled && opt.HasTimestamps && opt.TsEcr != 0 ? _ts.RttSample(opt.TsEcr, Now) : null;
+            var una = _snd.Unacknowledged;
+            _send.Consume(_snd.Acknowledge(ack, _send.Count));
+            _loss.Acknowledged(una, ack, _snd.Max, timestampRtt, Now);
+            _rexmit.Progress();
 
             // RFC 6298 5.2/5.3: stop the timer when everything is acknowledged, else restart it.
-            if (_sndMax > _sndUna) _rexmitTimer.Arm(Now + _rtt.Rto);
-            else _rexmitTimer.Cancel();
-            if (_send.Free >= _writeNeed) Wake(ref _writeWaiter);
+            if (_snd.HasOutstanding) _rexmit.Restart(Now + _loss.Rtt.Rto);
+            else _rexmit.Stop();
+            if (_send.Free >= _writeNeed) _writable.Wake();
 
-            if (_finQueued && ack > _finSeq) OurFinAcknowledged();
+            if (_snd.FinAcknowledgedBy(ack)) Transition(TcpEvent.FinAcknowledged);
             if (State == TcpState.Closed) return;
         }
-        else if (ack == _sndUna && payloadLength == 0 && newWnd == _sndWnd && _sndMax > _sndUna
+        else if (ack == _snd.Unacknowledged && payloadLength == 0 && newWnd == _snd.Window && _snd.HasOutstanding
                  && (flags & (TcpFlags.Syn | TcpFlags.Fin)) == 0)
         {
-            _dupAcks++;
+            _loss.DuplicateAck();
         }
 
-        // Window update (RFC 9293 3.10.7.4): only from a segment newer than the last one that set it.
-        if (_sndWl1 < seq || (_sndWl1 == seq && _sndWl2 <= ack))
+        _snd.UpdateWindow(seq, ack, newWnd);
+        _loss.Sacked(opt, _snd.Unacknowledged, _snd.Max);
+        if (_loss.LossDetected(_snd.Unacknowledged, _snd.Max))
         {
-            _sndWnd = newWnd;
-            _sndWl1 = seq; _sndWl2 = ack;
-            _maxSndWnd = Math.Max(_maxSndWnd, _sndWnd);
-        }
-
-        if (_sackOn)
-            for (int i = 0; i < opt.SackCount; i++) _scoreboard.Add(opt.Sack[i], _sndUna, _sndMax);
-
-        if (!_inRecovery && _sndMax > _sndUna && _sndUna >= _recoveryPoint
-            && (_dupAcks >= DupThresh || (_sackOn && _scoreboard.LostEdge(_sndUna, DupThresh, _sndMss) > _sndUna)))
-            EnterRecovery();
-    }
-
-    private void OurFinAcknowledged()
-    {
-        switch (State)
-        {
-            case TcpState.FinWait1: State = TcpState.FinWait2; break;
-            case TcpState.Closing: EnterTimeWait(); break;
-            case TcpState.LastAck: Terminate(null, sendReset: false); break;
+            _stack.Statistics.FastRecoveries++;
+            _loss.EnterRecovery(_snd.Unacknowledged, _snd.Max, Now);
         }
     }
 
     private void ReceiveData(SeqNum seq, ReadOnlySpan<byte> payload, bool fin)
     {
-        int advance = _recv.Accept(_rcvNxt, seq, payload, out var outcome);
-        _rcvNxt += advance;
+        int advance = _recv.Accept(_rcv.Next, seq, payload, out var outcome);
+        _rcv.Advance(advance);
         switch (outcome)
         {
             case ReceiveBuffer.Outcome.InOrder:
-                if (++_segmentsUnacked >= 2) _ackNow = true; // RFC 1122 4.2.3.2: ACK at least every second full segment
-                else if (!_delayedAckTimer.IsArmed) _delayedAckTimer.Arm(Now + Ns(_config.DelayedAckTimeout));
+                _ack.InOrderData(Now);
                 break;
             case ReceiveBuffer.Outcome.OutOfOrder:
                 _stack.Statistics.OutOfOrderQueued++;
-                _ackNow = true; // RFC 5681 4.2: out-of-order data and hole fills are ACKed at once
+                _ack.Quick(); // RFC 5681 4.2: out-of-order data and hole fills are ACKed at once
                 break;
             case ReceiveBuffer.Outcome.Dropped:
                 _stack.Statistics.OutOfOrderDropped++;
-                _ackNow = true;
+                _ack.Quick();
                 break;
             default:
-                _ackNow = true;
+                _ack.Quick();
                 break;
         }
         if (_readShutdown) _recv.Discard();
-        if (advance > 0) Wake(ref _readWaiter);
+        if (advance > 0) _readable.Wake();
 
         if (fin)
         {
             var finSeq = seq + payload.Length;
-            if (finSeq == _rcvNxt) ReceiveFin();
+            if (finSeq == _rcv.Next) ReceiveFin();
             else NoteEarlyFin(finSeq);
         }
-        else if (_peerFinPending && _peerFinSeq == _rcvNxt) ReceiveFin();
+        else if (_rcv.EarlyFinDue) ReceiveFin();
     }
 
     private void NoteEarlyFin(SeqNum finSeq)
     {
-        if (finSeq > _rcvNxt && finSeq - _rcvNxt <= _recv.Free) { _peerFinPending = true; _peerFinSeq = finSeq; }
-        _ackNow = true;
+        _rcv.NoteEarlyFin(finSeq, _recv.Free);
+        _ack.Quick();
     }
 
     private void ReceiveFin()
     {
-        _peerFinPending = false;
-        _peerFinReceived = true;
-        _rcvNxt += 1;
-        _ackNow = true;
-        Wake(ref _readWaiter);
-        switch (State)
-        {
-            case TcpState.Established: State = TcpState.CloseWait; break;
-            case TcpState.FinWait1:
-                if (_finQueued && _sndUna > _finSeq) EnterTimeWait();
-                else State = TcpState.Closing; // simultaneous close
-                break;
-            case TcpState.FinWait2: EnterTimeWait(); break;
-        }
+        _rcv.AcceptFin();
+        _ack.Quick();
+        _readable.Wake();
+        if (State == TcpState.FinWait1 && _snd.FinAcknowledgedBy(_snd.Unacknowledged)) Transition(TcpEvent.FinAcknowledged);
+        Transition(TcpEvent.FinReceived);
     }
 }

@@ -4,120 +4,81 @@ namespace CosmosNet.Net.Tcp;
 
 /// <summary>
 /// What to send and when: new data under the congestion and receive windows with Nagle (RFC 1122 4.2.3.4) and
-/// sender-side silly-window avoidance, SACK-based loss recovery (RFC 6675, NewReno partial-ACK rule of RFC 6582 when
-/// the peer does not SACK), and the assembly of each segment straight from the send buffer.
+/// sender-side silly-window avoidance, the holes <see cref="LossRecovery"/> deems lost (RFC 6675 NextSeg), and the
+/// assembly of each segment straight from the send buffer.
 /// </summary>
 public sealed partial class TcpFlow
 {
-    private const int DupThresh = 3;
     private const int MaxBurst = 64; // segments per Output call: bounds the work done in one input event
 
-    private bool _inRecovery;
-    private SeqNum _recoveryPoint;    // RFC 6582 "recover": SND.MAX when loss recovery (or a timeout) began
-    private SeqNum _highRxt;          // RFC 6675 HighRxt: highest sequence number retransmitted in this recovery
-    private SeqNum _forcedLossEnd;    // bytes below this count as lost even without SACK evidence
-    private int _dupAcks;
     private bool _forceSend;          // the persist timer overrides silly-window avoidance once
-    private bool _timing;             // Karn: one unretransmitted segment being timed when there are no timestamps
-    private SeqNum _timedSeq;
-    private long _timedAt;
-    private long _synSentAt;
 
-    private SeqNum DataEnd => _bufferStart + _send.Count;
+    private SeqNum DataEnd => _snd.DataEnd(_send.Count);
 
     /// <summary>Sends whatever the windows, Nagle and recovery allow, then sets the retransmit or persist timer.</summary>
     internal void Output()
     {
         if (State is TcpState.Closed or TcpState.SynSent or TcpState.SynReceived or TcpState.TimeWait) return;
         for (int i = 0; i < MaxBurst; i++)
-            if (!(_inRecovery ? SendInRecovery() : SendNext(_cc.Cwnd - Flight()))) break;
-        UpdateRetransmitTimer();
-        if (_writeWaiter is not null && _writeNeed == int.MaxValue && _sndMax >= _pushEdge) Wake(ref _writeWaiter); // nodelay write sent
-    }
-
-    /// <summary>Bytes in flight outside recovery: sent (up to SND.NXT), unacknowledged and not SACKed.</summary>
-    private int Flight() => _scoreboard.Unsacked(_sndUna, _sndNxt);
-
-    private SeqNum LostEdge()
-    {
-        var edge = _sackOn ? _scoreboard.LostEdge(_sndUna, DupThresh, _sndMss) : _sndUna;
-        return SeqNum.Max(edge, SeqNum.Min(_forcedLossEnd, _sndMax));
-    }
-
-    /// <summary>RFC 6675 SetPipe: un-SACKed bytes in flight, minus those deemed lost and not yet retransmitted.</summary>
-    private int Pipe()
-    {
-        int outstanding = _scoreboard.Unsacked(_sndUna, _sndMax);
-        var from = SeqNum.Max(_highRxt, _sndUna);
-        var lost = LostEdge();
-        int pipe = outstanding - (lost > from ? _scoreboard.Unsacked(from, lost) : 0);
-        if (!_sackOn) pipe -= Math.Min(_dupAcks * _sndMss, pipe); // each duplicate ACK: one segment left the network
-        return Math.Max(pipe, 0);
-    }
-
-    private void EnterRecovery()
-    {
-        _stack.Statistics.FastRecoveries++;
-        _inRecovery = true;
-        _recoveryPoint = _sndMax;
-        _highRxt = _sndUna;
-        _forcedLossEnd = _sndUna + _sndMss; // RFC 6675 5 step 4: the first unacknowledged segment is resent at once
-        _timing = false;
-        _cc.OnCongestionEvent(_sndMax - _sndUna, Now);
+            if (!(_loss.InRecovery ? SendInRecovery() : SendNext(_loss.Congestion.Cwnd - _loss.Flight(_snd.Unacknowledged, _snd.Next)))) break;
+        bool waiting = DataEnd > _snd.Next || (_snd.FinQueued && _snd.Next <= _snd.FinSeq);
+        _rexmit.Update(_snd.HasOutstanding, waiting, _loss.Rtt.Rto, Now);
+        if (_writable.IsWaiting && _writeNeed == int.MaxValue && _snd.Max >= _snd.PushEdge) _writable.Wake(); // nodelay write sent
     }
 
     /// <summary>RFC 6675 NextSeg under the pipe limit: lost holes first, then new data.</summary>
     private bool SendInRecovery()
     {
-        int room = _cc.Cwnd - Pipe();
-        if (room < _sndMss) return false;
-        var from = SeqNum.Max(_highRxt, _sndUna);
-        if (_scoreboard.NextHole(from, LostEdge(), out var hole, out var holeEnd))
+        int mss = _mtu.SendMss;
+        int room = _loss.Congestion.Cwnd - _loss.Pipe(_snd.Unacknowledged, _snd.Max);
+        if (room < mss) return false;
+        if (_loss.NextLostHole(_snd.Unacknowledged, _snd.Max, out var hole, out var holeEnd))
         {
-            int len = Math.Min(Math.Min(holeEnd - hole, _sndMss), Math.Max(DataEnd - hole, 0));
-            bool fin = _finQueued && hole + len == _finSeq && hole + len < _sndMax;
-            if (len == 0 && !fin) { _highRxt = holeEnd; return true; }
+            int len = Math.Min(Math.Min(holeEnd - hole, mss), Math.Max(DataEnd - hole, 0));
+            bool fin = _snd.FinQueued && hole + len == _snd.FinSeq && hole + len < _snd.Max;
+            if (len == 0 && !fin) { _loss.RetransmittedUpTo(holeEnd); return true; }
             Transmit(hole, len, fin);
-            _highRxt = hole + len + (fin ? 1 : 0);
+            _loss.RetransmittedUpTo(hole + len + (fin ? 1 : 0));
             return true;
         }
-        if (_sndNxt < _sndMax) _sndNxt = _sndMax;
+        _snd.SkipTo(_snd.Max);
         return SendNext(room);
     }
 
     /// <summary>Sends the next segment at SND.NXT if the windows and Nagle allow; false when nothing was sent.</summary>
     private bool SendNext(int cwndRoom)
     {
-        var s = _scoreboard.SkipSacked(_sndNxt);
-        if (s > _sndNxt) _sndNxt = s;
-        bool retransmitting = s < _sndMax;
+        int mss = _mtu.SendMss;
+        var s = _loss.SkipSacked(_snd.Next);
+        _snd.SkipTo(s);
+        bool retransmitting = s < _snd.Max;
         int avail = DataEnd - s;
-        bool finPending = _finQueued && s <= _finSeq;
+        bool finPending = _snd.FinQueued && s <= _snd.FinSeq;
         if (avail <= 0 && !finPending) return false;
 
-        int room = Math.Min((_sndUna + _sndWnd) - s, cwndRoom);
-        if (_forceSend && room <= 0 && _sndWnd > 0) room = Math.Min(_sndUna + _sndWnd - s, _sndMss);
-        int len = Math.Max(0, Math.Min(Math.Min(avail, _sndMss), room));
-        if (retransmitting && _scoreboard.NextHole(s, _sndMax, out _, out var holeEnd)) len = Math.Min(len, holeEnd - s);
-        bool fin = finPending && s + len == _finSeq; // FIN carries no data, so it goes even when the windows are full
+        var windowEnd = _snd.Unacknowledged + _snd.Window;
+        int room = Math.Min(windowEnd - s, cwndRoom);
+        if (_forceSend && room <= 0 && _snd.Window > 0) room = Math.Min(windowEnd - s, mss);
+        int len = Math.Max(0, Math.Min(Math.Min(avail, mss), room));
+        if (retransmitting && _loss.HoleEnd(s, _snd.Max, out var holeEnd)) len = Math.Min(len, holeEnd - s);
+        bool fin = finPending && s + len == _snd.FinSeq; // FIN carries no data, so it goes even when the windows are full
         if (len == 0 && !fin) return false;
 
-        if (!retransmitting && !fin && len < _sndMss && !_forceSend)
+        if (!retransmitting && !fin && len < mss && !_forceSend)
         {
             if (len < avail)
             {
                 // Sender silly-window avoidance: a window-limited runt waits for a useful window (or the persist timer).
-                if (len < _maxSndWnd / 2) return false;
+                if (len < _snd.MaxWindow / 2) return false;
             }
-            else if (_sndNxt > _sndUna && s + len > _pushEdge)
+            else if (_snd.Next > _snd.Unacknowledged && s + len > _snd.PushEdge)
             {
                 return false; // Nagle: a small segment waits while data is unacknowledged, unless written with nodelay
             }
         }
 
         Transmit(s, len, fin);
-        _sndNxt = s + len + (fin ? 1 : 0);
-        if (_sndNxt > _sndMax) _sndMax = _sndNxt;
+        _snd.Sent(s + len + (fin ? 1 : 0));
         _forceSend = false;
         return true;
     }
@@ -125,41 +86,16 @@ public sealed partial class TcpFlow
     /// <summary>Builds and sends one segment of up to <paramref name="len"/> bytes starting at <paramref name="seq"/>.</summary>
     private void Transmit(SeqNum seq, int len, bool fin)
     {
-        bool retransmission = seq < _sndMax;
-        if (retransmission)
-        {
-            _stack.Statistics.Retransmissions++;
-            _timing = false; // Karn's algorithm
-        }
-        else if (!_timing && !_tsOn)
-        {
-            _timing = true; _timedSeq = seq; _timedAt = Now;
-        }
+        bool retransmission = seq < _snd.Max;
+        if (retransmission) _stack.Statistics.Retransmissions++;
+        _loss.Transmitting(seq, retransmission, _ts.Enabled, Now);
         var flags = TcpFlags.Ack | (fin ? TcpFlags.Fin : 0);
         if (len > 0 && seq + len >= DataEnd) flags |= TcpFlags.Psh;
         SendSegment(seq, len, flags);
-        if (!_rexmitTimer.IsArmed) _rexmitTimer.Arm(Now + _rtt.Rto); // RFC 6298 5.1
+        _rexmit.Start(Now + _loss.Rtt.Rto); // RFC 6298 5.1
     }
-
-    /// <summary>
-    /// One timer serves retransmission and persist: it runs while anything is unacknowledged (RFC 6298) or while data
-    /// waits on a closed or silly-small window with nothing in flight (the persist timer); its handler tells them apart.
-    /// </summary>
-    private void UpdateRetransmitTimer()
-    {
-        bool outstanding = _sndMax > _sndUna;
-        bool waiting = DataEnd > _sndNxt || (_finQueued && _sndNxt <= _finSeq);
-        if (outstanding) { if (!_rexmitTimer.IsArmed) _rexmitTimer.Arm(Now + _rtt.Rto); }
-        else if (waiting) { if (!_rexmitTimer.IsArmed) _rexmitTimer.Arm(Now + PersistInterval()); }
-        else _rexmitTimer.Cancel();
-    }
-
-    private long PersistInterval() =>
-        Math.Clamp(_rtt.Rto << Math.Min(_persistProbes, 10), Ns(_config.MinRto), Ns(_config.MaxRto));
 
     // ---- segment assembly --------------------------------------------------------------------------------------
-
-    private uint TimestampNow => (uint)(Now / 1_000_000) + _tsOffset;
 
     /// <summary>The one place segments of this flow are built: options, window, payload from the send buffer, checksum.</summary>
     private void SendSegment(SeqNum seq, int len, TcpFlags flags)
@@ -168,39 +104,38 @@ public sealed partial class TcpFlow
         bool syn = (flags & TcpFlags.Syn) != 0;
         if (syn)
         {
-            opt.Mss = (ushort)Math.Min(_rcvMss, 65535);
-            if (_config.WindowScaling && (State == TcpState.SynSent || _wscaleOn)) opt.WindowScale = (sbyte)_rcvWscale;
-            opt.SackPermitted = _config.Sack && (State == TcpState.SynSent || _sackOn);
-            if (_config.Timestamps && (State == TcpState.SynSent || _tsOn))
+            bool offering = State == TcpState.SynSent; // our SYN offers every option; a SYN-ACK echoes what the peer offered
+            opt.Mss = (ushort)Math.Min(_mtu.LocalMss, 65535);
+            if (_config.WindowScaling && (offering || _windowScaling)) opt.WindowScale = (sbyte)_rcv.Scale;
+            opt.SackPermitted = _config.Sack && (offering || _loss.Sack);
+            if (_config.Timestamps && (offering || _ts.Enabled))
             {
-                opt.HasTimestamps = true; opt.TsVal = TimestampNow; opt.TsEcr = State == TcpState.SynSent ? 0 : _tsRecent;
+                opt.HasTimestamps = true; opt.TsVal = _ts.Value(Now); opt.TsEcr = offering ? 0 : _ts.Recent;
             }
         }
         else
         {
-            if (_tsOn) { opt.HasTimestamps = true; opt.TsVal = TimestampNow; opt.TsEcr = _tsRecent; }
-            if (_sackOn && _recv.HasOutOfOrderData)
+            if (_ts.Enabled) { opt.HasTimestamps = true; opt.TsVal = _ts.Value(Now); opt.TsEcr = _ts.Recent; }
+            if (_loss.Sack && _recv.HasOutOfOrderData)
             {
-                int maxBlocks = _tsOn ? 3 : 4;
+                int maxBlocks = _ts.Enabled ? 3 : 4;
                 // Data segments carry SACK blocks only as far as the peer's MSS leaves room.
-                if (len > 0) maxBlocks = Math.Min(maxBlocks, (Math.Min(_peerMss, _pathMss) - len - (_tsOn ? 12 : 0) - 4) / 8);
+                if (len > 0) maxBlocks = Math.Min(maxBlocks, (_mtu.SegmentLimit - len - _ts.Overhead - 4) / 8);
                 if (maxBlocks > 0) opt.SackCount = _recv.FillSackBlocks(ref opt.Sack, maxBlocks);
             }
         }
 
         var buffer = _stack.SegmentBuffer;
         int optLen = opt.Write(buffer.AsSpan(TcpSegment.MinHeaderLength));
-        if (len > 0) _send.CopyTo(seq - _bufferStart, buffer.AsSpan(TcpSegment.MinHeaderLength + optLen, len));
+        if (len > 0) _send.CopyTo(seq - _snd.BufferStart, buffer.AsSpan(TcpSegment.MinHeaderLength + optLen, len));
         uint ackNumber = 0;
         ushort window = 0;
         if ((flags & TcpFlags.Ack) != 0)
         {
-            ackNumber = _rcvNxt.Value;
-            window = AdvertisedWindow(syn);
-            _lastAckSent = _rcvNxt;
-            _segmentsUnacked = 0;
-            _ackNow = false;
-            _delayedAckTimer.Cancel();
+            ackNumber = _rcv.Next.Value;
+            window = syn ? _rcv.OfferInSyn(_recv.Free) : _rcv.Advertise(_recv.Free, _recv.Capacity, _mtu.LocalMss);
+            _rcv.AckSent();
+            _ack.AckSent();
         }
         else if (syn)
         {
@@ -213,17 +148,17 @@ public sealed partial class TcpFlow
 
     private void SendSynAck()
     {
-        _synSentAt = Now;
-        SendSegment(_iss, 0, TcpFlags.Syn | TcpFlags.Ack);
-        if (!_rexmitTimer.IsArmed) _rexmitTimer.Arm(Now + _rtt.Rto);
+        _loss.SynSent(Now);
+        SendSegment(_snd.Initial, 0, TcpFlags.Syn | TcpFlags.Ack);
+        _rexmit.Start(Now + _loss.Rtt.Rto);
     }
 
-    internal void SendSyn()
+    private void SendSyn()
     {
-        _synSentAt = Now;
-        SendSegment(_iss, 0, TcpFlags.Syn);
-        _sndNxt = _sndMax = _iss + 1;
-        if (!_rexmitTimer.IsArmed) _rexmitTimer.Arm(Now + _rtt.Rto);
+        _loss.SynSent(Now);
+        SendSegment(_snd.Initial, 0, TcpFlags.Syn);
+        _snd.SynSent();
+        _rexmit.Start(Now + _loss.Rtt.Rto);
     }
 
     /// <summary>A pure ACK (or, before the handshake completes, the SYN-ACK again).</summary>
@@ -233,7 +168,7 @@ public sealed partial class TcpFlow
         if (State is TcpState.Closed or TcpState.SynSent) return;
         // SND.MAX, not SND.NXT: while resending after a timeout SND.NXT is behind what the peer has seen, and an ACK
         // with an old sequence number would fail the peer's acceptability test and be ignored.
-        SendSegment(_sndMax, 0, TcpFlags.Ack);
+        SendSegment(_snd.Max, 0, TcpFlags.Ack);
     }
 
     /// <summary>RFC 5961 7: challenge ACKs are rate-limited per stack so they cannot be used to amplify or probe.</summary>

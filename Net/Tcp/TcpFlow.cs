@@ -1,13 +1,15 @@
-using CosmosNet.Net.Platform;
-
 namespace CosmosNet.Net.Tcp;
 
 /// <summary>
 /// One TCP connection: the user's side (this file: read, write, close, shutdown — the C# form of Mirage_flow and
-/// Mirage_protocols.TCP's flow operations) and the protocol engine (the other TcpFlow.*.cs files: input, output,
-/// acknowledgement policy, timers). Everything runs on the stack's single logical thread; user operations complete
-/// through tasks completed from a callback posted to the host's context (see <see cref="TcpStack.Complete"/>), never
-/// inside the input path.
+/// Mirage_protocols.TCP's flow operations) composed over the protocol's parts, each a small state machine with its own
+/// fields and tests: the sequence spaces (<see cref="SendSequence"/>, <see cref="ReceiveSequence"/>), timestamps,
+/// segment sizes (<see cref="PathMtu"/>), <see cref="LossRecovery"/>, the <see cref="RetransmitTimer"/>,
+/// <see cref="AckPolicy"/>, <see cref="KeepaliveMonitor"/> and <see cref="Termination"/>. TcpFlow.Input.cs routes
+/// arriving segments to them, TcpFlow.Output.cs decides what to send and builds segments, TcpFlow.Lifecycle.cs holds
+/// the one place the connection state changes, the timer handlers and ICMP. Everything runs on the stack's single
+/// logical thread; user operations complete from a callback posted to the host's context (see
+/// <see cref="TcpStack.Complete"/>), never inside the input path.
 /// </summary>
 public sealed partial class TcpFlow
 {
@@ -15,49 +17,25 @@ public sealed partial class TcpFlow
     private readonly TcpConfig _config;
     internal readonly TcpTuple Tuple;
 
-    // Send sequence space (RFC 9293 3.3.1). _sndMax is the highest sequence number ever sent: after a timeout
-    // _sndNxt goes back to _sndUna to resend, while _sndMax remembers what the peer may legitimately acknowledge.
-    private SeqNum _iss, _sndUna, _sndNxt, _sndMax, _sndWl1, _sndWl2;
-    private int _sndWnd, _maxSndWnd;
-    /// <summary>Sequence number of the first byte in the send buffer (one past the SYN, then SND.UNA as data is acked).</summary>
-    private SeqNum _bufferStart;
-    private bool _finQueued;
-    private SeqNum _finSeq;
-    private SeqNum _pushEdge;          // bytes below this were written with nodelay: they bypass Nagle
-
-    // Receive sequence space.
-    private SeqNum _irs, _rcvNxt, _rcvAdvEdge;
-    private bool _peerFinPending;      // a FIN arrived ahead of missing data; applied when the data catches up
-    private SeqNum _peerFinSeq;
-    private bool _peerFinReceived;
-
-    // Negotiated options.
-    private int _sndMss;               // payload bytes per segment we send (peer's MSS minus our option overhead)
-    private int _peerMss;              // MSS the peer announced (data plus options must fit in it)
-    private int _rcvMss;               // MSS we announced
-    private int _pathMss;              // largest segment (data + options) our route carries: the path MTU's share
-    private int _sndWscale, _rcvWscale;
-    private bool _tsOn, _sackOn, _wscaleOn;
-    private uint _tsRecent, _tsOffset;
-    private long _tsRecentTime;
-    private bool _tsRecentValid;
-    private SeqNum _lastAckSent;
+    private readonly SendSequence _snd;
+    private readonly ReceiveSequence _rcv;
+    private readonly Timestamps _ts;
+    private readonly PathMtu _mtu;
+    private readonly LossRecovery _loss;
+    private readonly RetransmitTimer _rexmit;
+    private readonly AckPolicy _ack;
+    private readonly KeepaliveMonitor _keepalive;
+    private readonly Termination _end;
+    private bool _windowScaling;       // both sides sent the window scale option
 
     private SendBuffer _send;          // swapped for the stack's tiny idle buffers once TIME_WAIT no longer needs them
     private ReceiveBuffer _recv;
-    private readonly SackScoreboard _scoreboard;
-    private readonly RttEstimator _rtt;
-    private readonly CongestionControl _cc;
 
     // User-facing state.
     private TaskCompletionSource<Result<TcpFlow, TcpError>>? _connectWaiter;
-    private TaskCompletionSource? _readWaiter;
-    private TaskCompletionSource? _writeWaiter;
-    private TaskCompletionSource? _closeWaiter;
+    private readonly FlowWaiter _readable, _writable, _closed;
     private bool _readBusy, _writeBusy, _readShutdown, _writeShutdown;
     private int _writeNeed;            // free send-buffer space the waiting writer needs before it is woken
-    private TcpError? _error;          // set when the connection died abnormally (reads report it)
-    private bool _keepaliveExpired;    // Mirage: a keepalive timeout reads as end-of-stream
     internal TcpListener? Listener;    // passive opens: whom to hand the flow to once established
     internal bool CountsAsHalfOpen;
 
@@ -68,25 +46,22 @@ public sealed partial class TcpFlow
         Tuple = tuple;
         _send = new SendBuffer(_config.SendBufferSize);
         _recv = new ReceiveBuffer(_config.ReceiveBufferSize, _config.MaxOutOfOrderRanges);
-        _scoreboard = new SackScoreboard(_config.MaxOutOfOrderRanges);
-        _rtt = new RttEstimator(Ns(_config.InitialRto), Ns(_config.MinRto), Ns(_config.MaxRto));
-        _rcvMss = localMss;
-        _pathMss = pathMss;
-        _peerMss = 536; // RFC 9293 3.7.1 default when the peer sends no MSS option
-        _sndMss = Math.Min(_peerMss, pathMss);
-        _cc = CongestionControl.Create(_config.CongestionControl, _sndMss);
-        _iss = _sndUna = _sndNxt = _sndMax = iss;
-        _bufferStart = _pushEdge = iss + 1;
-        _rcvWscale = 0;
-        if (_config.WindowScaling)
-            while (_rcvWscale < 14 && (_config.ReceiveBufferSize >> _rcvWscale) > 65535) _rcvWscale++;
-        _tsOffset = stack.TimestampOffset(tuple);
-        _rexmitTimer = stack.Clock.CreateTimer(OnRetransmitTimer);
-        _delayedAckTimer = stack.Clock.CreateTimer(OnDelayedAckTimer);
-        _keepaliveTimer = stack.Clock.CreateTimer(OnKeepaliveTimer);
-        _lingerTimer = stack.Clock.CreateTimer(OnLingerTimer);
+        _snd = new SendSequence(iss);
+        _rcv = new ReceiveSequence(ReceiveSequence.ScaleFor(_config.ReceiveBufferSize, _config.WindowScaling));
+        _ts = new Timestamps(stack.TimestampOffset(tuple));
+        _mtu = new PathMtu(localMss, pathMss);
+        _loss = new LossRecovery(_config, _mtu.SendMss, iss);
+        var clock = stack.Clock;
+        _rexmit = new RetransmitTimer(clock.CreateTimer(OnRetransmitTimer), Ns(_config.MinRto), Ns(_config.MaxRto));
+        _ack = new AckPolicy(clock.CreateTimer(OnDelayedAckTimer), Ns(_config.DelayedAckTimeout));
+        _keepalive = new KeepaliveMonitor(clock.CreateTimer(OnKeepaliveTimer));
+        _end = new Termination(clock.CreateTimer(OnLingerTimer), Ns(_config.Msl), Ns(_config.CloseTimeout));
+        _readable = new FlowWaiter(stack);
+        _writable = new FlowWaiter(stack);
+        _closed = new FlowWaiter(stack);
     }
 
+    /// <summary>The connection state; it changes in one place only, <see cref="Transition"/>.</summary>
     public TcpState State { get; private set; }
 
     /// <summary>The remote endpoint (Mirage's <c>dst</c>).</summary>
@@ -94,10 +69,10 @@ public sealed partial class TcpFlow
 
     public TcpEndpoint LocalEndpoint => new(Tuple.LocalAddress, Tuple.LocalPort);
 
-    public Keepalive? Keepalive { get; private set; }
+    public Keepalive? Keepalive => _keepalive.Settings;
 
     /// <summary>Why the connection ended abnormally (reset, timeout, ...), or null.</summary>
-    public TcpError? Error => _error;
+    public TcpError? Error => _end.Error;
 
     /// <summary>Bytes buffered for sending and not yet acknowledged.</summary>
     public int UnacknowledgedBytes => _send.Count;
@@ -107,17 +82,16 @@ public sealed partial class TcpFlow
 
     public override string ToString() => $"tcp {Tuple} {State}";
 
-    internal SeqNum ReceiveNext => _rcvNxt;
-    internal SeqNum SendMax => _sndMax;
-    internal SeqNum SendUnacknowledged => _sndUna;
-    internal uint TsRecent => _tsRecent;
-    internal int SendMss => _sndMss;
+    internal SeqNum ReceiveNext => _rcv.Next;
+    internal SeqNum SendMax => _snd.Max;
+    internal SeqNum SendUnacknowledged => _snd.Unacknowledged;
+    internal uint TsRecent => _ts.Recent;
+    internal int SendMss => _mtu.SendMss;
 
     /// <summary>The engine's variables, for diagnostics.</summary>
     public string Describe() =>
-        $"{this} una={_sndUna} nxt={_sndNxt} max={_sndMax} wnd={_sndWnd} cwnd={_cc.Cwnd} ssthresh={_cc.Ssthresh} rto={_rtt.Rto / 1_000_000}ms " +
-        $"recovery={_inRecovery} recover={_recoveryPoint} highRxt={_highRxt} dup={_dupAcks} sacked={_scoreboard.SackedBytes} " +
-        $"buffered={_send.Count} rcvNxt={_rcvNxt} rcvAdv={_rcvAdvEdge - _rcvNxt} readable={_recv.Count} retries={_rexmitCount} error={_error}";
+        $"{this} una={_snd.Unacknowledged} nxt={_snd.Next} max={_snd.Max} wnd={_snd.Window} {_loss} " +
+        $"buffered={_send.Count} rcvNxt={_rcv.Next} rcvAdv={_rcv.Window} readable={_recv.Count} retries={_rexmit.Timeouts} error={Error}";
 
     // ---- reading ----------------------------------------------------------------------------------------------
 
@@ -142,11 +116,10 @@ public sealed partial class TcpFlow
                     if (State == TcpState.TimeWait) ReleaseBuffers();
                     return new TcpReadResult(n, false);
                 }
-                if (_readShutdown || _peerFinReceived || _keepaliveExpired) return TcpReadResult.EndOfStream;
-                if (_error is { } e) return Result<TcpReadResult, TcpError>.Fail(e);
+                if (_readShutdown || _rcv.FinReceived || _keepalive.Expired) return TcpReadResult.EndOfStream;
+                if (Error is { } e) return Result<TcpReadResult, TcpError>.Fail(e);
                 if (State == TcpState.Closed) return TcpReadResult.EndOfStream;
-                _readWaiter ??= NewWaiter();
-                await _readWaiter.Task;
+                await _readable.Wait();
             }
         }
         finally { _readBusy = false; }
@@ -155,10 +128,16 @@ public sealed partial class TcpFlow
     /// <summary>Mirage's <c>read</c>: a fresh buffer holding the next bytes (at most one receive window's worth), or end-of-stream.</summary>
     public async Task<Result<TcpData, TcpError>> ReadAsync()
     {
-        var buffer = new byte[Math.Min(Math.Max(_rcvMss, 1), _config.ReceiveBufferSize) * 4];
+        var buffer = new byte[Math.Min(Math.Max(_mtu.LocalMss, 1), _config.ReceiveBufferSize) * 4];
         var r = await ReadAsync(buffer);
         if (!r.IsOk) return Result<TcpData, TcpError>.Fail(r.Error);
         return r.Value.IsEndOfStream ? TcpData.EndOfStream : new TcpData(buffer.AsMemory(0, r.Value.Count), false);
+    }
+
+    /// <summary>After the user reads: tell the peer when the window has opened usefully (and always out of a small one).</summary>
+    private void AfterUserRead()
+    {
+        if (State.CanReceiveData() && _rcv.WindowUpdateWorthSending(_recv.Free, _recv.Capacity, _mtu.LocalMss)) SendAck();
     }
 
     // ---- writing ----------------------------------------------------------------------------------------------
@@ -190,7 +169,7 @@ public sealed partial class TcpFlow
         return Unit.Value;
     }
 
-    private bool CanWrite => !_writeShutdown && _error is null && !_keepaliveExpired && State is TcpState.Established or TcpState.CloseWait;
+    private bool CanWrite => !_writeShutdown && Error is null && !_keepalive.Expired && State is TcpState.Established or TcpState.CloseWait;
 
     private async Task<Result<Unit, TcpWriteError>> WriteCore(ReadOnlyMemory<byte> data, bool nodelay)
     {
@@ -203,32 +182,26 @@ public sealed partial class TcpFlow
                 if (!CanWrite) return Result<Unit, TcpWriteError>.Fail(TcpWriteError.Closed);
                 int n = _send.Append(data.Span);
                 data = data[n..];
-                if (nodelay) _pushEdge = _bufferStart + _send.Count;
+                if (nodelay) _snd.Push(_send.Count);
                 if (n > 0) Output();
                 if (data.IsEmpty) break;
                 // Wake up once a useful amount of space is free, not on every ACK.
                 _writeNeed = Math.Min(data.Length, _send.Capacity / 4);
-                await WaitForWriterWakeup();
+                await _writable.Wait();
             }
             if (nodelay)
             {
-                var end = _bufferStart + _send.Count;
-                while (_sndMax < end && SeqNum.Max(_sndUna, _bufferStart) < end)
+                var end = DataEnd;
+                while (_snd.Max < end && SeqNum.Max(_snd.Unacknowledged, _snd.BufferStart) < end)
                 {
                     if (!CanWrite) return Result<Unit, TcpWriteError>.Fail(TcpWriteError.Closed);
                     _writeNeed = int.MaxValue; // woken by Output once the bytes are on the wire
-                    await WaitForWriterWakeup();
+                    await _writable.Wait();
                 }
             }
             return Unit.Value;
         }
         finally { _writeBusy = false; }
-    }
-
-    private Task WaitForWriterWakeup()
-    {
-        _writeWaiter ??= NewWaiter();
-        return _writeWaiter.Task;
     }
 
     // ---- closing ----------------------------------------------------------------------------------------------
@@ -242,9 +215,8 @@ public sealed partial class TcpFlow
         if (State is TcpState.Closed or TcpState.TimeWait) return Task.CompletedTask;
         ShutdownWrite();
         if (State is TcpState.Closed or TcpState.TimeWait) return Task.CompletedTask;
-        if (!_lingerTimer.IsArmed) _lingerTimer.Arm(Now + Ns(_config.CloseTimeout));
-        _closeWaiter ??= NewWaiter();
-        return _closeWaiter.Task;
+        _end.StartCloseTimeout(Now);
+        return _closed.Wait();
     }
 
     /// <summary>shutdown(2): Read discards what arrives from now on and makes reads return end-of-stream; Write sends FIN after the buffered data.</summary>
@@ -254,7 +226,7 @@ public sealed partial class TcpFlow
         {
             _readShutdown = true;
             _recv.Discard();
-            Wake(ref _readWaiter);
+            _readable.Wake();
         }
         if (mode is ShutdownMode.Write or ShutdownMode.Both) ShutdownWrite();
     }
@@ -268,21 +240,20 @@ public sealed partial class TcpFlow
             case TcpState.SynSent:
                 Terminate(new TcpError(TcpErrorKind.InvalidOperation, "closed before connecting"), sendReset: false);
                 return;
-            case TcpState.SynReceived:
+            case TcpState.SynReceived: // the FIN waits for the handshake (EnterEstablished replays the close)
             case TcpState.Established:
-                State = State == TcpState.SynReceived ? TcpState.SynReceived : TcpState.FinWait1;
-                break;
             case TcpState.CloseWait:
-                State = TcpState.LastAck;
+                Transition(TcpEvent.Close);
                 break;
             default:
                 return;
         }
-        _finQueued = true;
-        _finSeq = _bufferStart + _send.Count;
-        Wake(ref _writeWaiter);
+        _snd.QueueFin(_send.Count);
+        _writable.Wake();
         Output();
     }
+
+    internal void SetKeepalive(Keepalive? keepalive) => _keepalive.Configure(keepalive, State.IsSynchronized(), Now);
 
     // ---- plumbing ---------------------------------------------------------------------------------------------
 
@@ -290,67 +261,11 @@ public sealed partial class TcpFlow
 
     private static long Ns(TimeSpan t) => t.Ticks * 100;
 
-    private TaskCompletionSource NewWaiter() => new(_stack.CaptureContext());
-
-    private void Wake(ref TaskCompletionSource? waiter)
-    {
-        var w = waiter;
-        waiter = null;
-        if (w is not null) _stack.Complete(w);
-    }
-
     private void WakeAll()
     {
-        Wake(ref _readWaiter);
-        Wake(ref _writeWaiter);
+        _readable.Wake();
+        _writable.Wake();
     }
-
-    internal void SetKeepalive(Keepalive? keepalive)
-    {
-        Keepalive = keepalive;
-        if (keepalive is not null && State.IsSynchronized()) _keepaliveTimer.Arm(Now + Ns(keepalive.After));
-    }
-
-    // ---- opening ----------------------------------------------------------------------------------------------
-
-    /// <summary>Active open: sends the SYN; the task completes when established or failed.</summary>
-    internal Task<Result<TcpFlow, TcpError>> Open()
-    {
-        State = TcpState.SynSent;
-        _connectWaiter = new(_stack.CaptureContext());
-        var task = _connectWaiter.Task;
-        SendSyn();
-        return task;
-    }
-
-    /// <summary>Passive open: a SYN arrived for a listener; the caller sends the SYN-ACK.</summary>
-    internal void AcceptSyn(SeqNum peerIsn, in Wire.TcpOptions opt, TcpListener listener)
-    {
-        State = TcpState.SynReceived;
-        Listener = listener;
-        _irs = peerIsn;
-        _rcvNxt = _lastAckSent = peerIsn + 1;
-        NegotiateOptions(opt);
-        if (opt.HasTimestamps && _tsOn) { _tsRecent = opt.TsVal; _tsRecentTime = Now; _tsRecentValid = true; }
-        _sndNxt = _sndMax = _iss + 1;
-    }
-
-    /// <summary>A valid SYN cookie came back: the connection starts established, without window scaling, SACK or timestamps.</summary>
-    internal void AcceptCookie(SeqNum peerIsn, int peerMss, ushort window, TcpListener listener)
-    {
-        State = TcpState.SynReceived;
-        Listener = listener;
-        _irs = peerIsn;
-        _rcvNxt = _lastAckSent = peerIsn + 1;
-        _peerMss = peerMss;
-        _wscaleOn = false; _sndWscale = 0; _rcvWscale = 0;
-        _tsOn = false; _sackOn = false;
-        UpdateMss();
-        _sndNxt = _sndMax = _iss + 1;
-        _rcvAdvEdge = _rcvNxt + Math.Min(_recv.Free, 65535); // what the cookie SYN-ACK advertised
-        _sndWnd = window;
-    }
-
 }
 
 /// <summary>What Mirage's <c>read</c> yields: a fresh buffer of received bytes, or end-of-stream.</summary>

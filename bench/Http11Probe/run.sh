@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Scores Apps/HttpServer (booted in QEMU TCG, user-mode network with a host port forward) and Kestrel (on the host, the
+# Scores Apps/HttpServer (booted in QEMU TCG by tools/guest, user-mode network with a host port forward) and Kestrel (on the host, the
 # reference) with Http11Probe, and writes bench/results/http-conformance.md. Not part of `make test`: it needs the probe.
 #   bench/Http11Probe/run.sh [Http11Probe checkout or mirror]   (default: the fetched mirror /work/.mirror/MDA2AV+Http11Probe/repo)
 set -euo pipefail
@@ -8,7 +8,11 @@ root=$PWD
 src=${1:-${HTTP11PROBE_SOURCE:-/work/.mirror/MDA2AV+Http11Probe/repo}}
 work=$(mktemp -d /tmp/http11probe.XXXXXX)
 pids=()
-cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; rm -rf "$work"; }
+cleanup() {
+  [ -f "$work/qemu.pid" ] && kill "$(cat "$work/qemu.pid")" 2>/dev/null
+  for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
+  rm -rf "$work"
+}
 trap cleanup EXIT
 
 git clone -q "$src" "$work/probe"   # a clone in a temp dir: their code is never copied into this repository
@@ -16,12 +20,11 @@ dotnet build bench/Http11Probe/Driver -c Release -v quiet -nologo -p:Http11Probe
 dotnet build bench/Http11Probe/Kestrel -c Release -v quiet -nologo -o "$work/kestrel"
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 
-# The image in QEMU.
-[ -f iso/cosmosnet.elf ] || make APP=Apps/HttpServer elf
+# The image in QEMU, booted by tools/guest (the harness owns the QEMU command line).
+elf=$(tools/guest build Apps/HttpServer --image-dir iso/bench-http11probe)
 port=$(free_port)
-qemu-system-x86_64 -accel tcg -m 256M -kernel iso/cosmosnet.elf -serial file:"$work/serial.log" -display none -no-reboot \
-  -monitor none -device isa-debug-exit,iobase=0xf4,iosize=0x04 \
-  -netdev user,id=n0,hostfwd=tcp:127.0.0.1:$port-:80 -device e1000,netdev=n0 & pids+=($!)
+tools/guest qemu --kernel "$elf" --nic e1000 --forward "$port:80" --serial "file:$work/serial.log" --pid-file "$work/qemu.pid" \
+  --timeout 900 </dev/null & pids+=($!)
 for _ in $(seq 120); do grep -q "http: listening" "$work/serial.log" 2>/dev/null && break; sleep 1; done
 grep -q "http: listening" "$work/serial.log" || { cat "$work/serial.log"; echo "the image did not start serving"; exit 1; }
 dotnet "$work/driver/Http11Probe.Driver.dll" --port "$port" --label "CosmosNet (Apps/HttpServer in QEMU TCG, e1000, user-mode net)" --output "$work/cosmosnet.md"

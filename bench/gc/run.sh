@@ -1,12 +1,12 @@
 #!/usr/bin/env bash
 # make bench-gc: builds bench/gc, boots it in QEMU (TCG unless COSMOS_ACCEL says otherwise) with 512 MiB,
 # and writes its BENCH lines to bench/results/gc.txt (allocation rate, pause p50/p99 at 16/64 MiB live).
+# Boots go through tools/guest (the harness's one QEMU command line).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-root=$PWD
 out=iso/bench-gc
 mkdir -p "$out" bench/results
-dotnet publish bench/gc -c Release --nologo -v quiet -p:CosmosNetRoot=$root/ -p:CosmosImageDir=$root/$out/
+elf=$(tools/guest build bench/gc --image-dir "$out")
 accel=${COSMOS_ACCEL:-tcg}
 result=bench/results/gc.txt
 {
@@ -14,8 +14,7 @@ result=bench/results/gc.txt
   echo "# host load average before the run: $(cut -d' ' -f1-3 /proc/loadavg) (TCG timings scale with it: the guest's clock is wall time)"
   echo "# name value unit (gc_collect = GC.Collect: blocking full collection, mark + full sweep; pause_* = every pause of the"
   echo "# incremental collector while the program allocates 4x the live heap; live heap half 40-byte nodes, half 1 KiB buffers)"
-  timeout 900 qemu-system-x86_64 -accel "$accel" -m 512M -kernel "$out/cosmosnet.elf" -serial stdio -display none \
-    -no-reboot -monitor none -device isa-debug-exit,iobase=0xf4,iosize=0x04 </dev/null 2>&1 \
+  tools/guest qemu --kernel "$elf" --memory 512 --timeout 900 </dev/null 2>&1 \
     | tr -d '\r' | grep -E '^BENCH' | sed 's/^BENCH //' || true
 } >"$result.tmp"
 mv "$result.tmp" "$result"

@@ -1,10 +1,11 @@
 #!/usr/bin/python3
-"""CosmosNet against a minimal Linux guest, both booted the same way (qemu -accel tcg -kernel, serial on
-stdout). Boot times are host-side: from QEMU's start to the first serial line and to the app's main.
+"""CosmosNet against a minimal Linux guest, both booted the same way: tools/guest (the harness's one QEMU
+command line; -kernel, serial on stdout, each line time-stamped with the host clock from QEMU's start). Boot
+times are those stamps: from QEMU's start to the first serial line and to the app's main.
 Micro-benchmarks come from each guest's own "BENCH name value unit" lines (CosmosNet's from
 bench/results/kernel.txt, written by make bench-kernel in the same run). Writes bench/results/kernel-vs-linux.md.
-Every QEMU started here has a timeout and is killed on the way out."""
-import os, select, signal, statistics, subprocess, sys, time
+Every guest started here has a timeout and is stopped on the way out."""
+import os, select, signal, statistics, subprocess, sys, tempfile, time
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 os.chdir(ROOT)
@@ -12,26 +13,27 @@ ACCEL = os.environ.get("COSMOS_ACCEL", "tcg")
 BOOTS = int(os.environ.get("BENCH_BOOTS", "3"))
 LINUX = "iso/bench-linux"
 HELLO = "iso/bench-boot/cosmosnet.elf"
-QEMU = ["qemu-system-x86_64", "-accel", ACCEL, "-serial", "stdio", "-display", "none", "-no-reboot", "-monitor", "none"]
+GUEST = ["tools/guest", "qemu", "--timestamps"]
 running = set()
 
 
-def cosmos(mem="512M", append=None):
-    cmd = QEMU + ["-m", mem, "-kernel", HELLO, "-device", "isa-debug-exit,iobase=0xf4,iosize=0x04"]
-    return cmd + (["-append", append] if append else [])
+def cosmos(mib=512, append=None):
+    return GUEST + ["--memory", str(mib), "--kernel", HELLO] + (["--append", append] if append else [])
 
 
-def linux(mode, mem="512M"):
-    return QEMU + ["-m", mem, "-kernel", f"{LINUX}/vmlinuz", "-initrd", f"{LINUX}/initramfs.cpio.gz",
-                   "-append", f"console=ttyS0 panic=-1 -- {mode}"]
+def linux(mode, mib=512):
+    return GUEST + ["--memory", str(mib), "--kernel", f"{LINUX}/vmlinuz", "--initrd", f"{LINUX}/initramfs.cpio.gz",
+                    "--append", f"console=ttyS0 panic=-1 -- {mode}", "--no-exit-device"]
 
 
 def boot(cmd, markers, timeout, on_line=None):
-    """Runs one guest to its end (or timeout). Returns (seconds to first line, {marker: seconds}, text)."""
+    """Runs one guest to its end (or timeout). Returns (seconds to first line, {marker: seconds}, text), the
+    seconds from the harness's stamps ("SECONDS TEXT" per line). on_line(text so far, seconds) may end the run."""
     start = time.monotonic()
-    p = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    p = subprocess.Popen(cmd + ["--timeout", str(timeout)], stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                         stderr=subprocess.STDOUT)
     running.add(p)
-    buf, first, seen = b"", None, {}
+    buf, text, first, seen = b"", [], None, {}
     try:
         while time.monotonic() - start < timeout:
             ready, _, _ = select.select([p.stdout], [], [], 0.05)
@@ -42,24 +44,38 @@ def boot(cmd, markers, timeout, on_line=None):
             chunk = os.read(p.stdout.fileno(), 65536)
             if not chunk:
                 break
-            t = time.monotonic() - start
             buf += chunk
-            lines = buf.split(b"\n")
-            if first is None and any(l.strip() for l in lines[:-1]):
-                first = t
-            for m in markers:
-                if m not in seen and m.encode() in buf:
-                    seen[m] = t
-            if on_line and on_line(buf, p, t):
+            *complete, buf = buf.split(b"\n")
+            done = False
+            for raw in complete:
+                stamp, _, line = raw.decode(errors="replace").replace("\r", "").partition(" ")
+                try:
+                    t = float(stamp)
+                except ValueError:   # the harness's own messages (e.g. a build)
+                    continue
+                text.append(line)
+                if first is None and line.strip():
+                    first = t
+                for m in markers:
+                    if m not in seen and m in line:
+                        seen[m] = t
+                if on_line and on_line("\n".join(text), t):
+                    done = True
+            if done:
                 break
     finally:
         stop(p)
-    return first, seen, buf.decode(errors="replace").replace("\r", "")
+    return first, seen, "\n".join(text)
 
 
 def stop(p):
+    """SIGTERM: the harness then kills QEMU (a SIGKILL would leave QEMU running)."""
     if p.poll() is None:
-        p.kill()
+        p.terminate()
+        try:
+            p.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            p.kill()
     p.wait()
     running.discard(p)
 
@@ -80,7 +96,7 @@ def min_memory(make_cmd, ok_marker, timeout):
     """Smallest of 32/64/128/256 MiB with which the guest reaches ok_marker, and what each size did."""
     notes = []
     for mib in (32, 64, 128, 256):
-        first, seen, _ = boot(make_cmd(f"{mib}M"), [ok_marker], timeout)
+        first, seen, _ = boot(make_cmd(mib), [ok_marker], timeout)
         notes.append(f"{mib}M " + ("ok" if ok_marker in seen else "fails" if first else "fails, no serial output"))
         if ok_marker in seen:
             return mib, "; ".join(notes)
@@ -91,22 +107,25 @@ def idle_cpu(cmd, window=10.0, timeout=300):
     """QEMU's host CPU (utime+stime from /proc/<pid>/stat) over `window` s while the guest idles."""
     hz = os.sysconf("SC_CLK_TCK")
     result = {}
+    pid_file = os.path.join(tempfile.mkdtemp(prefix="bench-linux-"), "qemu.pid")
 
     def ticks(pid):
         with open(f"/proc/{pid}/stat") as f:
             fields = f.read().rsplit(")", 1)[1].split()
         return int(fields[11]) + int(fields[12])   # utime, stime (fields 14, 15)
 
-    def on_line(buf, p, t):
-        if b"IDLE-START" not in buf:
+    def on_line(text, t):
+        if "IDLE-START" not in text:
             return False
+        with open(pid_file) as f:
+            pid = int(f.read())
         time.sleep(2)
-        t0 = ticks(p.pid)
+        t0 = ticks(pid)
         time.sleep(window)
-        result["cpu"] = (ticks(p.pid) - t0) * 100.0 / hz / window
+        result["cpu"] = (ticks(pid) - t0) * 100.0 / hz / window
         return True
 
-    boot(cmd, [], timeout, on_line)
+    boot(cmd + ["--pid-file", pid_file], [], timeout, on_line)
     return result.get("cpu")
 
 
@@ -133,8 +152,7 @@ def main():
     l_first, l_main = median_boot(linux("boot"), "MAIN ", 300)
 
     print("bench-linux: Linux micro-benchmarks", flush=True)
-    _, _, text = boot(linux("bench"), ["DONE"], 600,
-                      lambda buf, p, t: b"DONE" in buf)
+    _, _, text = boot(linux("bench"), ["DONE"], 600, lambda text, t: "DONE" in text)
     lx = bench_lines("\n".join(l for l in text.splitlines() if l.startswith("BENCH ")))
     try:
         with open("bench/results/kernel.txt") as f:
@@ -147,7 +165,7 @@ def main():
     print("bench-linux: idle host CPU", flush=True)
     l_idle = idle_cpu(linux("idle"))
     print("bench-linux: RAM needed to boot", flush=True)
-    c_mem, c_mem_notes = min_memory(lambda m: cosmos(m), "Main returned 0", 120)
+    c_mem, c_mem_notes = min_memory(cosmos, "Main returned 0", 120)
     l_mem, l_mem_notes = min_memory(lambda m: linux("boot", m), "DONE", 300)
     load_after = os.getloadavg()
 
@@ -189,7 +207,7 @@ def main():
                   f"{load_after[0]:.2f} at end (shared machine: treat tails as noisy).\n")
         out.write(f"CosmosNet: Apps/Hello for boot/RAM; micro-benchmarks from bench/results/kernel.txt ({cn_source}).\n")
         out.write(f"Linux: Debian {kver}, initramfs with one static C /init (bench/linux-guest/measure.c), "
-                  "-append 'console=ttyS0 panic=-1 -- <mode>'.\n\n")
+                  "-append 'console=ttyS0 panic=-1 -- <mode>'. Both booted by tools/guest qemu.\n\n")
         out.write("| metric | CosmosNet | Linux guest | how measured |\n|---|---|---|---|\n")
         for r in rows:
             out.write("| " + " | ".join(r) + " |\n")

@@ -6,5 +6,5 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 bench/linux-guest/build.sh
 mkdir -p iso/bench-boot bench/results
-dotnet publish Apps/Hello -c Release --nologo -v quiet -p:CosmosNetRoot=$PWD/ -p:CosmosImageDir=$PWD/iso/bench-boot/
+tools/guest build Apps/Hello --image-dir iso/bench-boot >/dev/null
 timeout --kill-after=10 900 /usr/bin/python3 bench/linux-guest/compare.py

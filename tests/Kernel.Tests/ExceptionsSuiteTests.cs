@@ -1,3 +1,4 @@
+using CosmosNet.Harness.Testing;
 using CosmosNet.KernelTests;
 using Xunit;
 

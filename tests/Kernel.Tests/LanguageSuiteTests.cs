@@ -1,3 +1,4 @@
+using CosmosNet.Harness.Testing;
 using CosmosNet.KernelTests;
 using Xunit;
 
@@ -35,11 +36,7 @@ public sealed class LanguageSuiteTests(LanguageKernel kernel) : IClassFixture<La
     [Fact]
     public void Bochs_RunsTheWholeSuite()
     {
-        var result = kernel.Bochs;
-        var failures = LanguageSuite.Tests.Select(t => (t.Name, Failure: result.FailureOf(t.Name)))
-            .Where(f => f.Failure is not null).Select(f => $"{f.Name}: {f.Failure}").ToList();
-        Assert.True(failures.Count == 0, $"{failures.Count} failed on Bochs:\n" + string.Join("\n", failures.Take(5)));
-        Assert.Contains("CosmosNet: Main returned 0", result.Run.Output);
+        kernel.Bochs.AssertAllPassed(LanguageSuite.Tests.Select(t => t.Name), "Bochs");
     }
 
     [Theory]
@@ -47,7 +44,7 @@ public sealed class LanguageSuiteTests(LanguageKernel kernel) : IClassFixture<La
     [InlineData(true)]
     public void GrubIso_BootsOnBiosAndUefi(bool uefi)
     {
-        var result = new KernelSuiteResult(Guest.BootQemuIso(kernel.Iso, uefi, TimeSpan.FromSeconds(180)));
+        var result = new KernelSuiteResult(kernel.BootIso(uefi, TimeSpan.FromSeconds(180)));
         Assert.True(result.Done, result.Run.Tail());
         Assert.Equal(LanguageSuite.Tests.Length, result.Outcomes.Count(o => o.Value is null));
         Assert.Contains("CosmosNet: Main returned 0", result.Run.Output);

@@ -38,7 +38,7 @@ public sealed class LinuxNetwork
 
     public RunningProcess Host { get; private set; } = null!;
 
-    public static string RepoRoot { get; } = FindRepoRoot();
+    public static string RepoRoot => CosmosNet.Harness.Repository.Root;
     public static string ResultsDirectory => Path.Combine(RepoRoot, "tests", "results", "net-linux");
 
     /// <summary>Sets up the namespace and TAP device, starts TapHost with <paramref name="hostArgs"/> added, runs <paramref name="body"/>, and always cleans up.</summary>
@@ -182,7 +182,7 @@ public sealed class LinuxNetwork
     private static string TapHostDll()
     {
         var configuration = typeof(LinuxNetwork).Assembly.GetCustomAttribute<AssemblyConfigurationAttribute>()?.Configuration ?? "Debug";
-        var dll = Path.Combine(RepoRoot, "Net", "TapHost", "bin", configuration, "net10.0", "CosmosNet.TapHost.dll");
+        var dll = Path.Combine(RepoRoot, "tools", "TapHost", "bin", configuration, "net10.0", "CosmosNet.TapHost.dll");
         if (!File.Exists(dll)) throw new FileNotFoundException($"TapHost is not built: {dll}");
         return dll;
     }
@@ -190,11 +190,4 @@ public sealed class LinuxNetwork
     private static string? FindTool(string name) =>
         (Environment.GetEnvironmentVariable("PATH") ?? "/usr/bin:/bin").Split(':').Append("/usr/sbin").Append("/sbin")
             .Select(d => Path.Combine(d, name)).FirstOrDefault(File.Exists);
-
-    private static string FindRepoRoot()
-    {
-        for (var d = new DirectoryInfo(AppContext.BaseDirectory); d != null; d = d.Parent)
-            if (File.Exists(Path.Combine(d.FullName, "CosmosNet.sln"))) return d.FullName;
-        throw new InvalidOperationException("cannot find the repository root (CosmosNet.sln) above " + AppContext.BaseDirectory);
-    }
 }

@@ -2,7 +2,7 @@ namespace CosmosNet.Kernel.Arch.X64;
 
 /// <summary>The local APIC (xAPIC, MMIO): enabled with a spurious vector, EOI, and its timer in one-shot
 /// mode, calibrated against the TSC clock, which drives every kernel timer (see Time/Timers.cs).</summary>
-public static unsafe class Apic
+internal static unsafe class Apic
 {
     public const byte TimerVector = 0xF0, ErrorVector = 0xFE, SpuriousVector = 0xFF;
     const uint RegId = 0x20, RegTpr = 0x80, RegEoi = 0xB0, RegSvr = 0xF0, RegLvtTimer = 0x320, RegLvtError = 0x370,

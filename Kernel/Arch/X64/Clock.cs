@@ -1,7 +1,7 @@
 namespace CosmosNet.Kernel.Arch.X64;
 
 /// <summary>Monotonic time from the TSC, calibrated once at boot against the PIT (channel 2).</summary>
-public static class Clock
+internal static class Clock
 {
     static ulong s_tscAtBoot, s_tscPerSecond;
 

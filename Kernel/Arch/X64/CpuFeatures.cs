@@ -4,7 +4,7 @@ using System.Runtime.CompilerServices;
 namespace CosmosNet.Kernel.Arch.X64;
 
 /// <summary>CPUID queries and the hardware random instructions (Kernel/Asm/threads.asm).</summary>
-public static unsafe class CpuFeatures
+internal static unsafe class CpuFeatures
 {
     [MethodImpl(MethodImplOptions.InternalCall), RuntimeImport("cosmos_cpuid")] static extern void Cpuid(uint leaf, uint subleaf, uint* out4);
     [MethodImpl(MethodImplOptions.InternalCall), RuntimeImport("cosmos_rdrand")] static extern bool RdRand(ulong* value);
@@ -38,7 +38,7 @@ public static unsafe class CpuFeatures
 }
 
 /// <summary>The one-CPU critical section: interrupts off, previous state restored (nests).</summary>
-public static class InterruptGuard
+internal static class InterruptGuard
 {
     [MethodImpl(MethodImplOptions.InternalCall), RuntimeImport("cosmos_interrupts_save_disable")] public static extern ulong Disable();
     [MethodImpl(MethodImplOptions.InternalCall), RuntimeImport("cosmos_interrupts_restore")] public static extern void Restore(ulong flags);

@@ -7,7 +7,7 @@ namespace CosmosNet.Kernel.Arch.X64;
 /// of their own: a fault that cannot be delivered on the current stack (a stack overflow into a guard page)
 /// becomes a #DF handled on a good stack, never a triple fault. The GDT is Boot/boot.asm's (same selectors:
 /// 0x08 code, 0x10 data) plus the TSS descriptor at 0x18.</summary>
-public static unsafe class InterruptStacks
+internal static unsafe class InterruptStacks
 {
     public const int DoubleFaultStack = 1;
     const ushort TssSelector = 0x18;

@@ -7,7 +7,7 @@ namespace CosmosNet.Kernel.Arch.X64;
 /// <see cref="Dispatch"/> with a <see cref="TrapFrame"/>. A vector with a registered handler runs it (the
 /// handler may edit the frame); CPU exceptions without one panic with their name and the registers, as does
 /// any other unexpected vector. Interrupts stay disabled until someone enables them.</summary>
-public static unsafe class Interrupts
+internal static unsafe class Interrupts
 {
     [InlineArray(256 * 2)] struct IdtTable { ulong _first; }
     [InlineArray(256)] struct HandlerTable { nint _first; }

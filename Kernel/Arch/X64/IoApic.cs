@@ -2,7 +2,7 @@ namespace CosmosNet.Kernel.Arch.X64;
 
 /// <summary>The IOAPIC: routes a global system interrupt (GSI) to a vector on this CPU. Every input starts
 /// masked; <see cref="Route"/> unmasks one.</summary>
-public static unsafe class IoApic
+internal static unsafe class IoApic
 {
     static byte* s_base;
     static uint s_gsiBase, s_inputs;

@@ -7,7 +7,7 @@ namespace CosmosNet.Kernel.Arch.X64;
 /// returning) and must not block or allocate. Spurious and unexpected vectors are counted, never fatal.
 /// Vectors: 0x20-0x2F the masked legacy PIC (spurious only), 0x30-0xEF devices, 0xF0 the APIC timer,
 /// 0xFE APIC error, 0xFF APIC spurious.</summary>
-public static unsafe class Irq
+internal static unsafe class Irq
 {
     public const byte FirstDeviceVector = 0x30, LastDeviceVector = 0xEF;
 

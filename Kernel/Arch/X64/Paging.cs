@@ -5,7 +5,7 @@ namespace CosmosNet.Kernel.Arch.X64;
 /// <summary>Identity-mapped 4-level paging built from the memory map: every region the bootloader reports
 /// (any type: ACPI tables live in reserved ones) in 2 MiB pages, the first 2 MiB in 4 KiB pages with page 0
 /// left out so a null dereference faults. Device memory outside the map is added with <see cref="MapMmio"/>.</summary>
-public static unsafe class Paging
+internal static unsafe class Paging
 {
     const ulong Present = 1, Writable = 2, WriteThrough = 8, CacheDisable = 16, LargePage = 0x80;
     const ulong GuardMarker = 1UL << 9;   // software bit of a non-present 4 KiB entry: a stack guard page

@@ -4,7 +4,7 @@ namespace CosmosNet.Kernel.Arch.X64;
 /// with a non-zero status through the isa-debug-exit device (-device isa-debug-exit,iobase=0xf4,iosize=4:
 /// status = value * 2 + 1); Bochs stops on "Shutdown" written to port 0x8900. Without any of these devices
 /// the CPU halts.</summary>
-public static class Power
+internal static class Power
 {
     /// <summary>isa-debug-exit value for a panic: QEMU exits with status 3.</summary>
     public const byte PanicExitValue = 1;

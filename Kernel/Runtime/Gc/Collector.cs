@@ -5,34 +5,10 @@ using CosmosNet.Kernel.Threading;
 
 namespace CosmosNet.Kernel.Runtime.Gc;
 
-/// <summary>The collector: incremental, non-moving mark-sweep over the whole heap.
-///
-/// A cycle runs in short pauses spread over the allocations that pay for it (<see cref="Pace"/>): a start
-/// (the thread roots are scanned), marking steps (the static and handle roots a slice at a time, then the
-/// grey objects, <see cref="Marker"/>), a termination (thread roots scanned again, then weak handles,
-/// finalization and the switch to sweeping) and sweep steps (<see cref="GcHeap.SweepSome"/>). Between
-/// pauses the mutator runs: the write barriers (Dijkstra insertion barriers, Kernel/Asm/gc.asm) shade
-/// every reference it stores into the heap, objects it allocates are black, and what it keeps only on
-/// stacks and in registers is found by the termination's rescan. Each pause stops at
-/// <see cref="MaxStepMicroseconds"/> (the work left over is carried to the next one); when memory runs out
-/// before a cycle ends, the allocator finishes it in one piece (<see cref="FinishCycle"/>), and GC.Collect
-/// is a blocking full collection (<see cref="Collect"/>).
-///
-/// Root scanning is CONSERVATIVE for stacks, saved registers and frozen segments (every aligned word that
-/// points into a heap object, interior pointers included, keeps that object alive: no GC info decoder
-/// needed, at the price of occasionally retaining garbage a stale stack slot still points to) and PRECISE
-/// for the heap itself (each object's reference fields come from the GCDesc in front of its MethodTable),
-/// for thread-static roots and for GC handles. Because nothing moves, pinning is free: pinned handles,
-/// `fixed` and GC.AllocateArray(pinned: true) need nothing more than staying alive.
-///
-/// Order of a termination (CoreCLR's semantics): mark from the thread roots; dependent handles to a
-/// fixpoint; clear short weak handles; queue unreachable finalizable objects and mark from them
-/// (resurrection); dependent handles again; clear long weak handles and dead dependent handles.
-/// Threads: on one CPU, stopping the world = disabling interrupts on the thread that pauses (no timer tick,
-/// so no switch). Every other live thread (Scheduler.First) is parked with all its registers saved on its
-/// own stack below StackTop, so its stack from SavedRsp up is scanned, and its TLS block (inline thread
-/// statics) and RhGetThreadStaticStorage slot are roots too. A thread that exits leaves Scheduler.First
-/// before it stops running, so its stack stops being a root.</summary>
+/// <summary>The collector's phase controller: when a cycle starts, what each pause does (start, marking
+/// step, termination, sweep step, a cycle finished in one piece, a full collection) and how long it may run.
+/// Root scanning is in <see cref="Roots"/>, the pauses' statistics in <see cref="PauseLog"/>; the design
+/// (incremental mark-sweep, conservative stacks, termination order, threads) is in README.md.</summary>
 internal static unsafe class Collector
 {
     public enum Phase : byte { Idle, Marking, Sweeping }
@@ -53,8 +29,7 @@ internal static unsafe class Collector
     static long s_credit;                 // work owed by the current phase (bytes)
     static bool s_markingDone;            // nothing grey is left: the next pause terminates
     static ulong s_maxStepTicks;          // 0 until the TSC is calibrated
-    static int s_rootStage, s_rootIndex;  // incremental root scan: 0 frozen segments, 1 handles, 2 done
-    static ulong s_rootOffset;
+    static bool s_terminated;             // the current pause ended a cycle's marking
 
     public static Phase CurrentPhase => s_phase;
     /// <summary>The heap's size when the current cycle started (Allocator.GrowthLimit).</summary>
@@ -63,12 +38,6 @@ internal static unsafe class Collector
 
     public static int CollectionCount;
     public static ulong LastHeapBefore, LastLive, LastLiveObjects, LastPromoted;
-    static ulong s_firstTimestamp;
-
-    // The last PauseLogEntries pauses: duration in TSC ticks, kind in the top byte (GcDiagnostics).
-    public const int PauseLogEntries = 16384;
-    static ulong* s_pauseLog;
-    static ulong s_pauseLogNext;
 
     [MethodImpl(MethodImplOptions.InternalCall), RuntimeImport("cosmos_gc_spill_and_call")]
     static extern void SpillRegistersAndCall(delegate*<byte*, nint, void> function, nint argument);
@@ -83,8 +52,7 @@ internal static unsafe class Collector
     {
         Marker.Initialize();
         Scheduler.IdleWork = &IdleStep;
-        s_pauseLog = (ulong*)Memory.NativeHeap.Allocate(PauseLogEntries * 8);
-        s_firstTimestamp = Cpu.ReadTimestampCounter();
+        PauseLog.Initialize();
     }
 
     // ---- entry points ------------------------------------------------------------------------------------
@@ -193,76 +161,9 @@ internal static unsafe class Collector
             case PauseKind.Full: SpillRegistersAndCall(&FullFrom, 0); break;
         }
         ulong ticks = Cpu.ReadTimestampCounter() - start;
-        Record(kind, ticks);
-        RecordCycle(kind, ticks);
+        PauseLog.Record(kind, ticks, endedMarking: s_terminated);
         s_inPause = false;
         RestoreFlags(flags);
-    }
-
-    /// <summary>The last completed collection (GC.GetGCMemoryInfo): whether it ran incrementally while the
-    /// program ran, and its two pauses (start and end; a blocking collection has one).</summary>
-    public static bool LastCycleConcurrent;
-    public static ulong LastCycleFirstPauseTicks, LastCycleSecondPauseTicks;
-    static ulong s_cycleStartPause;
-    static bool s_terminated;                 // the current pause ended a cycle's marking
-
-    static void RecordCycle(PauseKind kind, ulong ticks)
-    {
-        switch (kind)
-        {
-            case PauseKind.Start: s_cycleStartPause = ticks; break;
-            case PauseKind.Terminate:
-            case PauseKind.Finish:
-                if (!s_terminated) break;                       // (Finish with only sweeping left)
-                LastCycleConcurrent = true;
-                LastCycleFirstPauseTicks = s_cycleStartPause;
-                LastCycleSecondPauseTicks = ticks;
-                break;
-            case PauseKind.Full:
-                LastCycleConcurrent = false;
-                LastCycleFirstPauseTicks = ticks;
-                LastCycleSecondPauseTicks = 0;
-                break;
-        }
-    }
-
-    const int PauseKinds = 6;
-    [InlineArray(PauseKinds)] public struct PerKind { ulong _first; }
-    /// <summary>Per pause kind since boot: how many, their total and their longest (TSC ticks).</summary>
-    public static PerKind PausesByKind, PauseTicksByKind, MaxPauseTicksByKind;
-
-    /// <summary>Pauses since boot (every kind), their total and the longest, in TSC ticks.</summary>
-    public static ulong PauseCount => s_pauseLogNext;
-    public static ulong TotalPauseTicks
-    {
-        get { ulong sum = 0; for (int k = 0; k < PauseKinds; k++) sum += PauseTicksByKind[k]; return sum; }
-    }
-    public static ulong MaxPauseTicks
-    {
-        get { ulong max = 0; for (int k = 0; k < PauseKinds; k++) if (MaxPauseTicksByKind[k] > max) max = MaxPauseTicksByKind[k]; return max; }
-    }
-
-    static void Record(PauseKind kind, ulong ticks)
-    {
-        PausesByKind[(int)kind]++;
-        PauseTicksByKind[(int)kind] += ticks;
-        if (ticks > MaxPauseTicksByKind[(int)kind]) MaxPauseTicksByKind[(int)kind] = ticks;
-        s_pauseLog[s_pauseLogNext++ % PauseLogEntries] = (ticks & 0x00FF_FFFF_FFFF_FFFF) | ((ulong)kind << 56);
-    }
-
-    /// <summary>Copies the logged pauses after the first <paramref name="since"/> (as many as are still
-    /// logged, at most <paramref name="capacity"/>, the newest), oldest first: ticks (low 56 bits) and kind
-    /// (top byte).</summary>
-    public static int CopyPauseLog(ulong since, ulong* destination, int capacity)
-    {
-        ulong flags = SaveFlagsAndDisableInterrupts();
-        ulong count = s_pauseLogNext - (since < s_pauseLogNext ? since : s_pauseLogNext);
-        if (count > PauseLogEntries) count = PauseLogEntries;
-        if (count > (ulong)capacity) count = (ulong)capacity;
-        ulong first = s_pauseLogNext - count;
-        for (ulong i = 0; i < count; i++) destination[i] = s_pauseLog[(first + i) % PauseLogEntries];
-        RestoreFlags(flags);
-        return (int)count;
     }
 
     /// <summary>A step stops after <see cref="MaxStepMicroseconds"/>, unless the work owed has piled up past
@@ -290,10 +191,8 @@ internal static unsafe class Collector
         s_phase = Phase.Marking;
         s_credit = 0;
         s_markingDone = false;
-        s_rootStage = 0;
-        s_rootIndex = 0;
-        s_rootOffset = 0;
-        ScanThreadRoots(stackPointer, &MarkFound);
+        Roots.BeginIncremental();
+        Roots.MarkThreads(stackPointer);
     }
 
     static void MarkStepFrom(byte* stackPointer, nint startTicks)
@@ -307,8 +206,8 @@ internal static unsafe class Collector
             budget -= Marker.Drain(budget > BacklogBytes ? budget - BacklogBytes : budget, deadline);
             if (deadline != 0 && Cpu.ReadTimestampCounter() >= Deadline(start, budget)) break;
             if (!Marker.Idle) continue;
-            if (s_rootStage < 2) { budget -= ScanRootsSome(budget, Deadline(start, budget)); continue; }
-            if (Handles.DependentCount != 0 && MarkDependents(drain: false)) continue;
+            if (!Roots.IncrementalDone) { budget -= Roots.ScanSome(budget, Deadline(start, budget)); continue; }
+            if (Handles.DependentCount != 0 && Roots.MarkDependents(drain: false)) continue;
             s_markingDone = true;              // the next pause terminates
             break;
         }
@@ -322,7 +221,7 @@ internal static unsafe class Collector
     {
         if (s_phase == Phase.Marking)
         {
-            while (s_rootStage < 2) ScanRootsSome(long.MaxValue);
+            while (!Roots.IncrementalDone) Roots.ScanSome(long.MaxValue);
             Marker.DrainAll();
             Terminate(stackPointer, counted: true);
         }
@@ -360,16 +259,16 @@ internal static unsafe class Collector
     static void Terminate(byte* stackPointer, bool counted)
     {
         Allocator.RetireContext();                   // its region is swept like the rest (and walkable)
-        ScanThreadRoots(stackPointer, &MarkFound);
+        Roots.MarkThreads(stackPointer);
         Marker.DrainAll();
-        MarkDependents(drain: true);
+        Roots.MarkDependents(drain: true);
         if (VerifyEveryCycle) Verifier.Check(stackPointer);
-        ClearWeakHandles(longWeak: false);
+        Roots.ClearWeakHandles(longWeak: false);
 
         Finalization.QueueUnreachable();
         Marker.DrainAll();
-        MarkDependents(drain: true);
-        ClearWeakHandles(longWeak: true);
+        Roots.MarkDependents(drain: true);
+        Roots.ClearWeakHandles(longWeak: true);
 
         Marker.End();
         s_markingDone = false;
@@ -383,155 +282,4 @@ internal static unsafe class Collector
         if (counted) CollectionCount++;
         s_terminated = true;
     }
-
-    // ---- roots -------------------------------------------------------------------------------------------
-
-    static void MarkFound(byte* obj) => Marker.MarkObject(obj);
-
-    /// <summary>The roots the barriers do not see: every thread's stack and saved registers (conservative),
-    /// TLS blocks, thread-static storage, registered root slots and reflection's reported frames, and the
-    /// finalization queue. Calls
-    /// <paramref name="visit"/> with each heap object found.</summary>
-    public static void ScanThreadRoots(byte* stackPointer, delegate*<byte*, void> visit)
-    {
-        VisitPrecise((byte*)BootThread.s_threadStaticStorage, visit);
-        if (!Scheduler.Started)
-        {
-            Image.Layout* image = Image.Current;
-            ScanStack(stackPointer, image->BootStackBottom, image->BootStackTop, visit);
-        }
-        else
-        {
-            KThread* current = Scheduler.Current;
-            for (KThread* t = Scheduler.First; t != null; t = t->NextInAll)
-            {
-                if (t == current) ScanStack(stackPointer, t->StackBottom, t->StackTop, visit);
-                else
-                {
-                    byte* saved = (byte*)t->SavedRsp;
-                    // A saved rsp outside the stack should not happen; if it does, scan the whole stack but never its guard page.
-                    byte* aboveGuard = (byte*)((((ulong)t->StackBottom + 4095) & ~4095UL) + 4096);
-                    ScanConservatively(saved >= aboveGuard && saved < t->StackTop ? saved : aboveGuard, t->StackTop, visit);
-                }
-                if (t->TlsBlock != null) ScanConservatively(t->TlsBlock, t->TlsBlock + t->TlsBlockSize, visit);
-                VisitPrecise((byte*)t->ThreadStaticStorage, visit);
-            }
-        }
-        for (int i = 0; i < GcControl.RootSlotCount; i++) VisitPrecise(*(byte**)GcControl.RootSlots[i], visit);
-        for (GcControl.GcFrame* f = GcControl.Frames; f != null; f = f->Next)
-            ScanConservatively((byte*)f->References, (byte*)(f->References + f->Count), visit);
-        Finalization.VisitQueued(visit);
-    }
-
-    static void ScanStack(byte* stackPointer, byte* bottom, byte* top, delegate*<byte*, void> visit)
-    {
-        if (stackPointer < bottom || stackPointer >= top) Panic.Halt("GC: the collecting thread runs outside its stack"u8);
-        ScanConservatively(stackPointer, top, visit);
-    }
-
-    public static void ScanConservatively(byte* start, byte* end, delegate*<byte*, void> visit)
-    {
-        for (byte** p = (byte**)(((ulong)start + 7) & ~7UL); (byte*)(p + 1) <= end; p++)
-        {
-            byte* obj = GcHeap.FindObject(*p);
-            if (obj != null) visit(obj);
-        }
-    }
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static void VisitPrecise(byte* obj, delegate*<byte*, void> visit)
-    {
-        if (GcHeap.InHeap(obj)) visit(obj);
-    }
-
-    const ulong FrozenSliceBytes = 8 * 1024;
-    const int HandleSliceSlots = 512;
-
-    /// <summary>The roots the barriers do see (frozen segments and strong handles: anything stored in them
-    /// after the start is shaded), scanned a slice at a time. Returns the work done.</summary>
-    static long ScanRootsSome(long budget, ulong deadline = 0)
-    {
-        long work = 0;
-        while (s_rootStage < 2 && work < budget && (deadline == 0 || Cpu.ReadTimestampCounter() < deadline))
-        {
-            if (s_rootStage == 0)
-            {
-                if (s_rootIndex >= GcControl.FrozenSegmentCount) { s_rootStage = 1; s_rootIndex = 0; s_rootOffset = 0; continue; }
-                ref GcControl.FrozenSegment segment = ref GcControl.FrozenSegments[s_rootIndex];
-                ulong end = s_rootOffset + FrozenSliceBytes;
-                if (end > segment.Allocated) end = segment.Allocated;
-                ScanConservatively(segment.Start + s_rootOffset, segment.Start + end, &MarkFound);
-                work += (long)(end - s_rootOffset);
-                s_rootOffset = end;
-                if (end == segment.Allocated) { s_rootIndex++; s_rootOffset = 0; }
-            }
-            else
-            {
-                if (s_rootIndex >= Handles.BlockCount) { s_rootStage = 2; continue; }
-                Handles.Slot* slot = (Handles.Slot*)Handles.Blocks[s_rootIndex] + s_rootOffset;
-                for (int i = 0; i < HandleSliceSlots; i++, slot++)
-                    if (Handles.IsStrong(slot->Type)) Marker.MarkPrecise((byte*)slot->Target);
-                work += HandleSliceSlots * 24;
-                s_rootOffset += HandleSliceSlots;
-                if (s_rootOffset >= (ulong)Handles.Slots) { s_rootIndex++; s_rootOffset = 0; }
-            }
-        }
-        return work;
-    }
-
-    /// <summary>A dependent handle keeps its secondary alive while its primary is alive. One pass marks the
-    /// secondaries of live primaries; with <paramref name="drain"/> it repeats, draining, until no handle
-    /// adds anything (marking a secondary can make another primary live). True when something was marked.</summary>
-    static bool MarkDependents(bool drain)
-    {
-        bool any = false, changed = true;
-        while (changed)
-        {
-            changed = false;
-            for (int b = 0; b < Handles.BlockCount; b++)
-            {
-                Handles.Slot* slot = (Handles.Slot*)Handles.Blocks[b];
-                for (int i = 0; i < Handles.Slots; i++, slot++)
-                {
-                    if (slot->Type != (nint)Handles.HandleType.Dependent || slot->Target == null || slot->Secondary == null) continue;
-                    if (!Marker.IsLive((byte*)slot->Target) || Marker.IsLive((byte*)slot->Secondary)) continue;
-                    Marker.MarkPrecise((byte*)slot->Secondary);
-                    changed = true;
-                }
-            }
-            any |= changed;
-            if (!drain) break;
-            if (changed) Marker.DrainAll();
-        }
-        return any;
-    }
-
-    static void ClearWeakHandles(bool longWeak)
-    {
-        for (int b = 0; b < Handles.BlockCount; b++)
-        {
-            Handles.Slot* slot = (Handles.Slot*)Handles.Blocks[b];
-            for (int i = 0; i < Handles.Slots; i++, slot++)
-            {
-                if (slot->Target == null || Marker.IsLive((byte*)slot->Target)) continue;
-                var type = (Handles.HandleType)slot->Type;
-                if (type == Handles.HandleType.WeakShort && !longWeak) slot->Target = null;
-                else if (longWeak && (type == Handles.HandleType.WeakLong || type == Handles.HandleType.Dependent))
-                {
-                    slot->Target = null;
-                    slot->Secondary = null;
-                }
-            }
-        }
-    }
-
-    // ---- statistics ----------------------------------------------------------------------------------
-
-    public static ulong TicksToNanoseconds(ulong ticks)
-    {
-        ulong perSecond = Clock.TscPerSecond;
-        return perSecond == 0 ? 0 : (ulong)((double)ticks * 1e9 / perSecond);
-    }
-
-    public static ulong ElapsedTicks => Cpu.ReadTimestampCounter() - s_firstTimestamp;
 }

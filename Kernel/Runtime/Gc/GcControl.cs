@@ -57,7 +57,7 @@ internal static unsafe class GcControl
     }
 
     /// <summary>The slot lies in the calling thread's TLS block: kernel threads' blocks are scanned whole
-    /// (Collector.MarkThreads), so only slots elsewhere (the boot thread's block) need recording.</summary>
+    /// (Roots.ScanThreads), so only slots elsewhere (the boot thread's block) need recording.</summary>
     [RuntimeExport("RhRegisterInlinedThreadStaticRoot")]
     static void RhRegisterInlinedThreadStaticRoot(void** root, void* typeManager)
     {
@@ -73,7 +73,7 @@ internal static unsafe class GcControl
     /// (GC.WaitForPendingFinalizers waits for them); before that thread exists, here.</summary>
     // Reflection's invoke (DynamicInvokeInfo) registers buffers of object references, usually on the stack,
     // for the collector to report: GCFrameRegistration {next, refs, count, maybe interior}. They are roots
-    // like the stacks (Collector.ScanThreadRoots), scanned conservatively.
+    // like the stacks (Roots.ScanThreads), scanned conservatively.
     public struct GcFrame { public GcFrame* Next; public void** References; public uint Count; public int MaybeInterior; }
     public static GcFrame* Frames;
 
@@ -108,7 +108,7 @@ internal static unsafe class GcControl
     [RuntimeExport("RhGetGcCollectionCount")] static int RhGetGcCollectionCount(int generation, bool getSpecificGcCount) => Collector.CollectionCount;
     [RuntimeExport("RhGetMaxGcGeneration")] static int RhGetMaxGcGeneration() => 2;
     [RuntimeExport("RhGetGeneration")] static int RhGetGeneration(void* obj) => 2;
-    [RuntimeExport("RhGetTotalPauseDuration")] static long RhGetTotalPauseDuration() => (long)(Collector.TicksToNanoseconds(Collector.TotalPauseTicks) / 100);
+    [RuntimeExport("RhGetTotalPauseDuration")] static long RhGetTotalPauseDuration() => (long)(PauseLog.TicksToNanoseconds(PauseLog.TotalTicks) / 100);
 
     // GCSettings.LatencyMode: the collector is incremental whatever the mode, so a mode is only remembered;
     // inside a no-GC region the mode is NoGCRegion (4) and cannot be changed (1 = refused).
@@ -144,17 +144,17 @@ internal static unsafe class GcControl
         l[8] = (long)Finalization.PendingCount;
         l[9] = Collector.CollectionCount;                       // index
         *(int*)(data + 80) = 2;                                 // generation
-        ulong elapsed = Collector.ElapsedTicks;
-        *(int*)(data + 84) = elapsed == 0 ? 0 : (int)(Collector.TotalPauseTicks * 10000 / elapsed);   // percent * 100
+        ulong elapsed = PauseLog.ElapsedTicks;
+        *(int*)(data + 84) = elapsed == 0 ? 0 : (int)(PauseLog.TotalTicks * 10000 / elapsed);   // percent * 100
         data[88] = 0;                                           // compacted
-        data[89] = Collector.LastCycleConcurrent ? (byte)1 : (byte)0;   // concurrent: marked while the program ran
+        data[89] = PauseLog.LastCycleConcurrent ? (byte)1 : (byte)0;   // concurrent: marked while the program ran
         long* generations = (long*)(data + 96);                 // {size before, frag before, size after, frag after} x 5
         for (int g = 0; g < 20; g++) generations[g] = 0;
         generations[2 * 4 + 0] = (long)Collector.LastHeapBefore;
         generations[2 * 4 + 2] = (long)Collector.LastLive;
         generations[2 * 4 + 3] = (long)GcHeap.FreeListBytes;
-        *(long*)(data + 256) = (long)(Collector.TicksToNanoseconds(Collector.LastCycleFirstPauseTicks) / 100);   // TimeSpan ticks
-        *(long*)(data + 264) = (long)(Collector.TicksToNanoseconds(Collector.LastCycleSecondPauseTicks) / 100);
+        *(long*)(data + 256) = (long)(PauseLog.TicksToNanoseconds(PauseLog.LastCycleFirstPauseTicks) / 100);   // TimeSpan ticks
+        *(long*)(data + 264) = (long)(PauseLog.TicksToNanoseconds(PauseLog.LastCycleSecondPauseTicks) / 100);
     }
 
     /// <summary>Bytes of GCDesc in front of a MethodTable (count word + series, or the repeating form).</summary>

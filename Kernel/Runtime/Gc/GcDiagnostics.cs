@@ -13,29 +13,29 @@ public static unsafe class GcDiagnostics
     public readonly record struct Pause(PauseKind Kind, double Microseconds);
 
     /// <summary>Pauses so far (every kind) since boot.</summary>
-    public static long PauseCount => (long)Collector.PauseCount;
+    public static long PauseCount => (long)PauseLog.Count;
 
     /// <summary>The longest pause since boot, in microseconds.</summary>
-    public static double MaxPauseMicroseconds => Collector.TicksToNanoseconds(Collector.MaxPauseTicks) / 1000.0;
+    public static double MaxPauseMicroseconds => PauseLog.TicksToNanoseconds(PauseLog.MaxTicks) / 1000.0;
 
     /// <summary>Pauses of one kind since boot: how many, their total and the longest, in microseconds.</summary>
     public readonly record struct PauseTotals(long Count, double TotalMicroseconds, double MaxMicroseconds);
 
     public static PauseTotals TotalsOf(PauseKind kind) => new(
-        (long)Collector.PausesByKind[(int)kind],
-        Collector.TicksToNanoseconds(Collector.PauseTicksByKind[(int)kind]) / 1000.0,
-        Collector.TicksToNanoseconds(Collector.MaxPauseTicksByKind[(int)kind]) / 1000.0);
+        (long)PauseLog.CountByKind[(int)kind],
+        PauseLog.TicksToNanoseconds(PauseLog.TicksByKind[(int)kind]) / 1000.0,
+        PauseLog.TicksToNanoseconds(PauseLog.MaxTicksByKind[(int)kind]) / 1000.0);
 
     /// <summary>The pauses after the first <paramref name="since"/> (a <see cref="PauseCount"/> read earlier),
     /// oldest first; only the last 16384 are kept.</summary>
     public static Pause[] PausesSince(long since)
     {
-        var raw = new ulong[Collector.PauseLogEntries];
+        var raw = new ulong[PauseLog.Entries];
         int count;
-        fixed (ulong* p = raw) count = Collector.CopyPauseLog((ulong)since, p, raw.Length);
+        fixed (ulong* p = raw) count = PauseLog.Copy((ulong)since, p, raw.Length);
         var pauses = new Pause[count];
         for (int i = 0; i < count; i++)
-            pauses[i] = new Pause((PauseKind)(raw[i] >> 56), Collector.TicksToNanoseconds(raw[i] & 0x00FF_FFFF_FFFF_FFFF) / 1000.0);
+            pauses[i] = new Pause((PauseKind)(raw[i] >> 56), PauseLog.TicksToNanoseconds(raw[i] & 0x00FF_FFFF_FFFF_FFFF) / 1000.0);
         return pauses;
     }
 

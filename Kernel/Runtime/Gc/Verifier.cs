@@ -20,20 +20,20 @@ internal static unsafe class Verifier
     {
         s_stack = Marker.StackMemory;
         s_scanning = null;
-        Collector.ScanThreadRoots(stackPointer, &Visit);
+        Roots.ScanThreads(stackPointer, &Visit);
         for (int i = 0; i < GcControl.FrozenSegmentCount; i++)
         {
             ref GcControl.FrozenSegment s = ref GcControl.FrozenSegments[i];
-            Collector.ScanConservatively(s.Start, s.Start + s.Allocated, &Visit);
+            Roots.ScanConservatively(s.Start, s.Start + s.Allocated, &Visit);
         }
         for (int b = 0; b < Handles.BlockCount; b++)
         {
             Handles.Slot* slot = (Handles.Slot*)Handles.Blocks[b];
             for (int i = 0; i < Handles.Slots; i++, slot++)
             {
-                if (Handles.IsStrong(slot->Type)) Collector.VisitPrecise((byte*)slot->Target, &Visit);
+                if (Handles.IsStrong(slot->Type)) Roots.VisitPrecise((byte*)slot->Target, &Visit);
                 else if (slot->Type == (nint)Handles.HandleType.Dependent && slot->Target != null && Marker.IsLive((byte*)slot->Target))
-                    Collector.VisitPrecise((byte*)slot->Secondary, &Visit);
+                    Roots.VisitPrecise((byte*)slot->Secondary, &Visit);
             }
         }
         Drain();

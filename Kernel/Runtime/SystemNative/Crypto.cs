@@ -1,10 +1,13 @@
 using System.Runtime.InteropServices;
 using CosmosNet.Kernel.Random;
+using CosmosNet.Kernel.Runtime.Crypto;
 
 namespace CosmosNet.Kernel.Runtime.SystemNative;
 
-/// <summary>The few libSystem.Security.Cryptography.Native (OpenSSL shim) entry points that
-/// RandomNumberGenerator reaches: random bytes come from the kernel CSPRNG; there is no OpenSSL.</summary>
+/// <summary>The libSystem.Security.Cryptography.Native (OpenSSL shim) entry points the linux-x64 BCL calls for
+/// random numbers, hashing and HMAC, over the kernel's own implementations (Runtime/Crypto). There is no
+/// OpenSSL: an EVP_MD* is the algorithm's number (Digest.Md5...), contexts are GC handles to a Digest/Hmac.
+/// Algorithms not provided (SHA-3, SHAKE) answer null, which .NET reports as "not supported".</summary>
 internal static unsafe class CryptoCalls
 {
     /// <summary>RAND_bytes semantics: 1 on success.</summary>
@@ -27,5 +30,131 @@ internal static unsafe class CryptoCalls
         int n = 0;
         for (; n < text.Length && n < length - 1; n++) buffer[n] = text[n];
         if (length > 0) buffer[n] = 0;
+    }
+
+    // EVP_MD* values: the algorithm numbers.
+    [UnmanagedCallersOnly(EntryPoint = "CryptoNative_EvpMd5")] static nint EvpMd5() => Digest.Md5;
+    [UnmanagedCallersOnly(EntryPoint = "CryptoNative_EvpSha1")] static nint EvpSha1() => Digest.Sha1;
+    [UnmanagedCallersOnly(EntryPoint = "CryptoNative_EvpSha256")] static nint EvpSha256() => Digest.Sha256;
+    [UnmanagedCallersOnly(EntryPoint = "CryptoNative_EvpSha384")] static nint EvpSha384() => Digest.Sha384;
+    [UnmanagedCallersOnly(EntryPoint = "CryptoNative_EvpSha512")] static nint EvpSha512() => Digest.Sha512;
+    [UnmanagedCallersOnly(EntryPoint = "CryptoNative_EvpSha3_256")] static nint EvpSha3_256() => 0;
+    [UnmanagedCallersOnly(EntryPoint = "CryptoNative_EvpSha3_384")] static nint EvpSha3_384() => 0;
+    [UnmanagedCallersOnly(EntryPoint = "CryptoNative_EvpSha3_512")] static nint EvpSha3_512() => 0;
+    [UnmanagedCallersOnly(EntryPoint = "CryptoNative_EvpShake128")] static nint EvpShake128() => 0;
+    [UnmanagedCallersOnly(EntryPoint = "CryptoNative_EvpShake256")] static nint EvpShake256() => 0;
+
+    [UnmanagedCallersOnly(EntryPoint = "CryptoNative_EvpMdSize")]
+    static int EvpMdSize(nint md) => Digest.Create((int)md)?.Size ?? 0;
+
+    static nint NewHandle(object o) => GCHandle.ToIntPtr(GCHandle.Alloc(o));
+    static T? Target<T>(nint handle) where T : class => handle == 0 ? null : GCHandle.FromIntPtr(handle).Target as T;
+    static void FreeHandle(nint handle) { if (handle != 0) GCHandle.FromIntPtr(handle).Free(); }
+
+    [UnmanagedCallersOnly(EntryPoint = "CryptoNative_EvpMdCtxCreate")]
+    static nint EvpMdCtxCreate(nint md) => Digest.Create((int)md) is { } d ? NewHandle(d) : 0;
+
+    [UnmanagedCallersOnly(EntryPoint = "CryptoNative_EvpMdCtxDestroy")] static void EvpMdCtxDestroy(nint ctx) => FreeHandle(ctx);
+
+    [UnmanagedCallersOnly(EntryPoint = "CryptoNative_EvpMdCtxCopyEx")]
+    static nint EvpMdCtxCopyEx(nint ctx) => Target<Digest>(ctx) is { } d ? NewHandle(d.Clone()) : 0;
+
+    [UnmanagedCallersOnly(EntryPoint = "CryptoNative_EvpDigestReset")]
+    static int EvpDigestReset(nint ctx, nint md)
+    {
+        if (Target<Digest>(ctx) is not { } d) return 0;
+        d.Reset();
+        return 1;
+    }
+
+    [UnmanagedCallersOnly(EntryPoint = "CryptoNative_EvpDigestUpdate")]
+    static int EvpDigestUpdate(nint ctx, byte* data, int count)
+    {
+        if (Target<Digest>(ctx) is not { } d || count < 0) return 0;
+        d.Update(new ReadOnlySpan<byte>(data, count));
+        return 1;
+    }
+
+    [UnmanagedCallersOnly(EntryPoint = "CryptoNative_EvpDigestFinalEx")]
+    static int EvpDigestFinalEx(nint ctx, byte* md, uint* size)
+    {
+        if (Target<Digest>(ctx) is not { } d) return 0;
+        d.Final(new Span<byte>(md, d.Size));
+        if (size != null) *size = (uint)d.Size;
+        return 1;
+    }
+
+    [UnmanagedCallersOnly(EntryPoint = "CryptoNative_EvpDigestCurrent")]
+    static int EvpDigestCurrent(nint ctx, byte* md, uint* size)
+    {
+        if (Target<Digest>(ctx) is not { } d) return 0;
+        d.Clone().Final(new Span<byte>(md, d.Size));
+        if (size != null) *size = (uint)d.Size;
+        return 1;
+    }
+
+    [UnmanagedCallersOnly(EntryPoint = "CryptoNative_EvpDigestOneShot")]
+    static int EvpDigestOneShot(nint md, byte* source, int sourceSize, byte* output, uint* outputSize)
+    {
+        if (Digest.Create((int)md) is not { } d || sourceSize < 0) return 0;
+        d.Update(new ReadOnlySpan<byte>(source, sourceSize));
+        d.Final(new Span<byte>(output, d.Size));
+        if (outputSize != null) *outputSize = (uint)d.Size;
+        return 1;
+    }
+
+    static Hmac? NewHmac(nint md, byte* key, int keyLength)
+    {
+        if (keyLength < 0 || Digest.Create((int)md) is not { } inner) return null;
+        return new Hmac(inner, Digest.Create((int)md)!, new ReadOnlySpan<byte>(key, keyLength));
+    }
+
+    [UnmanagedCallersOnly(EntryPoint = "CryptoNative_HmacCreate")]
+    static nint HmacCreate(byte* key, int keyLength, nint md) => NewHmac(md, key, keyLength) is { } h ? NewHandle(h) : 0;
+
+    [UnmanagedCallersOnly(EntryPoint = "CryptoNative_HmacDestroy")] static void HmacDestroy(nint ctx) => FreeHandle(ctx);
+
+    [UnmanagedCallersOnly(EntryPoint = "CryptoNative_HmacReset")]
+    static int HmacReset(nint ctx)
+    {
+        if (Target<Hmac>(ctx) is not { } h) return 0;
+        h.Reset();
+        return 1;
+    }
+
+    [UnmanagedCallersOnly(EntryPoint = "CryptoNative_HmacUpdate")]
+    static int HmacUpdate(nint ctx, byte* data, int length)
+    {
+        if (Target<Hmac>(ctx) is not { } h || length < 0) return 0;
+        h.Update(new ReadOnlySpan<byte>(data, length));
+        return 1;
+    }
+
+    [UnmanagedCallersOnly(EntryPoint = "CryptoNative_HmacFinal")]
+    static int HmacFinal(nint ctx, byte* md, int* length)
+    {
+        if (Target<Hmac>(ctx) is not { } h) return 0;
+        h.Final(new Span<byte>(md, h.Size));
+        *length = h.Size;
+        return 1;
+    }
+
+    [UnmanagedCallersOnly(EntryPoint = "CryptoNative_HmacCurrent")]
+    static int HmacCurrent(nint ctx, byte* md, int* length)
+    {
+        if (Target<Hmac>(ctx) is not { } h) return 0;
+        h.Current(new Span<byte>(md, h.Size));
+        *length = h.Size;
+        return 1;
+    }
+
+    [UnmanagedCallersOnly(EntryPoint = "CryptoNative_HmacOneShot")]
+    static int HmacOneShot(nint md, byte* key, int keyLength, byte* source, int sourceLength, byte* output, int* outputLength)
+    {
+        if (NewHmac(md, key, keyLength) is not { } h || sourceLength < 0) return 0;
+        h.Update(new ReadOnlySpan<byte>(source, sourceLength));
+        h.Final(new Span<byte>(output, h.Size));
+        *outputLength = h.Size;
+        return 1;
     }
 }

@@ -19,7 +19,7 @@ internal static unsafe class MemoryCalls
     static void* MMap(void* address, ulong length, int protection, int flags, nint fd, long offset)
     {
         const int MapAnonymous = 0x10; // PAL value (Interop.Sys.MemoryMappedFlags.MAP_ANONYMOUS)
-        if ((flags & MapAnonymous) == 0 || fd != -1) Panic.Halt("SystemNative_MMap: file mappings are not implemented");
+        if ((flags & MapAnonymous) == 0 || fd != -1) { MiscCalls.SetError(19); return (void*)-1; } // ENODEV: no file mappings (MemoryMappedFile fails with an IOException)
         ulong bytes = (length + 4095) & ~4095UL;
         void* memory = PhysicalMemory.Allocate(bytes);
         if (memory == null) { MiscCalls.SetError(12); return (void*)-1; } // ENOMEM, MAP_FAILED

@@ -1,6 +1,7 @@
 using System.Runtime.InteropServices;
 using CosmosNet.Kernel.Arch.X64;
 using CosmosNet.Kernel.Console;
+using CosmosNet.Kernel.Runtime.Files;
 using Entropy = CosmosNet.Kernel.Random.Entropy;
 using Scheduler = CosmosNet.Kernel.Threading.Scheduler;
 using WallClock = CosmosNet.Kernel.Time.WallClock;
@@ -10,7 +11,7 @@ namespace CosmosNet.Kernel.Runtime.SystemNative;
 /// <summary>Time, randomness, environment, errno and process-level calls of libSystem.Native.</summary>
 internal static unsafe class MiscCalls
 {
-    static int s_errno;
+    [ThreadStatic] static int s_errno;   // per thread, like errno: CoreLib reads it right after the call that set it
 
     /// <summary>Monotonic nanoseconds (Stopwatch.Frequency on Unix is 1e9).</summary>
     [UnmanagedCallersOnly(EntryPoint = "SystemNative_GetTimestamp")]
@@ -51,8 +52,6 @@ internal static unsafe class MiscCalls
         return percent > 100 ? 100 : percent;
     }
 
-    [UnmanagedCallersOnly(EntryPoint = "SystemNative_GetEnv")]
-    static byte* GetEnv(byte* name) => null; // there is no environment
 
     [UnmanagedCallersOnly(EntryPoint = "SystemNative_GetErrNo")] static int GetErrNo() => s_errno;
     [UnmanagedCallersOnly(EntryPoint = "SystemNative_SetErrNo")] static void SetErrNo(int value) => s_errno = value;
@@ -72,10 +71,19 @@ internal static unsafe class MiscCalls
     [UnmanagedCallersOnly(EntryPoint = "SystemNative_Abort")]
     static void Abort() => Panic.Halt("abort (SystemNative_Abort)");
 
-    [UnmanagedCallersOnly(EntryPoint = "SystemNative_GetEUid")] static void GetEUid() => Panic.NotImplemented("SystemNative_GetEUid");
-    [UnmanagedCallersOnly(EntryPoint = "SystemNative_GetPwUidR")] static void GetPwUidR() => Panic.NotImplemented("SystemNative_GetPwUidR");
-    [UnmanagedCallersOnly(EntryPoint = "SystemNative_GetCwd")] static void GetCwd() => Panic.NotImplemented("SystemNative_GetCwd");
-    [UnmanagedCallersOnly(EntryPoint = "SystemNative_StrErrorR")] static void StrErrorR() => Panic.NotImplemented("SystemNative_StrErrorR");
-    [UnmanagedCallersOnly(EntryPoint = "SystemNative_ConvertErrorPalToPlatform")] static void ConvertErrorPalToPlatform() => Panic.NotImplemented("SystemNative_ConvertErrorPalToPlatform");
-    [UnmanagedCallersOnly(EntryPoint = "SystemNative_ConvertErrorPlatformToPal")] static void ConvertErrorPlatformToPal() => Panic.NotImplemented("SystemNative_ConvertErrorPlatformToPal");
+    [UnmanagedCallersOnly(EntryPoint = "SystemNative_ConvertErrorPlatformToPal")] static int ConvertErrorPlatformToPal(int errno) => Errno.ToPal(errno);
+    [UnmanagedCallersOnly(EntryPoint = "SystemNative_ConvertErrorPalToPlatform")] static int ConvertErrorPalToPlatform(int error) => Errno.FromPal(error);
+
+    /// <summary>strerror_r (GNU flavour as .NET uses it): the message in the buffer, or null when it does not fit
+    /// (the buffer then holds as much as fits, terminated).</summary>
+    [UnmanagedCallersOnly(EntryPoint = "SystemNative_StrErrorR")]
+    static byte* StrErrorR(int errno, byte* buffer, int size)
+    {
+        if (size <= 0) return null;
+        string message = Errno.Message(errno);
+        int n = Math.Min(message.Length, size - 1);
+        for (int i = 0; i < n; i++) buffer[i] = (byte)message[i]; // glibc's messages are ASCII
+        buffer[n] = 0;
+        return n == message.Length ? buffer : null;
+    }
 }

@@ -9,7 +9,7 @@ public class FuzzRegressionTests
     [Fact]
     public void EveryRecordedCrasherNowRunsCleanly()
     {
-        var dir = Path.Combine(RepoRoot(), "tests", "Net.Tests", "Fuzz", "crashers");
+        var dir = Path.Combine(CosmosNet.Harness.Repository.Root, "tests", "Net.Tests", "Fuzz", "crashers");
         var failures = new List<string>();
         foreach (var file in Directory.GetFiles(dir, "*.bin").Order())
         {
@@ -46,12 +46,5 @@ public class FuzzRegressionTests
             rng.Fill(input);
             StackFuzzTarget.Run(input);
         }
-    }
-
-    private static string RepoRoot()
-    {
-        for (var d = new DirectoryInfo(AppContext.BaseDirectory); d != null; d = d.Parent)
-            if (File.Exists(Path.Combine(d.FullName, "CosmosNet.sln"))) return d.FullName;
-        throw new InvalidOperationException("repository root not found");
     }
 }

@@ -2,9 +2,10 @@ using System.Runtime.CompilerServices;
 
 namespace CosmosNet.KernelTests;
 
-/// <summary>Assertions for kernel tests. They record the first failure instead of throwing (a throw in the
-/// kernel is a panic until exception dispatch exists), so one failing test does not stop the suite. The
-/// same test code also compiles on the host (tests/Kernel.Tests) to list the tests by name.</summary>
+/// <summary>Assertions for kernel tests. They record the first failure instead of throwing, so a failing
+/// assertion never depends on the exception dispatch some suites test, and one failing test does not stop
+/// the suite. The same test code also compiles on the host (tests/Kernel.Tests, tests/Gc.Tests) to list
+/// the tests by name.</summary>
 public sealed class Check
 {
     public string? Failure { get; private set; }

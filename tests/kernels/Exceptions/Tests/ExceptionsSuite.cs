@@ -68,6 +68,7 @@ public static class ExceptionsSuite
         new("Hardware_FaultInFinallyReplacesException", HardwareTests.FaultInFinallyReplacesException),
         // thrown by the runtime and the BCL
         new("Runtime_IndexOutOfRange", RuntimeThrowTests.IndexOutOfRange),
+        new("Runtime_MessagesAreText", RuntimeThrowTests.MessagesAreText),
         new("Runtime_InvalidCast", RuntimeThrowTests.InvalidCast),
         new("Runtime_CheckedOverflow", RuntimeThrowTests.CheckedOverflow),
         new("Runtime_ParseAndLookupFailures", RuntimeThrowTests.ParseAndLookupFailures),

@@ -23,6 +23,16 @@ static class RuntimeThrowTests
         c.True(Catch<ArgumentOutOfRangeException>(() => _ = list[index]) is not null);
     }
 
+    /// <summary>Messages are text, not resource keys (the image carries CoreLib's resource strings).</summary>
+    public static void MessagesAreText(Check c)
+    {
+        int[] array = new int[1];
+        int index = 5;
+        c.Equal("Index was outside the bounds of the array.", Catch<IndexOutOfRangeException>(() => array[index] = 1).Message);
+        c.Equal("Insufficient memory to continue the execution of the program.", new OutOfMemoryException().Message);
+        c.Equal("The input string 'abc' was not in a correct format.", Catch<FormatException>(() => int.Parse("abc")).Message);
+    }
+
     public static void InvalidCast(Check c)
     {
         object boxed = "text";

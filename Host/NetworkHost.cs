@@ -1,0 +1,80 @@
+using CosmosNet.Drivers.Net;
+using CosmosNet.Kernel.Hal;
+using CosmosNet.Net;
+using CosmosNet.Net.Platform;
+
+namespace CosmosNet.Host;
+
+/// <summary>
+/// Start-up of a network app: the one place Kernel, Drivers and Net meet. The thread that calls <see cref="Run"/>
+/// becomes the network loop: it owns the <see cref="NetworkStack"/>, delivers received frames, fires the stack's
+/// timers and runs every continuation posted to its single-threaded <see cref="SynchronizationContext"/>, so the
+/// app's async code runs there too.
+/// </summary>
+public static class NetworkHost
+{
+    /// <summary>How often a card without a working interrupt is polled.</summary>
+    const ulong PollNanoseconds = 10_000_000;
+
+    /// <summary>Longest sleep with a working interrupt: a safety net, not a poll. An edge-triggered MSI raised while
+    /// the device's cause was still being acknowledged could be lost; a wake-up a second costs nothing and bounds
+    /// the stall such a loss would cause.</summary>
+    const ulong SafetyNanoseconds = 1_000_000_000;
+
+    static WakeEvent? s_wake;
+
+    /// <summary>
+    /// Finds the NIC (<c>nic=</c> on the command line, else the first supported), configures the stack (static from
+    /// <c>ip=A.B.C.D/N [gw=G]</c>, else DHCP), then runs <paramref name="app"/> on the loop until its task completes.
+    /// Returns the app's exit code (1 when the machine has no usable NIC or the app failed).
+    /// </summary>
+    public static unsafe int Run(Func<NetworkStack, Task> app, TimeSpan? dhcpTimeout = null)
+    {
+        var wake = s_wake = new WakeEvent();
+        var started = Clock.Nanoseconds;
+        var boot = BootConfiguration.Parse(Environment.GetCommandLineArgs());
+        foreach (var warning in boot.Warnings) Console.WriteLine($"net: {warning}");
+
+        var nic = NicProbe.Select(boot);
+        if (nic is null) return 1;
+        string? interrupt = nic.BindInterrupt(&Wake);
+        Console.WriteLine($"net: {nic.Model} {nic.MacAddress}, link {(nic.LinkUp ? "up" : "down")}, " +
+            $"{interrupt ?? $"no interrupt: polling every {PollNanoseconds / 1_000_000} ms"} (pci {nic.Pci.Bus:x2}:{nic.Pci.Device:x2}.{nic.Pci.Function})");
+
+        var loop = new NetworkLoop(wake.Set);
+        SynchronizationContext.SetSynchronizationContext(loop);
+        var config = boot.StaticAddress is { } address ? NetworkStackConfig.WithStatic(address) : NetworkStackConfig.WithDhcp();
+        var stack = new NetworkStack(nic, loop, new SystemRandom(), config);
+
+        ulong longestSleep = interrupt is null ? PollNanoseconds : SafetyNanoseconds;
+        Task main = Start(stack, started, app, dhcpTimeout ?? TimeSpan.FromSeconds(30));
+        while (!main.IsCompleted)
+        {
+            bool received = nic.Poll();
+            loop.RunPosted();
+            loop.RunDueTimers();
+            if (main.IsCompleted) break;
+            if (received) continue;   // drain the ring before sleeping: its interrupt was acknowledged already
+            wake.Wait(Math.Min(loop.NextDeadline, Clock.Nanoseconds + longestSleep));
+        }
+        if (main.IsFaulted) { Console.WriteLine($"net: the app failed: {main.Exception?.InnerException}"); return 1; }
+        return 0;
+    }
+
+    static async Task Start(NetworkStack stack, ulong started, Func<NetworkStack, Task> app, TimeSpan dhcpTimeout)
+    {
+        var result = await stack.StartAsync(dhcpTimeout);
+        double ms = (Clock.Nanoseconds - started) / 1e6;
+        if (result.IsOk) Console.WriteLine($"net: {(stack.Config.Static is null ? "DHCP lease" : "static address")} {result.Value.Address}/{result.Value.PrefixLength} gw {result.Value.Gateway} after {ms:F0} ms");
+        else Console.WriteLine($"net: DHCP failed after {ms:F0} ms ({result.Error}); still trying");
+        await app(stack);
+    }
+
+    /// <summary>The NIC's interrupt handler calls this (interrupts disabled, no allocation).</summary>
+    static void Wake() => s_wake?.Set();
+
+    sealed class SystemRandom : IRandomSource
+    {
+        public void Fill(Span<byte> buffer) => System.Security.Cryptography.RandomNumberGenerator.Fill(buffer);
+    }
+}

@@ -1,0 +1,53 @@
+using CosmosNet.Net.Platform;
+using ITimer = CosmosNet.Net.Platform.ITimer;
+
+namespace CosmosNet.Host;
+
+/// <summary>
+/// The network loop's clock, timers and <see cref="SynchronizationContext"/>: the stack's single logical thread.
+/// Continuations posted from any thread run on the loop; timers live in a <see cref="TimerHeap"/>.
+/// </summary>
+sealed class NetworkLoop(Action wake) : SynchronizationContext, IClock
+{
+    readonly Queue<(SendOrPostCallback, object?)> _posted = new();
+    readonly TimerHeap _timers = new();
+
+    public long NowNanoseconds => (long)Kernel.Hal.Clock.Nanoseconds;
+    public ITimer CreateTimer(Action callback) => new LoopTimer(_timers, callback);
+
+    public override void Post(SendOrPostCallback d, object? state)
+    {
+        lock (_posted) _posted.Enqueue((d, state));
+        wake();
+    }
+
+    public override void Send(SendOrPostCallback d, object? state) => throw new NotSupportedException("the network loop does not block for other threads");
+    public override SynchronizationContext CreateCopy() => this;
+
+    public void RunPosted()
+    {
+        while (true)
+        {
+            (SendOrPostCallback d, object? state) item;
+            lock (_posted) { if (!_posted.TryDequeue(out item)) return; }
+            item.d(item.state);
+        }
+    }
+
+    /// <summary>The earliest armed deadline (monotonic ns), <see cref="ulong.MaxValue"/> when none.</summary>
+    public ulong NextDeadline => _timers.NextDeadline == long.MaxValue ? ulong.MaxValue : (ulong)Math.Max(_timers.NextDeadline, 1);
+
+    /// <summary>Fires every timer due now; one that a callback re-arms for now fires on the next pass.</summary>
+    public void RunDueTimers()
+    {
+        long now = NowNanoseconds, generation = _timers.Generation;
+        while (_timers.PopDue(now, generation) is LoopTimer t) t.Callback();
+    }
+
+    sealed class LoopTimer(TimerHeap heap, Action callback) : HeapTimer, ITimer
+    {
+        public readonly Action Callback = callback;
+        public void Arm(long deadlineNanoseconds) => heap.Arm(this, deadlineNanoseconds);
+        public void Cancel() => heap.Cancel(this);
+    }
+}

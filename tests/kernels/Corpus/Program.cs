@@ -1,0 +1,56 @@
+using CosmosNet.Corpus;
+
+// Without arguments: every program. Otherwise:
+//   --env NAME...   prints "ENV NAME=value" for each name (the kernel command line's NAME=VALUE words),
+//                   then "ARGS a|b|..." (what stayed arguments)
+//   --config        prints /config/appsettings.json (a Multiboot module: qemu -initrd "file appsettings.json")
+//   --platform      prints what only the kernel answers this way (identity, read-only files, watchers, SHA-3)
+//   names...        only the named programs
+return args.FirstOrDefault() switch
+{
+    "--env" => PrintEnvironment(args),
+    "--config" => PrintConfig(),
+    "--platform" => PrintPlatform(),
+    null => CorpusRunner.Run(Console.Out, CorpusPrograms.All),
+    _ => CorpusRunner.Run(Console.Out, CorpusPrograms.All.Where(p => args.Contains(p.Name))),
+};
+
+static int PrintEnvironment(string[] args)
+{
+    foreach (var name in args.Skip(1).Where(a => !a.Contains('=')))
+        Console.WriteLine($"ENV {name}={Environment.GetEnvironmentVariable(name) ?? "<unset>"}");
+    Console.WriteLine("ARGS " + string.Join("|", args));
+    Console.WriteLine("ENVIRONMENT " + string.Join("|", Environment.GetEnvironmentVariables().Keys.Cast<string>().Order(StringComparer.Ordinal)));
+    return 0;
+}
+
+static int PrintConfig()
+{
+    Console.WriteLine("CONFIG " + string.Join("|", Directory.GetFiles("/config")));
+    using var doc = System.Text.Json.JsonDocument.Parse(File.ReadAllText("/config/appsettings.json"));
+    foreach (var p in doc.RootElement.EnumerateObject()) Console.WriteLine($"CONFIG {p.Name}={p.Value}");
+    return 0;
+}
+
+static int PrintPlatform()
+{
+    Console.WriteLine($"MACHINE {Environment.MachineName}");
+    Console.WriteLine($"USER {Environment.UserName}");
+    Console.WriteLine($"OS {Environment.OSVersion}");
+    Console.WriteLine($"PID {Environment.ProcessId}");
+    Console.WriteLine($"CPUS {Environment.ProcessorCount}");
+    Console.WriteLine($"VERSION {Environment.Version}");
+    Console.WriteLine($"CWD {Directory.GetCurrentDirectory()}");
+    Console.WriteLine($"TEMP {Path.GetTempPath()}");
+    Console.WriteLine($"HOME {Environment.GetFolderPath(Environment.SpecialFolder.UserProfile)}");
+    try { File.WriteAllText("/app/greeting.txt", "x"); Console.WriteLine("READONLY wrote"); }
+    catch (Exception e) { Console.WriteLine($"READONLY {e.GetType().Name}: {e.Message}"); }
+    try { File.WriteAllText("/config/new.json", "x"); Console.WriteLine("READONLY wrote"); }
+    catch (Exception e) { Console.WriteLine($"READONLY {e.GetType().Name}: {e.Message}"); }
+    try { using var w = new FileSystemWatcher("/tmp") { EnableRaisingEvents = true }; Console.WriteLine("WATCHER started"); }
+    catch (Exception e) { Console.WriteLine($"WATCHER {e.GetType().Name}"); }
+    Console.WriteLine($"SHA3 {System.Security.Cryptography.SHA3_256.IsSupported}");
+    try { System.Security.Cryptography.SHA3_256.HashData([1]); Console.WriteLine("SHA3 hashed"); }
+    catch (Exception e) { Console.WriteLine($"SHA3 {e.GetType().Name}"); }
+    return 0;
+}

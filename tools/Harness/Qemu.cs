@@ -1,0 +1,108 @@
+namespace CosmosNet.Harness;
+
+/// <summary>A host port forwarded to a guest TCP port (QEMU user-mode network).</summary>
+public readonly record struct Forward(int HostPort, int GuestPort, string HostAddress = "127.0.0.1")
+{
+    /// <summary>"HOSTPORT:GUESTPORT" or "ADDRESS:HOSTPORT:GUESTPORT".</summary>
+    public static Forward Parse(string text)
+    {
+        string[] parts = text.Split(':');
+        return parts.Length switch
+        {
+            2 => new(int.Parse(parts[0]), int.Parse(parts[1])),
+            3 => new(int.Parse(parts[1]), int.Parse(parts[2]), parts[0]),
+            _ => throw new FormatException($"forward '{text}': expected [ADDRESS:]HOSTPORT:GUESTPORT"),
+        };
+    }
+}
+
+/// <summary>How the guest's NIC reaches the host.</summary>
+public abstract record Network;
+
+/// <summary>QEMU's user-mode network (the guest gets 10.0.2.15 by DHCP) with host ports forwarded into it.</summary>
+public sealed record UserNetwork(params Forward[] Forwards) : Network;
+
+/// <summary>An existing TAP device, optionally inside a network namespace (QEMU then runs in that namespace).</summary>
+public sealed record TapNetwork(string Device, string? Namespace = null) : Network;
+
+/// <summary>Everything that varies between boots. Exactly one of <see cref="Kernel"/> (multiboot ELF or a Linux
+/// bzImage, with optional <see cref="Initrd"/> and <see cref="Append"/>) and <see cref="Cdrom"/> (an ISO).</summary>
+public sealed record QemuOptions
+{
+    public string? Kernel { get; init; }
+    public string? Initrd { get; init; }
+    /// <summary>The kernel command line (CosmosNet: Main's arguments and options such as ip=).</summary>
+    public string? Append { get; init; }
+    public string? Cdrom { get; init; }
+    /// <summary>UEFI firmware (OVMF) instead of SeaBIOS; for <see cref="Cdrom"/> boots.</summary>
+    public bool Uefi { get; init; }
+    public int MemoryMiB { get; init; } = 256;
+    /// <summary>"pc" (i440fx) or "q35".</summary>
+    public string Machine { get; init; } = "pc";
+    public string Accel { get; init; } = Qemu.DefaultAccel;
+    /// <summary>No NIC when null.</summary>
+    public Network? Network { get; init; }
+    public Nic Nic { get; init; } = Nics.Default;
+    /// <summary>A QEMU -serial value: stdio (captured by the harness), file:PATH, unix:PATH,server=on,wait=off, ...</summary>
+    public string Serial { get; init; } = "stdio";
+    /// <summary>isa-debug-exit at 0xf4: the kernel's way to end QEMU with a status (0 ok, 3 panic, 5 Main != 0).</summary>
+    public bool ExitDevice { get; init; } = true;
+    /// <summary>QEMU writes its pid here (for measuring the guest's host CPU).</summary>
+    public string? PidFile { get; init; }
+}
+
+/// <summary>The one definition of the QEMU command line.</summary>
+public static class Qemu
+{
+    public const string Executable = "qemu-system-x86_64";
+    public const string OvmfFirmware = "/usr/share/OVMF/OVMF_CODE.fd";
+
+    /// <summary>TCG unless COSMOS_ACCEL says otherwise (e.g. kvm where it works).</summary>
+    public static string DefaultAccel => Environment.GetEnvironmentVariable("COSMOS_ACCEL") is { Length: > 0 } a ? a : "tcg";
+
+    /// <summary>The command (program first) that boots <paramref name="o"/>.</summary>
+    public static IReadOnlyList<string> CommandLine(QemuOptions o)
+    {
+        if ((o.Kernel is null) == (o.Cdrom is null)) throw new ArgumentException("give exactly one of Kernel and Cdrom");
+        if (o.Machine is not ("pc" or "q35")) throw new ArgumentException($"machine '{o.Machine}': pc or q35");
+        var args = new List<string>();
+        if (o.Network is TapNetwork { Namespace: { } ns }) args.AddRange(["ip", "netns", "exec", ns]);
+        args.AddRange([Executable, "-machine", o.Machine, "-accel", o.Accel, "-m", $"{o.MemoryMiB}M",
+            "-display", "none", "-no-reboot", "-monitor", "none", "-serial", o.Serial]);
+        if (o.ExitDevice) args.AddRange(["-device", "isa-debug-exit,iobase=0xf4,iosize=0x04"]);
+        if (o.Uefi) args.AddRange(["-bios", OvmfFirmware]);
+        if (o.Kernel is not null)
+        {
+            args.AddRange(["-kernel", o.Kernel]);
+            if (o.Initrd is not null) args.AddRange(["-initrd", o.Initrd]);
+            if (o.Append is { Length: > 0 }) args.AddRange(["-append", o.Append]);
+        }
+        else
+        {
+            if (o.Initrd is not null || o.Append is not null) throw new ArgumentException("Initrd and Append need Kernel");
+            args.AddRange(["-cdrom", o.Cdrom!]);
+        }
+        switch (o.Network)
+        {
+            case UserNetwork user:
+                args.AddRange(["-netdev", "user,id=n0" + string.Concat(user.Forwards.Select(f => $",hostfwd=tcp:{f.HostAddress}:{f.HostPort}-:{f.GuestPort}"))]);
+                break;
+            case TapNetwork tap:
+                args.AddRange(["-netdev", $"tap,id=n0,ifname={tap.Device},script=no,downscript=no"]);
+                break;
+        }
+        if (o.Network is not null) args.AddRange(["-device", $"{o.Nic.QemuDevice()},netdev=n0"]);
+        if (o.PidFile is not null) args.AddRange(["-pidfile", o.PidFile]);
+        return args;
+    }
+
+    /// <summary>Starts a guest; the caller waits for lines or its end and disposes it.</summary>
+    public static Guest Start(QemuOptions options, TimeSpan? maxLifetime = null) => new(CommandLine(options), maxLifetime);
+
+    /// <summary>Boots a guest to its end (killed after <paramref name="timeout"/>).</summary>
+    public static GuestRun Run(QemuOptions options, TimeSpan timeout)
+    {
+        using var guest = Start(options, timeout + TimeSpan.FromMinutes(1));
+        return guest.WaitForExit(timeout);
+    }
+}
