@@ -46,11 +46,14 @@ APP ?= Apps/HttpServer
 # the guest gets 10.0.2.15 by DHCP). Override when they are taken: make run HTTP_PORT=9080.
 HTTP_PORT ?= 8080
 ECHO_PORT ?= 8007
-# The guest's NIC (virtio, rtl8139, e1000, e1000e, vmxnet3), for the run targets and every guest the tests and
-# benchmarks boot (the harness reads COSMOS_NIC). QEMU_ACCEL=kvm where KVM works (the harness reads COSMOS_ACCEL).
-NIC ?= e1000
-QEMU_ACCEL ?= $(or $(COSMOS_ACCEL),tcg)
+# The guest's NIC for the run targets: virtio (default), rtl8139, e1000, e1000e, vmxnet3. Named on make's command
+# line (make test NIC=e1000e) it also becomes the default NIC of every guest the tests and benchmarks boot
+# (the harness reads COSMOS_NIC; tests that name their NIC keep it). QEMU_ACCEL=kvm where KVM works.
+NIC ?= virtio
+ifeq ($(origin NIC),command line)
 export COSMOS_NIC := $(NIC)
+endif
+QEMU_ACCEL ?= $(or $(COSMOS_ACCEL),tcg)
 export COSMOS_ACCEL := $(QEMU_ACCEL)
 ELF := iso/cosmosnet.elf
 ISO := iso/cosmosnet.iso

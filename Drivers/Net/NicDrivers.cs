@@ -8,7 +8,11 @@ public static class NicDrivers
 {
     public static readonly NicDriver[] All =
     [
+        new("virtio", "virtio-net, virtio 1.0 modern PCI (QEMU -device virtio-net-pci, KVM, clouds)", VirtioNet.Ids, VirtioNet.Probe),
         new("e1000", "Intel 82540EM/82545EM (QEMU -device e1000, Bochs, VMware e1000)", E1000.Ids, E1000.Probe),
+        new("e1000e", "Intel 82574L (QEMU -device e1000e, q35 and VMware default)", E1000e.Ids, E1000e.Probe),
+        new("rtl8139", "Realtek RTL8139 (QEMU -device rtl8139)", Rtl8139.Ids, Rtl8139.Probe),
+        new("vmxnet3", "VMware vmxnet3 (QEMU -device vmxnet3, VMware)", Vmxnet3.Ids, Vmxnet3.Probe),
     ];
 
     /// <summary>The driver claiming a vendor/device pair, or null.</summary>

@@ -36,6 +36,16 @@ public sealed class QemuCommandLineTests
     }
 
     [Fact]
+    public void NicProperties_FollowTheDevice_AndAMonitorSocketReplacesNoMonitor()
+    {
+        string line = Joined(new QemuOptions { Kernel = "/k.elf", Nic = Nic.Virtio, NicProperties = "disable-legacy=on,vectors=0",
+            MonitorSocket = "/tmp/m.sock", Network = new UserNetwork() });
+        Assert.EndsWith("-device virtio-net-pci,netdev=n0,disable-legacy=on,vectors=0", line);
+        Assert.Contains("-monitor unix:/tmp/m.sock,server=on,wait=off", line);
+        Assert.Contains("-monitor none", Joined(new QemuOptions { Kernel = "/k.elf" }));
+    }
+
+    [Fact]
     public void TapInANamespace_RunsQemuInsideIt()
     {
         var args = Qemu.CommandLine(new QemuOptions { Kernel = "/k.elf", Network = new TapNetwork("tap7", "ns7"), Nic = Nic.E1000 });

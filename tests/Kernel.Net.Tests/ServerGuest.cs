@@ -31,13 +31,16 @@ public class ServerGuest : IDisposable
 
     public ServerGuest() : this(Nics.Default) { }
 
-    protected ServerGuest(Nic nic)
+    /// <param name="nicProperties">Extra QEMU device properties ("vectors=0"); <paramref name="monitorSocket"/>: a
+    /// Unix socket for the QEMU monitor, or none; <paramref name="append"/>: extra kernel command-line arguments
+    /// (e.g. <c>nic.irq=intx</c>).</param>
+    protected internal ServerGuest(Nic nic, string? nicProperties = null, string? monitorSocket = null, string? append = null)
     {
         Nic = nic;
         HttpPort = FreePort(); EchoPort = FreePort(); ClosedPort = FreePort();
         _guest = Qemu.Start(new QemuOptions
         {
-            Kernel = Elf, Nic = nic,
+            Kernel = Elf, Nic = nic, NicProperties = nicProperties, MonitorSocket = monitorSocket, Append = append,
             Network = new UserNetwork(new(HttpPort, 80), new(EchoPort, 7), new(ClosedPort, ClosedGuestPort)),
         }, MaxLifetime);
         try

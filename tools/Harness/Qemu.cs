@@ -43,6 +43,10 @@ public sealed record QemuOptions
     /// <summary>No NIC when null.</summary>
     public Network? Network { get; init; }
     public Nic Nic { get; init; } = Nics.Default;
+    /// <summary>Extra properties of the NIC's QEMU device, e.g. "disable-legacy=on,vectors=0" for virtio.</summary>
+    public string? NicProperties { get; init; }
+    /// <summary>A Unix socket for the QEMU monitor (e.g. <c>set_link n0 off</c>); none when null.</summary>
+    public string? MonitorSocket { get; init; }
     /// <summary>A QEMU -serial value: stdio (captured by the harness), file:PATH, unix:PATH,server=on,wait=off, ...</summary>
     public string Serial { get; init; } = "stdio";
     /// <summary>isa-debug-exit at 0xf4: the kernel's way to end QEMU with a status (0 ok, 3 panic, 5 Main != 0).</summary>
@@ -68,7 +72,8 @@ public static class Qemu
         var args = new List<string>();
         if (o.Network is TapNetwork { Namespace: { } ns }) args.AddRange(["ip", "netns", "exec", ns]);
         args.AddRange([Executable, "-machine", o.Machine, "-accel", o.Accel, "-m", $"{o.MemoryMiB}M",
-            "-display", "none", "-no-reboot", "-monitor", "none", "-serial", o.Serial]);
+            "-display", "none", "-no-reboot", "-monitor", o.MonitorSocket is null ? "none" : $"unix:{o.MonitorSocket},server=on,wait=off",
+            "-serial", o.Serial]);
         if (o.ExitDevice) args.AddRange(["-device", "isa-debug-exit,iobase=0xf4,iosize=0x04"]);
         if (o.Uefi) args.AddRange(["-bios", OvmfFirmware]);
         if (o.Kernel is not null)
@@ -91,7 +96,7 @@ public static class Qemu
                 args.AddRange(["-netdev", $"tap,id=n0,ifname={tap.Device},script=no,downscript=no"]);
                 break;
         }
-        if (o.Network is not null) args.AddRange(["-device", $"{o.Nic.QemuDevice()},netdev=n0"]);
+        if (o.Network is not null) args.AddRange(["-device", $"{o.Nic.QemuDevice()},netdev=n0" + (o.NicProperties is { Length: > 0 } p ? "," + p : "")]);
         if (o.PidFile is not null) args.AddRange(["-pidfile", o.PidFile]);
         return args;
     }

@@ -1,0 +1,123 @@
+using CosmosNet.Kernel.Hal;
+
+namespace CosmosNet.Drivers.Virtio;
+
+/// <summary>
+/// A split virtqueue (virtio 1.x §2.7): descriptor table, driver ("available") ring and device ("used") ring in
+/// zeroed, identity-mapped pages. The queue only moves descriptor ids; what a descriptor points at is the driver's
+/// business. With <c>VIRTIO_F_EVENT_IDX</c> both sides say which index they next want to hear about, so a doorbell
+/// (under TCG: a synchronous run of device code) is rung only when the device is waiting for one, and an interrupt
+/// comes once per <see cref="EnableInterrupt"/>. Single-threaded: the network loop owns it.
+/// </summary>
+public sealed unsafe class Virtqueue
+{
+    const ushort DescriptorNext = 1, DescriptorWrite = 2;
+    const ushort AvailNoInterrupt = 1, UsedNoNotify = 1;
+
+    struct Descriptor { public ulong Address; public uint Length; public ushort Flags; public ushort Next; }
+#pragma warning disable CS0649 // written by the device
+    struct UsedElement { public uint Id; public uint Length; }
+#pragma warning restore CS0649
+
+    readonly Descriptor* _descriptors;
+    readonly ushort* _avail;          // flags, idx, ring[Size], used_event
+    readonly ushort* _used;           // flags, idx, then ring[Size] of UsedElement, then avail_event
+    readonly UsedElement* _usedRing;
+    readonly ushort* _doorbell;
+    readonly bool _eventIdx;
+    ushort _availIdx, _lastKickIdx, _lastUsed;
+
+    public ushort Index { get; }
+    public ushort Size { get; }
+    public ulong Notifications { get; private set; }
+
+    /// <summary>Physical addresses to program into the device (queue_desc, queue_driver, queue_device).</summary>
+    public ulong DescriptorTable => (ulong)_descriptors;
+    public ulong DriverRing => (ulong)_avail;
+    public ulong DeviceRing => (ulong)_used;
+
+    /// <param name="size">A power of two, at most 32768.</param>
+    /// <param name="doorbell">The queue's notify address (identity-mapped MMIO).</param>
+    public Virtqueue(ushort index, ushort size, ushort* doorbell, bool eventIdx)
+    {
+        if (size == 0 || (size & (size - 1)) != 0 || size > 32768) throw new ArgumentOutOfRangeException(nameof(size), "virtqueue size must be a power of two <= 32768");
+        Index = index;
+        Size = size;
+        _doorbell = doorbell;
+        _eventIdx = eventIdx;
+        ulong descriptorPages = Pages(16UL * size), availPages = Pages(6UL + 2UL * size), usedPages = Pages(6UL + 8UL * size);
+        byte* memory = (byte*)DmaMemory.AllocatePages(descriptorPages + availPages + usedPages);
+        _descriptors = (Descriptor*)memory;
+        _avail = (ushort*)(memory + descriptorPages * 4096);
+        _used = (ushort*)(memory + (descriptorPages + availPages) * 4096);
+        _usedRing = (UsedElement*)(_used + 2);
+    }
+
+    static ulong Pages(ulong bytes) => (bytes + 4095) / 4096;
+
+    /// <summary>Points descriptor <paramref name="id"/> at a buffer; <paramref name="deviceWrites"/> for receive buffers.</summary>
+    public void SetDescriptor(ushort id, ulong address, uint length, bool deviceWrites)
+    {
+        Descriptor* d = _descriptors + id;
+        d->Address = address;
+        d->Length = length;
+        d->Flags = deviceWrites ? DescriptorWrite : (ushort)0;
+        d->Next = 0;
+    }
+
+    public void SetLength(ushort id, uint length) => _descriptors[id].Length = length;
+
+    /// <summary>Offers descriptor <paramref name="id"/> to the device (visible at once; the doorbell is <see cref="Kick"/>).</summary>
+    public void Publish(ushort id)
+    {
+        _avail[2 + (_availIdx & (Size - 1))] = id;
+        _availIdx++;
+        Volatile.Write(ref _avail[1], _availIdx);   // x86 keeps stores in order: the entry is visible first
+    }
+
+    /// <summary>Rings the doorbell if the device asked to hear about what was published since the last kick.</summary>
+    public void Kick()
+    {
+        if (_availIdx == _lastKickIdx) return;
+        Interlocked.MemoryBarrier();                 // our idx store before reading what the device wants (store-load)
+        bool notify;
+        if (_eventIdx)
+        {
+            ushort wanted = Volatile.Read(ref _used[2 + 4 * Size]);   // avail_event
+            notify = (ushort)(_availIdx - wanted - 1) < (ushort)(_availIdx - _lastKickIdx);
+        }
+        else notify = (Volatile.Read(ref _used[0]) & UsedNoNotify) == 0;
+        _lastKickIdx = _availIdx;
+        if (notify) { Volatile.Write(ref *_doorbell, Index); Notifications++; }
+    }
+
+    /// <summary>Takes the next buffer the device has finished with.</summary>
+    public bool TryTakeUsed(out uint id, out uint length)
+    {
+        if (_lastUsed == Volatile.Read(ref _used[1])) { id = 0; length = 0; return false; }
+        UsedElement* e = _usedRing + (_lastUsed & (Size - 1));   // x86 loads are ordered after the idx load
+        id = e->Id;
+        length = e->Length;
+        _lastUsed++;
+        return true;
+    }
+
+    public bool HasUsed => _lastUsed != Volatile.Read(ref _used[1]);
+
+    /// <summary>Asks for one interrupt when the next buffer is used. Returns false when one already was (the caller
+    /// drains again instead of waiting for an interrupt that may have been skipped).</summary>
+    public bool EnableInterrupt()
+    {
+        if (_eventIdx) Volatile.Write(ref _avail[2 + Size], _lastUsed);   // used_event
+        else Volatile.Write(ref _avail[0], 0);
+        Interlocked.MemoryBarrier();
+        return !HasUsed;
+    }
+
+    /// <summary>No interrupts for this queue (as good as it gets with EVENT_IDX: the next one is 65535 buffers away).</summary>
+    public void DisableInterrupt()
+    {
+        if (_eventIdx) Volatile.Write(ref _avail[2 + Size], (ushort)(_lastUsed - 1));
+        else Volatile.Write(ref _avail[0], AvailNoInterrupt);
+    }
+}
