@@ -33,7 +33,7 @@ public abstract class NicTests(ServerGuest guest, ITestOutputHelper log, string 
         Assert.Contains("<h1>Hello from CosmosNet</h1>", await page.Content.ReadAsStringAsync());
 
         var payload = RandomNumberGenerator.GetBytes(4 << 20);
-        using var echo = await client.PostAsync("/", new ByteArrayContent(payload))   // POST / echoes the body (Http11Probe contract);
+        using var echo = await client.PostAsync("/", new ByteArrayContent(payload));   // POST / echoes the body (Http11Probe contract)
         Assert.Equal(HttpStatusCode.OK, echo.StatusCode);
         Assert.Equal(SHA256.HashData(payload), SHA256.HashData(await echo.Content.ReadAsByteArrayAsync()));
     }
