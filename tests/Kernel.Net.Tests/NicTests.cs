@@ -81,7 +81,8 @@ public abstract class NicTests(ServerGuest guest, ITestOutputHelper log, string 
             }
             var responses = await Task.WhenAll(sockets.Select(async socket =>
             {
-                await socket.SendAsync("GET / HTTP/1.1\r\nHost: guest\r\n\r\n"u8.ToArray(), SocketFlags.None, cancel.Token);
+                // Connection: close: the server keeps HTTP/1.1 connections open otherwise; reading to the end needs its FIN.
+                await socket.SendAsync("GET / HTTP/1.1\r\nHost: guest\r\nConnection: close\r\n\r\n"u8.ToArray(), SocketFlags.None, cancel.Token);
                 using var response = new MemoryStream();
                 var buffer = new byte[4096];
                 int n;
