@@ -42,18 +42,109 @@ public sealed class HttpServerTests(ServerGuest guest, ITestOutputHelper log) : 
     }
 
     [Fact]
-    public async Task Post_echo_returns_the_body_and_unknown_paths_are_404()
+    public async Task Http11Probe_contract_post_echoes_body_and_headers_and_unknown_paths_are_404()
     {
         using var client = Client();
         var payload = RandomNumberGenerator.GetBytes(100_000);
-        using var response = await client.PostAsync("/echo", new ByteArrayContent(payload));
+        using var response = await client.PostAsync("/", new ByteArrayContent(payload));
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.Equal(payload, await response.Content.ReadAsByteArrayAsync());
 
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/echo") { Content = new StringContent("x") };
+        request.Headers.Add("X-Probe", "value 1");
+        using var echo = await client.SendAsync(request);
+        var lines = (await echo.Content.ReadAsStringAsync()).Split('\n');
+        Assert.Contains("X-Probe: value 1", lines);
+        Assert.Contains($"Host: 127.0.0.1:{guest.HttpPort}", lines);
+
+        using var options = await client.SendAsync(new HttpRequestMessage(HttpMethod.Options, "/"));
+        Assert.Equal(HttpStatusCode.OK, options.StatusCode);
+        Assert.Equal("GET, HEAD, POST, OPTIONS", string.Join(", ", options.Content.Headers.Allow));
         using var missing = await client.GetAsync("/nothing-here");
         Assert.Equal(HttpStatusCode.NotFound, missing.StatusCode);
-        using var wrongMethod = await client.PostAsync("/", new StringContent("x"));
+        using var wrongMethod = await client.DeleteAsync("/");
         Assert.Equal(HttpStatusCode.MethodNotAllowed, wrongMethod.StatusCode);
+    }
+
+    [Fact]
+    public async Task Curl_reuses_the_connection_uploads_chunked_and_waits_for_100_continue()
+    {
+        var data = RandomNumberGenerator.GetBytes(300_000);
+        var file = Path.GetTempFileName();
+        var output = Path.GetTempFileName();
+        try
+        {
+            await File.WriteAllBytesAsync(file, data);
+            var url = $"http://127.0.0.1:{guest.HttpPort}/";
+            var keepAlive = await RunAsync("curl", $"-sS -v --max-time 60 {url} {url}status");
+            Assert.Equal(0, keepAlive.ExitCode);
+            Assert.Contains("Re-using existing connection", keepAlive.Output);
+            Assert.Contains("<h1>Hello from CosmosNet</h1>", keepAlive.Output);
+
+            // -T - reads stdin: unknown length, so curl sends Transfer-Encoding: chunked and Expect: 100-continue.
+            var upload = await RunAsync("sh", $"-c \"curl -sS -v --max-time 60 -X POST -T - -o {output} {url} < {file}\"");
+            Assert.Equal(0, upload.ExitCode);
+            Assert.Contains("> Transfer-Encoding: chunked", upload.Output);
+            Assert.Contains("< HTTP/1.1 100 Continue", upload.Output);
+            Assert.Contains("< HTTP/1.1 200 OK", upload.Output);
+            Assert.Equal(data, await File.ReadAllBytesAsync(output));
+        }
+        finally { File.Delete(file); File.Delete(output); }
+    }
+
+    [Fact]
+    public async Task Python_http_client_pipelined_requests_are_answered_in_order()
+    {
+        // http.client cannot pipeline by itself: the requests go out in one write, then its parser reads the responses.
+        var script = $$"""
+            import http.client, socket
+            c = http.client.HTTPConnection("127.0.0.1", {{guest.HttpPort}}, timeout=30)
+            c.connect()
+            c.sock.sendall(b"".join(b"GET /status HTTP/1.1\r\nHost: g\r\n\r\n" for _ in range(4)) + b"POST / HTTP/1.1\r\nHost: g\r\nContent-Length: 9\r\n\r\npipelined")
+            stream = c.sock.makefile("rb")   # one buffered reader for all responses (each HTTPResponse would make its own)
+            class Kept:                      # ... which a response must not close when its body ends
+                def __getattr__(self, name): return getattr(stream, name)
+                def close(self): pass
+            class Shared:
+                def makefile(self, *args, **kwargs): return Kept()
+            bodies = []
+            for _ in range(5):
+                r = http.client.HTTPResponse(Shared()); r.begin(); bodies.append((r.status, r.read()))
+            assert all(s == 200 for s, _ in bodies), bodies
+            assert bodies[4][1] == b"pipelined", bodies
+            print("pipelined ok", len(bodies))
+            """;
+        var run = await RunAsync("python3", "-", script);
+        Assert.True(run.ExitCode == 0, run.Output);
+        Assert.Contains("pipelined ok 5", run.Output);
+    }
+
+    [Fact]
+    public async Task Wrk_runs_5_seconds_without_an_error()
+    {
+        var run = await RunAsync("wrk", $"-t2 -c8 -d5s --timeout 10s http://127.0.0.1:{guest.HttpPort}/");
+        log.WriteLine(run.Output);
+        Assert.Equal(0, run.ExitCode);
+        Assert.Contains("Requests/sec", run.Output);
+        Assert.DoesNotContain("Socket errors", run.Output);
+        Assert.DoesNotContain("Non-2xx", run.Output);
+        Assert.True(guest.Running);
+    }
+
+    static async Task<(int ExitCode, string Output)> RunAsync(string program, string arguments, string? stdin = null)
+    {
+        var info = new ProcessStartInfo(program, arguments)
+        {
+            RedirectStandardOutput = true, RedirectStandardError = true, RedirectStandardInput = true, UseShellExecute = false,
+        };
+        using var process = Process.Start(info) ?? throw new InvalidOperationException($"cannot start {program}");
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        if (stdin is not null) await process.StandardInput.WriteAsync(stdin);
+        process.StandardInput.Close();
+        using var cts = new CancellationTokenSource(TimeSpan.FromMinutes(2));
+        await process.WaitForExitAsync(cts.Token);
+        return (process.ExitCode, await stdout + await stderr);
     }
 
     [Fact]

@@ -49,7 +49,7 @@ public sealed class TapTests(ITestOutputHelper log)
         Assert.Contains("0 received", jumbo.Output);
         ns.Ip("link", "set", Tap, "mtu", "1500");
 
-        var echo = ns.Exec(Timeout, "curl", "-s", "-m", "20", "--data-binary", "over the tap", $"http://{GuestAddress}/echo");
+        var echo = ns.Exec(Timeout, "curl", "-s", "-m", "20", "--data-binary", "over the tap", $"http://{GuestAddress}/");   // POST / echoes the body
         Assert.Equal("over the tap", echo.Output);
 
         // 20 connections at once, straight to the guest (no QEMU NAT and its listen backlog of 1 in between).

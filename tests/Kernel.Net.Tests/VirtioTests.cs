@@ -41,7 +41,7 @@ public sealed class VirtioTests(ITestOutputHelper log)
         }
 
         var payload = RandomNumberGenerator.GetBytes(4 << 20);
-        using (var echo = await client.PostAsync("/echo", new ByteArrayContent(payload)))
+        using (var echo = await client.PostAsync("/", new ByteArrayContent(payload)))   // POST / echoes the body (Http11Probe contract)
         {
             Assert.Equal(HttpStatusCode.OK, echo.StatusCode);
             var body = await echo.Content.ReadAsByteArrayAsync();

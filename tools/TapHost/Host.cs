@@ -29,7 +29,7 @@ internal sealed class Host
 
         if (options.HttpPort is { } http)
         {
-            tcp.Listen((ushort)http, null, HttpService.HandleAsync);
+            HttpService.Start(_stack, (ushort)http);
             Log.Info($"http: listening on port {http}");
         }
         if (options.EchoPort is { } echo)

@@ -6,7 +6,7 @@ namespace CosmosNet.Net.TapHost;
 
 /// <summary>
 /// The small servers TapHost offers Linux's tools, written against the stack's TCP API as an application would:
-/// a TCP echo, a discard sink and an outgoing bulk client. The HTTP responder is in HttpService.cs.
+/// a TCP echo, a discard sink and an outgoing bulk client. The HTTP service (Net.Http) is in HttpService.cs.
 /// </summary>
 internal static class Services
 {

@@ -1,0 +1,169 @@
+using System.Text;
+using CosmosNet.Net.Platform;
+using CosmosNet.Net.Tcp;
+
+namespace CosmosNet.Net.Http;
+
+/// <summary>
+/// An HTTP/1.1 server (RFC 9110/9112) over the stack's TCP flows, in the shape of ASP.NET Core's minimal APIs:
+/// <code>
+/// var http = new HttpServer(stack);
+/// http.MapGet("/", () => Results.Text("hello"));
+/// http.MapGet("/items/{id}", ctx => Results.Text($"item {ctx.Request.RouteValue("id")}"));
+/// http.MapPost("/echo", async ctx => Results.Bytes(await ctx.Request.ReadBodyAsync()));
+/// http.Start(80);
+/// </code>
+/// Everything runs on the stack's single thread; handlers must not block it (await instead).
+/// </summary>
+public sealed class HttpServer
+{
+    readonly TcpStack? _tcp;
+    readonly Router _router = new();
+    readonly Queue<TaskCompletionSource> _queued = new();
+    StaticFiles? _files;
+
+    public HttpServer(NetworkStack stack, HttpServerOptions? options = null) : this(stack.Tcp, stack.Clock, options) { }
+
+    /// <param name="tcp">The TCP stack to listen on; null for a server that only serves transports handed to <see cref="ServeAsync"/>.</param>
+    public HttpServer(TcpStack? tcp, IClock clock, HttpServerOptions? options = null)
+    {
+        _tcp = tcp;
+        Clock = clock;
+        Options = options ?? new HttpServerOptions();
+        Options.Validate();
+        Date = new HttpDate(Options.TimeProvider);
+        ServerLine = Options.ServerName is { } name ? Encoding.ASCII.GetBytes($"Server: {name}\r\n") : null;
+    }
+
+    public HttpServerOptions Options { get; }
+    public IClock Clock { get; }
+    /// <summary>Where failures of handlers are reported (the kernel's console, a test's log); null drops them.</summary>
+    public Action<string>? Log { get; set; }
+    /// <summary>Connections being served now.</summary>
+    public int ActiveConnections { get; private set; }
+    /// <summary>Connections waiting (unread) for a free slot.</summary>
+    public int QueuedConnections => _queued.Count;
+    /// <summary>Connections turned away with 503 because the queue was full.</summary>
+    public long RejectedConnections { get; private set; }
+
+    internal HttpDate Date { get; }
+    internal byte[]? ServerLine { get; }
+
+    // ---- routes -----------------------------------------------------------------------------------------------------
+
+    /// <summary>Adds a route; <paramref name="handler"/> returns the result to send, or null after writing the response itself.</summary>
+    public HttpServer Map(string method, string template, Func<HttpContext, IResult?> handler) =>
+        Add(method, template, ctx => handler(ctx) is { } result ? result.ExecuteAsync(ctx) : default);
+
+    public HttpServer Map(string method, string template, Func<IResult?> handler) =>
+        Add(method, template, ctx => handler() is { } result ? result.ExecuteAsync(ctx) : default);
+
+    public HttpServer Map(string method, string template, Func<HttpContext, Task<IResult?>> handler) =>
+        Add(method, template, async ctx => { if (await handler(ctx) is { } result) await result.ExecuteAsync(ctx); });
+
+    public HttpServer Map(string method, string template, Func<HttpContext, Task> handler) =>
+        Add(method, template, ctx => new ValueTask(handler(ctx)));
+
+    public HttpServer MapGet(string template, Func<HttpContext, IResult?> handler) => Map(HttpMethods.Get, template, handler);
+    public HttpServer MapGet(string template, Func<IResult?> handler) => Map(HttpMethods.Get, template, handler);
+    public HttpServer MapGet(string template, Func<HttpContext, Task<IResult?>> handler) => Map(HttpMethods.Get, template, handler);
+    public HttpServer MapGet(string template, Func<HttpContext, Task> handler) => Map(HttpMethods.Get, template, handler);
+    public HttpServer MapPost(string template, Func<HttpContext, IResult?> handler) => Map(HttpMethods.Post, template, handler);
+    public HttpServer MapPost(string template, Func<HttpContext, Task<IResult?>> handler) => Map(HttpMethods.Post, template, handler);
+    public HttpServer MapPost(string template, Func<HttpContext, Task> handler) => Map(HttpMethods.Post, template, handler);
+    public HttpServer MapPut(string template, Func<HttpContext, Task<IResult?>> handler) => Map(HttpMethods.Put, template, handler);
+    public HttpServer MapDelete(string template, Func<HttpContext, IResult?> handler) => Map(HttpMethods.Delete, template, handler);
+
+    /// <summary>Serves <paramref name="files"/> (GET and HEAD) for paths no route takes.</summary>
+    public HttpServer UseStaticFiles(StaticFiles files)
+    {
+        _files = files;
+        return this;
+    }
+
+    HttpServer Add(string method, string template, Func<HttpContext, ValueTask> handler)
+    {
+        var interned = HttpMethods.Intern(Encoding.ASCII.GetBytes(method));
+        if (interned.Length == 0) throw new ArgumentException($"unknown method '{method}'", nameof(method));
+        if (interned == HttpMethods.Head || interned == HttpMethods.Options) throw new ArgumentException($"{method} is answered by the server (HEAD from GET routes, OPTIONS from the route table)");
+        _router.Add(new Route(interned, template, handler));
+        return this;
+    }
+
+    // ---- serving ----------------------------------------------------------------------------------------------------
+
+    /// <summary>Listens on <paramref name="port"/> of the TCP stack.</summary>
+    public void Start(ushort port)
+    {
+        if (_tcp is null) throw new InvalidOperationException("this server has no TCP stack: hand it transports with ServeAsync");
+        _tcp.Listen(port, null, flow => ServeAsync(new TcpFlowTransport(flow)));
+    }
+
+    public void Stop(ushort port) => _tcp?.Unlisten(port);
+
+    /// <summary>Serves one connection until it closes: waits for a slot when all are busy, or answers 503 when the queue is full too.</summary>
+    public async Task ServeAsync(ITransport transport)
+    {
+        if (ActiveConnections >= Options.MaxConcurrentConnections)
+        {
+            if (_queued.Count >= Options.MaxQueuedConnections)
+            {
+                RejectedConnections++;
+                await transport.WriteAsync(s_unavailable, push: true);
+                await transport.CloseAsync();
+                return;
+            }
+            var slot = new TaskCompletionSource();
+            _queued.Enqueue(slot);
+            await slot.Task;   // the finishing connection hands its slot over (ActiveConnections stays counted)
+        }
+        else ActiveConnections++;
+
+        Task closing;
+        try
+        {
+            await new HttpConnection(this, transport).RunAsync();
+        }
+        catch (Exception e)
+        {
+            Log?.Invoke($"http: connection from {transport.RemoteEndpoint} failed: {e}");
+        }
+        finally
+        {
+            closing = transport.CloseAsync();
+            if (_queued.TryDequeue(out var next)) next.SetResult();
+            else ActiveConnections--;
+        }
+        await closing;
+    }
+
+    static readonly byte[] s_unavailable = Encoding.ASCII.GetBytes(
+        "HTTP/1.1 503 Service Unavailable\r\nContent-Length: 0\r\nConnection: close\r\nRetry-After: 1\r\n\r\n");
+
+    internal ValueTask DispatchAsync(HttpContext ctx)
+    {
+        var request = ctx.Request;
+        var response = ctx.Response;
+        if (request.IsAsteriskForm)   // OPTIONS *: the server's capabilities
+        {
+            response.AppendHeader("Allow", _router.AllMethods(_files is not null));
+            response.ContentLength = 0;
+            return default;
+        }
+        if (_router.Find(request) is { } route)
+        {
+            request.Route = route;
+            return route.Handler(ctx);
+        }
+        bool get = request.IsHead || ReferenceEquals(request.Method, HttpMethods.Get);
+        StaticFile? file = null;
+        if (_files is not null && _files.TryFind(request.RawPath, out file) && get) return file.ExecuteAsync(ctx);
+
+        var allow = _router.AllowedMethods(request.RawPath, file is not null);
+        if (allow is null) return Results.NotFound().ExecuteAsync(ctx);
+        response.AppendHeader("Allow", allow);
+        response.ContentLength = 0;
+        if (!ReferenceEquals(request.Method, HttpMethods.Options)) response.StatusCode = 405;
+        return default;
+    }
+}
