@@ -47,10 +47,19 @@ public static class NetworkHost
         var stack = new NetworkStack(nic, loop, new SystemRandom(), config);
 
         ulong longestSleep = interrupt is null ? PollNanoseconds : SafetyNanoseconds;
+        ulong reportedDrops = 0, nextReport = 0;
         Task main = Start(stack, started, app, dhcpTimeout ?? TimeSpan.FromSeconds(30));
         while (!main.IsCompleted)
         {
             bool received = nic.Poll();
+            // Received frames the driver dropped as malformed or oversized: on the serial console, at most once a second.
+            ulong drops = nic.Counters.DroppedMalformed + nic.Counters.DroppedOversized;
+            if (drops != reportedDrops && Clock.Nanoseconds >= nextReport)
+            {
+                reportedDrops = drops;
+                nextReport = Clock.Nanoseconds + 1_000_000_000;
+                Console.WriteLine($"net: {nic.Model} counters: {nic.Counters}");
+            }
             loop.RunPosted();
             loop.RunDueTimers();
             if (main.IsCompleted) break;

@@ -34,9 +34,7 @@ public sealed unsafe class E1000e : INic
     public NicCounters Counters { get; } = new();
     public bool LinkUp => (Read(Status) & StatusLinkUp) != 0;
 
-    // The interrupt handlers' cards, by context index (handlers must not allocate or look anything up).
-    static readonly E1000e?[] s_cards = new E1000e?[8];
-    static delegate*<void> s_wake;
+    delegate*<void> _wake;
 
     public static INic? Probe(PciConfig pci)
     {
@@ -75,15 +73,13 @@ public sealed unsafe class E1000e : INic
 
     public string? BindInterrupt(delegate*<void> wake)
     {
-        int slot = Array.IndexOf(s_cards, null);
-        if (slot < 0) return null;
-        s_cards[slot] = this;
-        s_wake = wake;
+        _wake = wake;
+        nint context = InterruptContext.For(this);
         string? how = null;
         if (InterruptLimit.AllowsMsiX && Msi.MsiXTableSize(Pci) >= 2)
         {
-            int rx = Msi.EnableMsiXEntry(Pci, 0, &OnReceiveVector, slot);
-            int other = rx < 0 ? -1 : Msi.EnableMsiXEntry(Pci, 1, &OnOtherVector, slot);
+            int rx = Msi.EnableMsiXEntry(Pci, 0, &OnReceiveVector, context);
+            int other = rx < 0 ? -1 : Msi.EnableMsiXEntry(Pci, 1, &OnOtherVector, context);
             if (other >= 0)
             {
                 _msiX = true;
@@ -95,16 +91,16 @@ public sealed unsafe class E1000e : INic
         }
         if (how is null)
         {
-            int vector = InterruptLimit.AllowsMsi ? Msi.EnableMsi(Pci, &OnInterrupt, slot) : -1;
+            int vector = InterruptLimit.AllowsMsi ? Msi.EnableMsi(Pci, &OnInterrupt, context) : -1;
             if (vector >= 0) how = $"MSI vector 0x{vector:x}";
             else
             {
                 int line = Pci.Read8(0x3C);
-                vector = line is > 0 and < 16 ? Irq.AttachIsa(line, &OnInterrupt, slot) : -1;
+                vector = line is > 0 and < 16 ? Irq.AttachIsa(line, &OnInterrupt, context) : -1;
                 if (vector >= 0) how = $"INTx IRQ {line} vector 0x{vector:x}";
             }
         }
-        if (how is null) { s_cards[slot] = null; return null; }
+        if (how is null) return null;
         _interruptBound = true;
         Write(Ims, ReceiveMask | LinkMask);
         return how;
@@ -114,37 +110,34 @@ public sealed unsafe class E1000e : INic
     uint LinkMask => _msiX ? IcrOther | IcrLinkChange : IcrLinkChange;
 
     /// <summary>MSI-X entry 0: RxQ0 is already cleared from ICR (EIAC); masked here until Poll has drained.</summary>
-    static void OnReceiveVector(nint slot)
+    static void OnReceiveVector(nint context)
     {
-        var card = s_cards[slot];
-        if (card is null) return;
+        if (InterruptContext.Get<E1000e>(context) is not { } card) return;
         card.Write(Imc, IcrRxQueue0);
         card.Counters.Interrupts++;
-        s_wake();
+        card._wake();
     }
 
     /// <summary>MSI-X entry 1: link change (or another rare cause); Poll clears it and unmasks.</summary>
-    static void OnOtherVector(nint slot)
+    static void OnOtherVector(nint context)
     {
-        var card = s_cards[slot];
-        if (card is null) return;
+        if (InterruptContext.Get<E1000e>(context) is not { } card) return;
         card.Write(Imc, IcrOther | IcrLinkChange);
         card._linkEvent = true;
         card.Counters.Interrupts++;
-        s_wake();
+        card._wake();
     }
 
     /// <summary>MSI or INTx: reading ICR acknowledges (and deasserts the line); receive stays masked until Poll.</summary>
-    static void OnInterrupt(nint slot)
+    static void OnInterrupt(nint context)
     {
-        var card = s_cards[slot];
-        if (card is null) return;
+        if (InterruptContext.Get<E1000e>(context) is not { } card) return;
         uint icr = card.Read(Icr);
         if ((icr & (LegacyRxCauses | IcrLinkChange)) == 0) return;   // a shared line: not ours
         card.Write(Imc, LegacyRxCauses);
         if ((icr & IcrLinkChange) != 0) card._linkEvent = true;
         card.Counters.Interrupts++;
-        s_wake();
+        card._wake();
     }
 
     public void Start(FrameHandler handler) => _handler = handler;

@@ -3,7 +3,7 @@ using CosmosNet.Net.Platform;
 
 namespace CosmosNet.Drivers.Net;
 
-/// <summary>Register offsets the Intel 8254x (E1000.cs) and 82574L (E1000e.cs) share: queue 0 of the 82574L sits
+/// <summary>Register offsets and bits the Intel 8254x (E1000.cs) and 82574L (E1000e.cs) share: queue 0 of the 82574L sits
 /// where the 8254x's only queue does.</summary>
 static class IntelRegister
 {
@@ -76,11 +76,11 @@ sealed unsafe class IntelLegacyRings
             Descriptor* d = _rx + _rxNext;
             byte status = Volatile.Read(ref d->Status);
             if ((status & StatusDone) == 0) break;
-            int length = d->Length;
+            int length = NicFault.RxLength(d->Length);
             bool end = (status & StatusEndOfPacket) != 0;
             if (_rxDiscarding) { if (end) _rxDiscarding = false; }              // the tail of a frame already counted
             else if (!end) { counters.DroppedOversized++; _rxDiscarding = true; } // spans buffers: longer than 2 KiB
-            else if ((d->Errors & FrameErrors) != 0 || length < 14) counters.DroppedMalformed++;
+            else if ((d->Errors & FrameErrors) != 0 || length < 14 || length > BufferSize) counters.DroppedMalformed++;   // > its buffer: corrupt
             else if (length > MaxFrame) counters.DroppedOversized++;
             else
             {

@@ -45,9 +45,7 @@ public sealed unsafe class Rtl8139 : INic
     public NicCounters Counters { get; } = new();
     public bool LinkUp => (PortIo.In16((ushort)(_io + Bmsr)) & 0x04) != 0;
 
-    // The interrupt handler's cards, by context index (handlers must not allocate or look anything up).
-    static readonly Rtl8139?[] s_cards = new Rtl8139?[8];
-    static delegate*<void> s_wake;
+    delegate*<void> _wake;
 
     public static INic? Probe(PciConfig pci)
     {
@@ -92,28 +90,26 @@ public sealed unsafe class Rtl8139 : INic
 
     public string? BindInterrupt(delegate*<void> wake)
     {
-        int slot = Array.IndexOf(s_cards, null);
         int line = Pci.Read8(0x3C);
-        if (slot < 0 || line is 0 or >= 16) return null;
-        s_cards[slot] = this;
-        s_wake = wake;
-        int vector = Irq.AttachIsa(line, &OnInterrupt, slot);
-        if (vector < 0) { s_cards[slot] = null; return null; }
+        if (line is 0 or >= 16) return null;
+        _wake = wake;
+        nint context = InterruptContext.For(this);
+        int vector = Irq.AttachIsa(line, &OnInterrupt, context);
+        if (vector < 0) return null;
         _interruptBound = true;
         Out16(Imr, Interesting);
         return $"INTx IRQ {line} vector 0x{vector:x}";
     }
 
-    static void OnInterrupt(nint slot)
+    static void OnInterrupt(nint context)
     {
-        var card = s_cards[slot];
-        if (card is null) return;
+        if (InterruptContext.Get<Rtl8139>(context) is not { } card) return;
         ushort status = card.In16(Isr);
         if ((status & Interesting) == 0) return;      // a shared line: not ours
         card.Out16(Imr, 0);                           // quiet until Poll has drained the ring
         if ((status & IsrLinkChange) != 0) card._linkEvent = true;
         card.Counters.Interrupts++;
-        s_wake();
+        card._wake();
     }
 
     public void Start(FrameHandler handler) => _handler = handler;
@@ -147,7 +143,7 @@ public sealed unsafe class Rtl8139 : INic
         {
             byte* record = _ring + _rxOffset;
             ushort rxStatus = Volatile.Read(ref *(ushort*)record);
-            int length = *(ushort*)(record + 2);     // includes the 4-byte CRC
+            int length = NicFault.RxLength(*(ushort*)(record + 2));   // includes the 4-byte CRC
             if ((rxStatus & RxOk) == 0 || length < 14 + 4 || length > RingSlack - 16)
             {
                 // The record header itself is not trustworthy, so neither is the next offset: drop everything the

@@ -1,4 +1,3 @@
-using System.Runtime.InteropServices;
 using CosmosNet.Drivers.Pci;
 using CosmosNet.Drivers.Virtio;
 using CosmosNet.Kernel.Hal;
@@ -133,7 +132,7 @@ public sealed unsafe class VirtioNet : INic
     public string? BindInterrupt(delegate*<void> wake)
     {
         _wake = wake;
-        nint context = GCHandle.ToIntPtr(GCHandle.Alloc(this));   // the handlers' way back to this card
+        nint context = InterruptContext.For(this);
         string? how = null;
         int entries = Msi.MsiXTableSize(Pci);
         if (entries > 0)
@@ -171,21 +170,21 @@ public sealed unsafe class VirtioNet : INic
 
     static void OnQueueInterrupt(nint context)
     {
-        if (GCHandle.FromIntPtr(context).Target is not VirtioNet card) return;
+        if (InterruptContext.Get<VirtioNet>(context) is not { } card) return;
         card.Counters.Interrupts++;
         if (card._wake != null) card._wake();
     }
 
     static void OnConfigInterrupt(nint context)
     {
-        if (GCHandle.FromIntPtr(context).Target is not VirtioNet card) return;
+        if (InterruptContext.Get<VirtioNet>(context) is not { } card) return;
         card._configChanged = true;
         OnQueueInterrupt(context);
     }
 
     static void OnIntx(nint context)
     {
-        if (GCHandle.FromIntPtr(context).Target is not VirtioNet card) return;
+        if (InterruptContext.Get<VirtioNet>(context) is not { } card) return;
         byte isr = card._device.ReadIsr();                  // acknowledges and deasserts the level-triggered line
         if (isr == 0) return;                                // a device sharing the line
         if ((isr & 2) != 0) card._configChanged = true;
@@ -227,6 +226,7 @@ public sealed unsafe class VirtioNet : INic
 
     void Receive(uint id, uint length)
     {
+        length = (uint)NicFault.RxLength((int)length);
         if (id >= _rx.Size) { Counters.DroppedMalformed++; return; }   // not a buffer of ours: nothing to give back
         byte* buffer = _rxBuffers + id * BufferSize;
         if (_rxSkip > 0) _rxSkip--;                          // the rest of a frame too big to take

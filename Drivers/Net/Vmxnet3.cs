@@ -54,9 +54,7 @@ public sealed unsafe class Vmxnet3 : INic
     public NicCounters Counters { get; } = new();
     public bool LinkUp => (Command(CmdGetLink) & 1) != 0;
 
-    // The interrupt handlers' cards, by context index (handlers must not allocate or look anything up).
-    static readonly Vmxnet3?[] s_cards = new Vmxnet3?[8];
-    static delegate*<void> s_wake;
+    delegate*<void> _wake;
 
     public static INic? Probe(PciConfig pci)
     {
@@ -126,29 +124,27 @@ public sealed unsafe class Vmxnet3 : INic
     public string? BindInterrupt(delegate*<void> wake)
     {
         if (_active) return null;
-        int slot = Array.IndexOf(s_cards, null);
-        if (slot < 0) { Activate(); return null; }
-        s_cards[slot] = this;
-        s_wake = wake;
+        _wake = wake;
+        nint context = InterruptContext.For(this);
         string? how = null;
         if (InterruptLimit.AllowsMsiX && Msi.MsiXTableSize(Pci) > EventInterrupt)
         {
-            int rx = Msi.EnableMsiXEntry(Pci, ReceiveInterrupt, &OnReceiveVector, slot);
-            int events = rx < 0 ? -1 : Msi.EnableMsiXEntry(Pci, EventInterrupt, &OnEventVector, slot);
+            int rx = Msi.EnableMsiXEntry(Pci, ReceiveInterrupt, &OnReceiveVector, context);
+            int events = rx < 0 ? -1 : Msi.EnableMsiXEntry(Pci, EventInterrupt, &OnEventVector, context);
             if (events >= 0) { _msiX = true; how = $"MSI-X vectors 0x{rx:x} (receive), 0x{events:x} (link)"; }
         }
         if (how is null)
         {
-            int vector = InterruptLimit.AllowsMsi ? Msi.EnableMsi(Pci, &OnEventVector, slot) : -1;
+            int vector = InterruptLimit.AllowsMsi ? Msi.EnableMsi(Pci, &OnEventVector, context) : -1;
             if (vector >= 0) how = $"MSI vector 0x{vector:x}";
             else
             {
                 int line = Pci.Read8(0x3C);
-                vector = line is > 0 and < 16 ? Irq.AttachIsa(line, &OnLineInterrupt, slot) : -1;
+                vector = line is > 0 and < 16 ? Irq.AttachIsa(line, &OnLineInterrupt, context) : -1;
                 if (vector >= 0) how = $"INTx IRQ {line} vector 0x{vector:x}";
             }
         }
-        if (how is null) { s_cards[slot] = null; Activate(); return null; }
+        if (how is null) { Activate(); return null; }
         // Without MSI-X the device has one interrupt, so every index must be 0 (QEMU rejects others).
         _queues[QueueInterrupt] = _msiX ? (byte)TransmitInterrupt : (byte)0;
         _queues[QueueDescSize + QueueInterrupt] = ReceiveInterrupt;
@@ -157,7 +153,7 @@ public sealed unsafe class Vmxnet3 : INic
         // Auto-mask unless the device asks for masking by hand (GET_CONF_INTR bits 2-3: 1 = active masking).
         _maskByHand = ((Command(CmdGetInterruptConfig) >> 2) & 3) == 1;
         _shared[SharedAutoMask] = _maskByHand ? (byte)0 : (byte)1;
-        if (!Activate()) { s_cards[slot] = null; return null; }
+        if (!Activate()) return null;
         _interruptBound = true;
         Write(_pt, Imr + 8 * ReceiveInterrupt, 0);
         if (_msiX) Write(_pt, Imr + 8 * EventInterrupt, 0);   // the transmit interrupt stays masked: completions are polled
@@ -177,35 +173,32 @@ public sealed unsafe class Vmxnet3 : INic
         return true;
     }
 
-    static void OnReceiveVector(nint slot)
+    static void OnReceiveVector(nint context)
     {
-        var card = s_cards[slot];
-        if (card is null) return;
+        if (InterruptContext.Get<Vmxnet3>(context) is not { } card) return;
         if (card._maskByHand) card.Write(card._pt, Imr + 8 * ReceiveInterrupt, 1);
         card.Counters.Interrupts++;
-        s_wake();
+        card._wake();
     }
 
     /// <summary>MSI-X link events, or the only vector under MSI.</summary>
-    static void OnEventVector(nint slot)
+    static void OnEventVector(nint context)
     {
-        var card = s_cards[slot];
-        if (card is null) return;
+        if (InterruptContext.Get<Vmxnet3>(context) is not { } card) return;
         if (card._maskByHand) card.Write(card._pt, Imr + 8 * (card._msiX ? EventInterrupt : 0), 1);
         card._linkEvent = true;
         card.Counters.Interrupts++;
-        s_wake();
+        card._wake();
     }
 
     /// <summary>INTx: reading ICR tells whether the line is ours and deasserts it (auto-masking interrupt 0).</summary>
-    static void OnLineInterrupt(nint slot)
+    static void OnLineInterrupt(nint context)
     {
-        var card = s_cards[slot];
-        if (card is null || card.Read(card._vd, Icr) == 0) return;   // a shared line: not ours
+        if (InterruptContext.Get<Vmxnet3>(context) is not { } card || card.Read(card._vd, Icr) == 0) return;   // a shared line: not ours
         if (card._maskByHand) card.Write(card._pt, Imr, 1);
         card._linkEvent = true;
         card.Counters.Interrupts++;
-        s_wake();
+        card._wake();
     }
 
     public void Start(FrameHandler handler)
@@ -250,13 +243,13 @@ public sealed unsafe class Vmxnet3 : INic
             ulong low = c[0];
             int index = (int)(low & 0xFFF), queue = (int)((low >> 16) & 0x3FF);
             bool end = (low & (1u << 14)) != 0, start = (low & (1u << 15)) != 0;
-            int length = (int)(high & 0x3FFF);
+            int length = NicFault.RxLength((int)(high & 0x3FFF));
             bool error = (high & (1u << 14)) != 0;
             if (queue != 0 || index >= RxCount) Counters.DroppedMalformed++;   // not a head-ring buffer of ours
             else
             {
                 if (!start || !end || error) { if (length >= BufferSize) Counters.DroppedOversized++; else Counters.DroppedMalformed++; }
-                else if (length < 14) Counters.DroppedMalformed++;
+                else if (length < 14 || length > BufferSize) Counters.DroppedMalformed++;   // > its buffer: corrupt
                 else if (length > MaxFrame) Counters.DroppedOversized++;
                 else
                 {
