@@ -123,7 +123,8 @@ public sealed class CorpusSuiteTests(CorpusKernel corpus) : IClassFixture<Corpus
         finally { File.Delete(config); }
     }
 
-    /// <summary>What the kernel answers in its own way: identity, read-only files, no inotify, no SHA-3.</summary>
+    /// <summary>What the kernel answers in its own way: identity, read-only files, no inotify, no SHA-3, no ciphers,
+    /// public keys or certificates (a managed exception naming what is missing), standard input at its end.</summary>
     [Fact]
     public void Qemu_PlatformAnswers()
     {
@@ -135,6 +136,10 @@ public sealed class CorpusSuiteTests(CorpusKernel corpus) : IClassFixture<Corpus
             "READONLY IOException: Read-only file system : '/app/greeting.txt'",
             "READONLY IOException: Read-only file system : '/config/new.json'",
             "WATCHER IOException", "SHA3 False", "SHA3 PlatformNotSupportedException",
+            "AES CryptographicException: CosmosNet provides no ciphers (AES, DES, 3DES, RC2, ChaCha20): only hashing, HMAC and random numbers",
+            "AESGCM False", "AESGCM PlatformNotSupportedException", "RSA PlatformNotSupportedException", "ECDSA PlatformNotSupportedException",
+            "X509 CryptographicException: CosmosNet provides no X.509 certificates, PKCS#7 or ASN.1 objects: only hashing, HMAC and random numbers",
+            "STDIN <end> <end> 0",
         ];
         foreach (var line in expected) Assert.True(run.Lines.Contains(line), $"missing \"{line}\" in:\n{run.Tail(40)}");
     }

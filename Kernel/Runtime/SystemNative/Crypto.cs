@@ -20,13 +20,20 @@ internal static unsafe class CryptoCalls
     }
 
     [UnmanagedCallersOnly(EntryPoint = "CryptoNative_EnsureOpenSslInitialized")] static int EnsureOpenSslInitialized() => 0;
-    [UnmanagedCallersOnly(EntryPoint = "CryptoNative_ErrGetExceptionError")] static ulong ErrGetExceptionError(int* isAllocFailure) { if (isAllocFailure != null) *isAllocFailure = 0; return 0; }
+
+    [UnmanagedCallersOnly(EntryPoint = "CryptoNative_ErrGetExceptionError")]
+    static ulong ErrGetExceptionError(int* isAllocFailure)
+    {
+        if (isAllocFailure != null) *isAllocFailure = 0;
+        return UnsupportedCryptoCalls.Take();
+    }
+
     [UnmanagedCallersOnly(EntryPoint = "CryptoNative_GetMaxMdSize")] static int GetMaxMdSize() => 64;
 
     [UnmanagedCallersOnly(EntryPoint = "CryptoNative_ErrErrorStringN")]
     static void ErrErrorStringN(ulong error, byte* buffer, int length)
     {
-        ReadOnlySpan<byte> text = "no OpenSSL in the kernel"u8;
+        ReadOnlySpan<byte> text = UnsupportedCryptoCalls.Describe(error);
         int n = 0;
         for (; n < text.Length && n < length - 1; n++) buffer[n] = text[n];
         if (length > 0) buffer[n] = 0;

@@ -45,6 +45,7 @@ public static class CorpusPrograms
         new(nameof(TextProcessing), TextProcessing.Run),
         new(nameof(BankSimulation), BankSimulation.Run),
         new(nameof(StreamsAndWriters), StreamsAndWriters.Run),
+        new(nameof(CustomStreams), CustomStreams.Run),
         new(nameof(Hashing), Hashing.Run),
         new(nameof(EnvironmentFacts), EnvironmentFacts.Run),
         new(nameof(FileErrors), FileErrors.Run),

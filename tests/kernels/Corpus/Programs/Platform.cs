@@ -169,3 +169,57 @@ static class Signals
         }
     }
 }
+
+/// <summary>A Stream subclass of the app's own, used only through the base Stream type: virtual Read,
+/// the span and async overloads Stream builds on it, CopyTo, and readers layered on top.</summary>
+static class CustomStreams
+{
+    /// <summary>An endless-looking source of bytes 'a'..'z' repeated, limited to a length; each Read gives
+    /// at most 5 bytes, so callers must loop like they do over a socket.</summary>
+    sealed class AlphabetStream(int length) : Stream
+    {
+        int _position;
+        public override bool CanRead => true;
+        public override bool CanSeek => false;
+        public override bool CanWrite => false;
+        public override long Length => throw new NotSupportedException();
+        public override long Position { get => _position; set => throw new NotSupportedException(); }
+        public override void Flush() { }
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+        public override void SetLength(long value) => throw new NotSupportedException();
+        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+
+        public override int Read(byte[] buffer, int offset, int count)
+        {
+            int n = Math.Min(Math.Min(count, 5), length - _position);
+            for (int i = 0; i < n; i++) buffer[offset + i] = (byte)('a' + (_position + i) % 26);
+            _position += n;
+            return n;
+        }
+    }
+
+    public static void Run()
+    {
+        Stream stream = new AlphabetStream(30);
+        var buffer = new byte[8];
+        int first = stream.Read(buffer, 0, buffer.Length);
+        Console.WriteLine($"{first} {Encoding.ASCII.GetString(buffer, 0, first)}");
+        int second = stream.Read(buffer.AsSpan());
+        Console.WriteLine($"{second} {Encoding.ASCII.GetString(buffer, 0, second)}");
+        Console.WriteLine((char)stream.ReadByte());
+        var rest = new MemoryStream();
+        stream.CopyTo(rest);
+        Console.WriteLine($"{rest.Length} {Encoding.ASCII.GetString(rest.ToArray())} {stream.Read(buffer, 0, 8)}");
+
+        Stream again = new AlphabetStream(12);
+        int read = again.ReadAsync(buffer, 0, 8).GetAwaiter().GetResult();
+        Console.WriteLine($"async {read}");
+        again.ReadExactly(buffer, 0, 7);
+        Console.WriteLine($"exactly {Encoding.ASCII.GetString(buffer, 0, 7)}");
+        try { again.ReadExactly(buffer, 0, 1); }
+        catch (EndOfStreamException e) { Console.WriteLine(e.GetType().Name); }
+
+        using var reader = new StreamReader(new AlphabetStream(53));
+        Console.WriteLine(reader.ReadToEnd());
+    }
+}
