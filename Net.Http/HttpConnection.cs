@@ -181,14 +181,14 @@ internal sealed class HttpConnection
             if (!_bodyDone && _head.ExpectContinue && !_continueSent && !Response.HasStarted) KeepAlive = false;
             sent = await Response.CompleteAsync();
         }
-        catch (Exception e)   // no exception filters: the kernel's runtime faults evaluating them (see the report)
+        catch (Exception e) when (_bodyError != 0 || e is HttpProtocolException)
         {
-            if (_bodyError != 0 || e is HttpProtocolException)
-            {
-                // The body broke the rules (malformed chunk, too large, too slow): answer if nothing was sent yet, then close.
-                if (!Response.HasStarted) await RejectAsync(e is HttpProtocolException p ? p.Status : _bodyError);
-                return false;
-            }
+            // The body broke the rules (malformed chunk, too large, too slow): answer if nothing was sent yet, then close.
+            if (!Response.HasStarted) await RejectAsync(e is HttpProtocolException p ? p.Status : _bodyError);
+            return false;
+        }
+        catch (Exception e) when (_bodyError == 0)
+        {
             Server.Log?.Invoke($"http: {Request.Method} {System.Text.Encoding.Latin1.GetString(Request.RawTarget)} from {Transport.RemoteEndpoint}: handler failed: {e}");
             if (!Response.TryDiscard()) return false;   // half a response is on the wire: only closing ends it cleanly
             Response.StatusCode = 500;

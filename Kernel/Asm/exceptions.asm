@@ -178,14 +178,19 @@ RhpCallFinallyFunclet2:
     ret
 
 ; bool RhpCallFilterFunclet(Exception rdi, void* filter rsi, REGDISPLAY* rdx): filters only need the
-; parent's frame pointer. Frame: [rsp] saved rbp, [rsp + 8] return address (the SFI unwinds it by hand).
+; parent's frame pointer, but ILC's funclets do not preserve the callee-saved registers they use (their
+; method's prologue saved them), and this returns to the dispatcher, which keeps its state in them.
+; Frame: [rsp] padding, [rsp + 8] r15, r14, r13, r12, rbx, [rsp + 48] rbp, [rsp + 56] return address
+; (StackFrameIterator.Next unwinds it by hand).
 RhpCallFilterFunclet:
-    push rbp
+    PUSH_CALLEE_SAVED
+    sub rsp, 8                              ; keep rsp 16-aligned at the call
     mov rax, [rdx + RD_RBP]
     mov rbp, [rax]
     call rsi
 RhpCallFilterFunclet2:
-    pop rbp
+    add rsp, 8
+    POP_CALLEE_SAVED
     ret
 
 ; ExInfo* cosmos_exinfo_head(): the running thread's newest ExInfo.

@@ -102,10 +102,17 @@ internal unsafe struct StackFrameIterator
 
         if (returnAddress == (ulong)ExceptionHandling.FilterFuncletReturn)
         {
-            // RhpCallFilterFunclet's frame: [sp] saved rbp, [sp + 8] return address into the dispatcher.
-            Regs.Rbp = (ulong*)Regs.SP;
-            Regs.IP = *(ulong*)(Regs.SP + 8);
-            Regs.SP += 16;
+            // RhpCallFilterFunclet's frame: padding, the dispatcher's r15, r14, r13, r12, rbx, rbp, then the
+            // return address into the dispatcher (which resumes with these registers if the filter throws).
+            ulong* frame = (ulong*)Regs.SP;
+            Regs.R15 = frame + 1;
+            Regs.R14 = frame + 2;
+            Regs.R13 = frame + 3;
+            Regs.R12 = frame + 4;
+            Regs.Rbx = frame + 5;
+            Regs.Rbp = frame + 6;
+            Regs.IP = frame[7];
+            Regs.SP += 8 * 8;
         }
         else if (returnAddress == (ulong)ExceptionHandling.CatchFuncletReturn
               || returnAddress == (ulong)ExceptionHandling.FinallyFuncletReturn)

@@ -38,6 +38,7 @@ public static class ExceptionsSuite
         new("Filter_WithInternalTryCatch", FilterTests.FilterWithInternalTryCatch),
         new("Filter_SeesLocals", FilterTests.FilterSeesLocals),
         new("Filter_OnRethrowRunsAgain", FilterTests.FilterOnRethrowRunsAgain),
+        new("Filter_AsyncFiltersReadingThis", FilterTests.AsyncFiltersReadingThis),
         // rethrow
         new("Rethrow_KeepsIdentity", RethrowTests.RethrowKeepsIdentity),
         new("Rethrow_AcrossFrames", RethrowTests.RethrowAcrossFrames),

@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using System.Runtime.ExceptionServices;
 
 namespace CosmosNet.KernelTests;
 
@@ -119,5 +120,85 @@ static class FilterTests
         }
         catch (CodedException e) when (Log(log, "outer filter " + e.Code, true)) { log.Add("outer handler"); }
         c.SequenceEqual(["inner filter", "inner handler", "outer filter 4", "outer handler"], log);
+    }
+
+    /// <summary>The shape that panicked Net.Http: an async method (a struct state machine) whose try has two
+    /// filtered clauses reading a field of `this`, the exception thrown in a deeper frame and rethrown into it
+    /// by ExceptionDispatchInfo (the awaiter's GetResult). ILC's filter funclets use the callee-saved registers
+    /// their method's prologue saved without saving them again (here the registers `this` lives in), while
+    /// the dispatcher that calls them keeps its own state in those registers.</summary>
+    public static void AsyncFiltersReadingThis(Check c)
+    {
+        var log = new List<string>();
+        var connection = new FilteringConnection();
+        for (int code = 1; code <= 4; code++)
+        {
+            Task<bool> served = connection.ServeAsync(code);
+            c.True(served.IsCompletedSuccessfully);
+            log.Add(connection.Outcome + (served.Result ? "" : " closed"));
+        }
+        c.SequenceEqual(["rejected 1 closed", "rejected 400 closed", "failed 3", "served"], log);
+    }
+
+    /// <summary>A request/response loop in miniature: fields set before the try, read by both filters.</summary>
+    sealed class FilteringConnection
+    {
+        int _code, _bodyError, _attempts, _received;
+        bool _keepAlive, _started;
+        public string Outcome = "";
+
+        public async Task<bool> ServeAsync(int code)
+        {
+            _code = code;
+            _keepAlive = code != 1;
+            _started = false;
+            _received = _bodyError = 0;
+            _attempts++;
+            Outcome = "";
+            bool sent;
+            try
+            {
+                await ReadBodyAsync();
+                if (_bodyError != 0) throw new CodedException(_bodyError);
+                sent = await CompleteAsync(_received);
+            }
+            catch (Exception e) when (_bodyError != 0 || e is CodedException { Code: 1 })
+            {
+                if (!_started) await RejectAsync(e is CodedException coded && _bodyError == 0 ? coded.Code : _bodyError);
+                return false;
+            }
+            catch (Exception e) when (_bodyError == 0)
+            {
+                Outcome = "failed " + (e is CodedException coded ? coded.Code : -1);
+                sent = await CompleteAsync(_attempts);
+            }
+            return sent && _keepAlive;
+        }
+
+        async Task ReadBodyAsync()
+        {
+            await Task.CompletedTask;
+            _received = _code * 10;
+            if (_code == 2) _bodyError = 400;
+            if (_code <= 3) ThrowDeeper(_code);
+        }
+
+        [MethodImpl(MethodImplOptions.NoInlining)]
+        static void ThrowDeeper(int code) => ExceptionDispatchInfo.Capture(new CodedException(code)).Throw();
+
+        async Task<bool> CompleteAsync(int length)
+        {
+            await Task.CompletedTask;
+            _started = true;
+            if (Outcome.Length == 0) Outcome = "served";
+            return length > 0;
+        }
+
+        async Task RejectAsync(int status)
+        {
+            await Task.CompletedTask;
+            _started = true;
+            Outcome = "rejected " + status;
+        }
     }
 }
