@@ -51,6 +51,20 @@ internal static unsafe class CommandLine
         return i > start && i < length && s_text[i] == (byte)'=';
     }
 
+    /// <summary>The value of the first argument word <c>NAME=VALUE</c> (e.g. <c>profile=997</c>), or null.
+    /// Kernel switches are ordinary arguments: the app sees them too and ignores what it does not know.</summary>
+    internal static byte* Argument(ReadOnlySpan<byte> name)
+    {
+        for (int a = 1; a < MaxArguments && s_arguments[a] != 0; a++)
+        {
+            byte* word = (byte*)s_arguments[a];
+            int i = 0;
+            while (i < name.Length && word[i] == name[i]) i++;
+            if (i == name.Length && word[i] == (byte)'=') return word + i + 1;
+        }
+        return null;
+    }
+
     /// <summary>environ: "NAME=VALUE" strings, then null.</summary>
     internal static byte** Environment => (byte**)Unsafe.AsPointer(ref s_environment[0]);
 
