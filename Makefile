@@ -139,6 +139,30 @@ bench-net-guest: deps
 	@mkdir -p bench/results
 	@bench/net-guest.sh $(BENCH_GUEST_MB) | tee bench/results/net-guest.md
 
+# ---- profiling ----------------------------------------------------------------------------------
+#   make profile [APP=Apps/HttpServer] [NIC=virtio] [SECONDS=10] [HZ=997] [LOAD='wrk -t1 -c16 -d{seconds}s {url}']
+#   boots the app with the kernel's sampling profiler (profile=HZ) while LOAD runs ({url}/{port}: guest port 80
+#   forwarded; LOAD=none only samples) -> bench/results/profile/<app>-<nic>.folded, .svg (flame graph), .txt
+#   (top functions; MMIO/port writes, interrupts, switches, GC steps per request).
+SECONDS ?= 10
+HZ ?= 997
+LOAD ?= wrk -t1 -c16 -d{seconds}s {url}
+PROFILE_NAME ?= $(shell basename $(APP) | tr A-Z a-z)-$(NIC)
+.PHONY: profile
+profile: elf
+	@$(GUEST) profile --kernel $(ELF) --name $(PROFILE_NAME) --nic $(NIC) --seconds $(SECONDS) --hz $(HZ) --load '$(LOAD)'
+
+#   make bench-boot [BOOT_RUNS=3]  QEMU start to the first HTTP 200 of Apps/HttpServer, static address and DHCP, e1000
+#   and virtio, with the time-stamped serial log of each -> bench/results/boot.md. A Linux guest that serves on port
+#   80 is compared when BOOT_LINUX_KERNEL (and BOOT_LINUX_INITRD) name it.
+BOOT_RUNS ?= 3
+.PHONY: bench-boot
+bench-boot: deps
+	@mkdir -p iso/bench-boot-http bench/results
+	@tools/guest build Apps/HttpServer --image-dir iso/bench-boot-http >/dev/null
+	@tools/guest boot-time --kernel iso/bench-boot-http/cosmosnet.elf --runs $(BOOT_RUNS) --output bench/results/boot.md \
+	  $(if $(BOOT_LINUX_KERNEL),--linux-kernel $(BOOT_LINUX_KERNEL)) $(if $(BOOT_LINUX_INITRD),--linux-initrd $(BOOT_LINUX_INITRD))
+
 # ---- benchmarks: CosmosNet against a Linux guest, and all of them at once -----------------------
 #   make bench-linux    Debian's kernel + a static C /init booted like our image (bench/linux-guest/);
 #                       boot time, timer/switch latencies, idle host CPU, RAM -> bench/results/kernel-vs-linux.md

@@ -85,6 +85,6 @@ bochs.SetAction(parse =>
     return Bochs.Status(run);
 });
 
-return new RootCommand("Build and boot CosmosNet images with the one harness (tools/Harness)") { build, qemu, bochs, ProfileCommand.Create() }.Parse(args).Invoke();
+return new RootCommand("Build and boot CosmosNet images with the one harness (tools/Harness)") { build, qemu, bochs, ProfileCommand.Create(), BootTimeCommand.Create() }.Parse(args).Invoke();
 
 static string Quote(string arg) => arg.Length > 0 && arg.All(c => char.IsAsciiLetterOrDigit(c) || "-_./:=,@%+".Contains(c)) ? arg : "'" + arg.Replace("'", "'\\''") + "'";

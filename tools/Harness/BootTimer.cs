@@ -1,0 +1,68 @@
+using System.Net;
+using System.Net.Sockets;
+
+namespace CosmosNet.Harness;
+
+/// <summary>One boot timed from QEMU's start to the first HTTP 200 of GET / through a forwarded port, and the serial
+/// lines (host time stamps on the same clock) that say where the time went.</summary>
+public sealed record BootTiming(TimeSpan FirstOk, IReadOnlyList<SerialLine> Lines, int Attempts);
+
+public static class BootTimer
+{
+    /// <summary>Boots <paramref name="options"/> (its network is replaced by user networking forwarding a free port to
+    /// guest port 80) and opens a new connection with GET / every 10 ms until one is answered 200; the guest is then
+    /// killed. Attempts overlap: QEMU's user network accepts a connection before the guest is up and then retries its
+    /// SYN to the guest on its own timer, so only a connection opened after the guest listens shows when it does.</summary>
+    public static BootTiming Measure(QemuOptions options, TimeSpan timeout)
+    {
+        int port = FreePort();
+        using var guest = Qemu.Start(options with { Network = new UserNetwork(new Forward(port, 80)) }, timeout + TimeSpan.FromMinutes(1));
+        using var done = new CancellationTokenSource();
+        long firstOkTicks = long.MaxValue;
+        var attempts = new List<Task>();
+        while (Interlocked.Read(ref firstOkTicks) == long.MaxValue)
+        {
+            if (guest.Elapsed > timeout) throw new GuestException($"no HTTP 200 within {timeout.TotalSeconds:F0} s:\n{guest.Tail()}");
+            if (guest.HasExited) throw new GuestException($"the guest stopped before serving:\n{guest.Tail()}");
+            attempts.Add(Task.Run(async () =>
+            {
+                if (await TryGetAsync(port, done.Token)) Interlocked.CompareExchange(ref firstOkTicks, guest.Elapsed.Ticks, long.MaxValue);
+            }));
+            Thread.Sleep(10);
+        }
+        done.Cancel();
+        Thread.Sleep(100);   // the lines the guest printed while answering
+        try { Task.WaitAll(attempts.ToArray(), TimeSpan.FromSeconds(5)); } catch (AggregateException) { }
+        return new BootTiming(TimeSpan.FromTicks(firstOkTicks), guest.Lines, attempts.Count);
+    }
+
+    /// <summary>One GET / on a fresh connection; true when the status line says 200.</summary>
+    static async Task<bool> TryGetAsync(int port, CancellationToken cancel)
+    {
+        try
+        {
+            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancel);
+            timeout.CancelAfter(TimeSpan.FromSeconds(5));
+            using var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+            await socket.ConnectAsync(IPAddress.Loopback, port, timeout.Token);
+            await socket.SendAsync("GET / HTTP/1.1\r\nHost: boot\r\nConnection: close\r\n\r\n"u8.ToArray(), timeout.Token);
+            var buffer = new byte[16];
+            int n = 0;
+            while (n < 12)
+            {
+                int r = await socket.ReceiveAsync(buffer.AsMemory(n), timeout.Token);
+                if (r == 0) return false;
+                n += r;
+            }
+            return buffer.AsSpan(0, 12).SequenceEqual("HTTP/1.1 200"u8);
+        }
+        catch (Exception e) when (e is SocketException or OperationCanceledException) { return false; }
+    }
+
+    static int FreePort()
+    {
+        using var l = new TcpListener(IPAddress.Loopback, 0);
+        l.Start();
+        return ((IPEndPoint)l.LocalEndpoint).Port;
+    }
+}
