@@ -140,17 +140,20 @@ bench-net-guest: deps
 	@bench/net-guest.sh $(BENCH_GUEST_MB) | tee bench/results/net-guest.md
 
 # ---- profiling ----------------------------------------------------------------------------------
-#   make profile [APP=Apps/HttpServer] [NIC=virtio] [SECONDS=10] [HZ=997] [LOAD='wrk -t1 -c16 -d{seconds}s {url}']
+#   make profile [APP=Apps/HttpServer] [NIC=virtio] [SECONDS=10] [HZ=997] [LOAD='wrk -t1 -c16 -d{seconds}s {url}'] [PROFILE_NET=tap]
 #   boots the app with the kernel's sampling profiler (profile=HZ) while LOAD runs ({url}/{port}: guest port 80
 #   forwarded; LOAD=none only samples) -> bench/results/profile/<app>-<nic>.folded, .svg (flame graph), .txt
 #   (top functions; MMIO/port writes, interrupts, switches, GC steps per request).
 SECONDS ?= 10
 HZ ?= 997
 LOAD ?= wrk -t1 -c16 -d{seconds}s {url}
-PROFILE_NAME ?= $(shell basename $(APP) | tr A-Z a-z)-$(NIC)
+# PROFILE_NET=tap: a TAP device in a namespace of its own (needs root) instead of QEMU's user network.
+PROFILE_NET ?= user
+PROFILE_NAME ?= $(shell basename $(APP) | tr A-Z a-z)-$(NIC)$(if $(filter tap,$(PROFILE_NET)),-tap)
 .PHONY: profile
 profile: elf
-	@$(GUEST) profile --kernel $(ELF) --name $(PROFILE_NAME) --nic $(NIC) --seconds $(SECONDS) --hz $(HZ) --load '$(LOAD)'
+	@$(GUEST) profile --kernel $(ELF) --name $(PROFILE_NAME) --nic $(NIC) --seconds $(SECONDS) --hz $(HZ) --load '$(LOAD)' \
+	  $(if $(filter tap,$(PROFILE_NET)),--tap)
 
 #   make bench-boot [BOOT_RUNS=3]  QEMU start to the first HTTP 200 of Apps/HttpServer, static address and DHCP, e1000
 #   and virtio, with the time-stamped serial log of each -> bench/results/boot.md. A Linux guest that serves on port

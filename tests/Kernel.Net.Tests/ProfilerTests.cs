@@ -38,7 +38,7 @@ public sealed class ProfilerTests(ITestOutputHelper log)
         Assert.Contains(busy, s => s.Any(n => n.StartsWith("CosmosNet.Net.Tcp.", StringComparison.Ordinal)));
         Assert.Contains(busy, s => s.Any(n => n.StartsWith("CosmosNet.Drivers.Net.E1000.", StringComparison.Ordinal) || n.StartsWith("CosmosNet.Drivers.Net.IntelLegacyRings.", StringComparison.Ordinal)));
         // NMIs land inside interrupt handlers too, and the walk goes on into the interrupted code.
-        Assert.Contains(stacks, s => s.Contains("[interrupt]") && s.IndexOf("[interrupt]") > s.IndexOf("Program.Main"));
+        Assert.Contains(stacks, s => s.Contains("[interrupt]") && s.ToList().IndexOf("[interrupt]") > s.ToList().IndexOf("Program.Main"));
 
         var c = result.Counters;
         Assert.True(c.MmioWrites > (ulong)result.Requests!.Value, $"{c.MmioWrites} MMIO writes for {result.Requests} requests");

@@ -29,7 +29,7 @@ static class BootTimeCommand
             int n = parse.GetValue(runs);
             var report = new StringBuilder();
             report.Append(inv, $"# Boot to first served request\n\n`make bench-boot` ({DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC, load average {LoadAverage()}): ");
-            report.Append(inv, $"QEMU start to the first `HTTP/1.1 200` of `GET /` through a forwarded port (user networking; a new connection every 25 ms, each given up after 200 ms), ");
+            report.Append(inv, $"QEMU start to the first `HTTP/1.1 200` of `GET /` through a forwarded port (user networking; a new connection every 50 ms while fewer than 3 are pending, each given up after 1 s), ");
             report.Append(inv, $"{n} boots per row, TCG, 1 vCPU, 256 MiB. The stages are medians of the time from QEMU's start to the serial line that ends them ");
             report.Append("(firmware: to `CosmosNet: boot`; kernel: to `starting the app`; NIC: to the driver's `net:` line; address: to the static address or DHCP lease; " +
                 "listen: to `http: listening`; served: to the first 200).\n\n" +

@@ -24,10 +24,12 @@ static class ProfileCommand
         };
         var ready = new Option<string>("--ready") { Description = "Serial text that says the app is ready", DefaultValueFactory = _ => "http: listening" };
         var append = new Option<string?>("--append") { Description = "Further kernel command-line words" };
+        var tap = new Option<bool>("--tap") { Description = "A TAP device in a namespace of its own (needs root) instead of QEMU's user network; the load runs in the namespace" };
+        var boot = new Option<bool>("--boot") { Description = "Profile the boot: from the profiler's start to the --ready line (no load)" };
         var top = new Option<int>("--top") { Description = "Functions listed in the report", DefaultValueFactory = _ => 15 };
         var command = new Command("profile", "Profile an app under load: folded stacks, flame graph SVG, counters per request")
         {
-            kernel, name, output, nic, hz, seconds, memory, load, ready, append, top,
+            kernel, name, output, nic, hz, seconds, memory, load, ready, append, tap, boot, top,
         };
         command.SetAction(parse =>
         {
@@ -35,13 +37,13 @@ static class ProfileCommand
             {
                 Kernel = Repository.PathOf(parse.GetValue(kernel)!), Hz = parse.GetValue(hz), Seconds = parse.GetValue(seconds),
                 MemoryMiB = parse.GetValue(memory), Load = parse.GetValue(load), Ready = parse.GetValue(ready)!,
-                Append = parse.GetValue(append), Nic = parse.GetValue(nic) is { } n ? Nics.Parse(n) : Nics.Default,
+                Append = parse.GetValue(append), Boot = parse.GetValue(boot), Tap = parse.GetValue(tap), Nic = parse.GetValue(nic) is { } n ? Nics.Parse(n) : Nics.Default,
             };
             var result = ProfileSession.Run(options, Console.Error.WriteLine);
             string directory = Repository.PathOf(parse.GetValue(output)!), baseName = parse.GetValue(name)!;
             Directory.CreateDirectory(directory);
             var folded = result.Folded();
-            string title = $"{baseName}: {result.Samples.Count} samples at {result.End.Hz} Hz, load: {options.Load}";
+            string title = $"{baseName}: {result.Samples.Count} samples at {result.End.Hz} Hz, " + (options.Boot ? $"boot to '{options.Ready}'" : $"load: {options.Load}") + (options.Tap ? " over TAP" : " over QEMU's user network");
             File.WriteAllText(Path.Combine(directory, baseName + ".folded"), FlameGraph.Folded(folded));
             File.WriteAllText(Path.Combine(directory, baseName + ".svg"), FlameGraph.Svg(folded, title));
             string report = $"{title}\n{result.Report(parse.GetValue(top))}";

@@ -9,34 +9,43 @@ public sealed record BootTiming(TimeSpan FirstOk, IReadOnlyList<SerialLine> Line
 
 public static class BootTimer
 {
-    static readonly TimeSpan AttemptTimeout = TimeSpan.FromMilliseconds(200);
+    static readonly TimeSpan AttemptTimeout = TimeSpan.FromSeconds(1);
+    const int MaxAttempts = 3;
 
     /// <summary>Boots <paramref name="options"/> (its network is replaced by user networking forwarding a free port to
-    /// guest port 80) and opens a new connection with GET / every 25 ms until one is answered 200; the guest is then
-    /// killed. QEMU's user network accepts a connection before the guest is up and retries its SYN to the guest only
-    /// on its own slow timer, so an attempt is given up after 200 ms (a few overlap): only a connection opened after
-    /// the guest listens shows when it does, and the guest never meets a pile of queued SYNs.</summary>
+    /// guest port 80) and sends GET / on fresh connections until one is answered 200; the guest is then killed.
+    /// QEMU's user network accepts a connection before the guest is up and retries its SYN to the guest only on its
+    /// own slow timer, so a new attempt starts every 50 ms while fewer than <see cref="MaxAttempts"/> are pending
+    /// (each given up after a second): a connection opened soon after the guest listens shows when it does, and a
+    /// slow guest is not buried under abandoned connections.</summary>
     public static BootTiming Measure(QemuOptions options, TimeSpan timeout)
     {
         int port = FreePort();
         using var guest = Qemu.Start(options with { Network = new UserNetwork(new Forward(port, 80)) }, timeout + TimeSpan.FromMinutes(1));
         using var done = new CancellationTokenSource();
         long firstOkTicks = long.MaxValue;
+        int pending = 0, started = 0;
         var attempts = new List<Task>();
         while (Interlocked.Read(ref firstOkTicks) == long.MaxValue)
         {
             if (guest.Elapsed > timeout) throw new GuestException($"no HTTP 200 within {timeout.TotalSeconds:F0} s:\n{guest.Tail()}");
             if (guest.HasExited) throw new GuestException($"the guest stopped before serving:\n{guest.Tail()}");
-            attempts.Add(Task.Run(async () =>
+            if (Volatile.Read(ref pending) < MaxAttempts)
             {
-                if (await TryGetAsync(port, done.Token)) Interlocked.CompareExchange(ref firstOkTicks, guest.Elapsed.Ticks, long.MaxValue);
-            }));
-            Thread.Sleep(25);
+                Interlocked.Increment(ref pending);
+                started++;
+                attempts.Add(Task.Run(async () =>
+                {
+                    if (await TryGetAsync(port, done.Token)) Interlocked.CompareExchange(ref firstOkTicks, guest.Elapsed.Ticks, long.MaxValue);
+                    Interlocked.Decrement(ref pending);
+                }));
+            }
+            Thread.Sleep(50);
         }
         done.Cancel();
         Thread.Sleep(100);   // the lines the guest printed while answering
         try { Task.WaitAll(attempts.ToArray(), TimeSpan.FromSeconds(5)); } catch (AggregateException) { }
-        return new BootTiming(TimeSpan.FromTicks(firstOkTicks), guest.Lines, attempts.Count);
+        return new BootTiming(TimeSpan.FromTicks(firstOkTicks), guest.Lines, started);
     }
 
     /// <summary>One GET / on a fresh connection; true when the status line says 200.</summary>

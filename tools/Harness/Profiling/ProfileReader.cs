@@ -23,6 +23,9 @@ public sealed record ProfileHeader(ulong Hz, ulong TscPerSecond, ulong LogStart,
     public const ulong Magic = 0x3130464F52504E43;   // "CNPROF01"
     public const int Bytes = 4096;
 
+    /// <summary>Where the profiler started: an empty log and zero counters (a window "since boot").</summary>
+    public static ProfileHeader AtBoot { get; } = new(0, 0, 0, 0, 0, 0, 0, new ProfileCounters(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, new ulong[256]));
+
     /// <summary>The header words as Kernel/Diagnostics/Profiler.cs lays them out.</summary>
     public static ProfileHeader Parse(byte[] bytes)
     {

@@ -19,6 +19,12 @@ public sealed record ProfileOptions
     public int MemoryMiB { get; init; } = 512;
     public string Ready { get; init; } = "http: listening";
     public string? Load { get; init; } = DefaultLoad;
+    /// <summary>A TAP device in a network namespace of its own instead of QEMU's user network (needs root): the guest
+    /// gets a static address on it and the load runs inside the namespace, so the host's packet path is Linux's, not
+    /// the user network's.</summary>
+    public bool Tap { get; init; }
+    /// <summary>Profile the boot instead: from the profiler's start (before the app) to the <see cref="Ready"/> line; no load.</summary>
+    public bool Boot { get; init; }
     /// <summary>Further kernel command-line words (e.g. ip=10.0.2.15/24 gw=10.0.2.2).</summary>
     public string? Append { get; init; }
     public TimeSpan BootTimeout { get; init; } = TimeSpan.FromMinutes(3);
@@ -117,21 +123,37 @@ public static class ProfileSession
         try
         {
             string monitor = Path.Combine(scratch.FullName, "monitor.sock");
-            int port = FreePort();
+            // TAP: 10.77.x.0/24 in a namespace named after this process; the guest is .2, Linux .1.
+            using var ns = o.Tap ? new NetworkNamespace($"cnprof{Environment.ProcessId}") : null;
+            string subnet = $"10.77.{Environment.ProcessId % 250}";
+            int port = o.Tap ? 80 : FreePort();
+            string host = o.Tap ? subnet + ".2" : "127.0.0.1";
             var options = new QemuOptions
             {
                 Kernel = o.Kernel, MemoryMiB = o.MemoryMiB, Nic = o.Nic, MonitorSocket = monitor,
-                Network = new UserNetwork(new Forward(port, 80)),
-                Append = $"profile={o.Hz}" + (o.Append is { Length: > 0 } a ? " " + a : ""),
+                Network = ns is null ? new UserNetwork(new Forward(port, 80)) : ns.AddTap("cnprof0", subnet + ".1/24"),
+                Append = $"profile={o.Hz}" + (ns is null ? "" : $" ip={subnet}.2/24 gw={subnet}.1") + (o.Append is { Length: > 0 } a ? " " + a : ""),
             };
             using var guest = Qemu.Start(options, o.BootTimeout + TimeSpan.FromSeconds(o.Seconds) + TimeSpan.FromMinutes(5));
             using var reader = new ProfileReader(guest, monitor, o.BootTimeout);
             var ready = guest.WaitForLine(o.Ready, o.BootTimeout);
-            log($"profile: guest ready after {ready.At.TotalSeconds:F2} s; {(o.Load is null ? "sampling" : "load")} for {o.Seconds} s");
-            var start = reader.ReadHeader();
-            var clock = Stopwatch.StartNew();
-            string output = o.Load is { Length: > 0 } load && load != "none" ? RunLoad(load, port, o.Seconds) : Idle(o.Seconds);
-            var window = clock.Elapsed;
+            log(o.Boot ? $"profile: guest ready after {ready.At.TotalSeconds:F2} s; profiling its boot"
+                : $"profile: guest ready after {ready.At.TotalSeconds:F2} s; {(o.Load is null ? "sampling" : "load")} for {o.Seconds} s");
+            ProfileHeader start;
+            string output = "";
+            TimeSpan window;
+            if (o.Boot)
+            {
+                start = ProfileHeader.AtBoot;
+                window = ready.At - guest.Lines.First(l => l.Text.StartsWith("profile: ", StringComparison.Ordinal)).At;
+            }
+            else
+            {
+                start = reader.ReadHeader();
+                var clock = Stopwatch.StartNew();
+                output = o.Load is { Length: > 0 } load && load != "none" ? RunLoad(load, ns?.Name, host, port, o.Seconds) : Idle(o.Seconds);
+                window = clock.Elapsed;
+            }
             var (end, samples) = reader.Finish(start);
             log($"profile: {samples.Count} samples");
             return new ProfileResult
@@ -145,10 +167,11 @@ public static class ProfileSession
 
     static string Idle(int seconds) { Thread.Sleep(TimeSpan.FromSeconds(seconds)); return ""; }
 
-    static string RunLoad(string template, int port, int seconds)
+    static string RunLoad(string template, string? netns, string host, int port, int seconds)
     {
-        string command = template.Replace("{url}", $"http://127.0.0.1:{port}/").Replace("{port}", port.ToString(CultureInfo.InvariantCulture))
+        string command = template.Replace("{url}", $"http://{host}:{port}/").Replace("{port}", port.ToString(CultureInfo.InvariantCulture))
             .Replace("{seconds}", seconds.ToString(CultureInfo.InvariantCulture));
+        if (netns is not null) command = $"ip netns exec {netns} /bin/sh -c '{command.Replace("'", "'\\''")}'";
         var info = new ProcessStartInfo("/bin/sh") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         info.ArgumentList.Add("-c");
         info.ArgumentList.Add(command);
