@@ -27,6 +27,7 @@ public sealed partial class TcpFlow
     private readonly KeepaliveMonitor _keepalive;
     private readonly Termination _end;
     private bool _windowScaling;       // both sides sent the window scale option
+    private long _retransmits;         // segments sent again (SYN, data, FIN)
 
     private SendBuffer _send;          // swapped for the stack's tiny idle buffers once TIME_WAIT no longer needs them
     private ReceiveBuffer _recv;
@@ -87,6 +88,11 @@ public sealed partial class TcpFlow
     internal SeqNum SendUnacknowledged => _snd.Unacknowledged;
     internal uint TsRecent => _ts.Recent;
     internal int SendMss => _mtu.SendMss;
+
+    /// <summary>A copy of what diagnostics show of this connection (take it on the stack's thread).</summary>
+    public TcpFlowStatistics Statistics => new(State, LocalEndpoint, Destination, _snd.Window, _rcv.Window,
+        _loss.Rtt.SmoothedRtt, _loss.Rtt.Rto, _loss.Congestion.Cwnd, _loss.Congestion.Ssthresh, _mtu.SendMss,
+        (uint)(_snd.Unacknowledged - _snd.Initial), (uint)(_rcv.Next - _rcv.Initial), _retransmits, _send.Count, _recv.Count);
 
     /// <summary>The engine's variables, for diagnostics.</summary>
     public string Describe() =>
