@@ -3,6 +3,7 @@ using System.Net.Sockets;
 using System.Text;
 using System.Text.RegularExpressions;
 using CosmosNet.Harness;
+using CosmosNet.Harness.Testing;
 using Xunit;
 using Xunit.Abstractions;
 
@@ -136,7 +137,7 @@ public sealed partial class ConsoleTests(ConsoleServer guest, ITestOutputHelper 
                 using (var r = await http.GetAsync("/")) Assert.Equal(HttpStatusCode.OK, r.StatusCode);
         string after = console.Run("net", Answer);
         log.WriteLine(before + "\n" + after);
-        Assert.True(Counter(after, @"^tcp: in (\d+)") >= Counter(before, @"^tcp: in (\d+)") + 5 * 3, "TCP segments in");
+        Assert.True(Counter(after, @"^tcp: in (\d+)") >= Counter(before, @"^tcp: in (\d+)") + 5, "TCP segments in (at least one per request)");
         Assert.True(Counter(after, @"^tcp: .* accepted (\d+)") >= Counter(before, @"^tcp: .* accepted (\d+)") + 1, "connections accepted");
         Assert.True(Counter(after, @"FramesReceived=(\d+)") > Counter(before, @"FramesReceived=(\d+)"), "frames received");
         Assert.True(Counter(after, @"IpSent=(\d+)") > Counter(before, @"IpSent=(\d+)"), "IP packets sent");
@@ -162,7 +163,7 @@ public sealed partial class ConsoleTests(ConsoleServer guest, ITestOutputHelper 
         Assert.Equal("error: log: usage: log [level error|warn|info|debug]\n", console.Run("log level loud", Answer));
         Assert.Equal("", console.Run("   ", Answer));
         // Backspace edits the line; Ctrl-C drops it.
-        Assert.StartsWith("up ", console.Run("uptimx\bme", Answer));
+        Assert.StartsWith("up ", console.Run("uptimx\be", Answer));
         int mark = console.Text.Length;
         console.Send("mem\x03");
         console.WaitFor("mem^C\n" + ConsoleClient.Prompt, mark, Answer);

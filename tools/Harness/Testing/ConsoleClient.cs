@@ -1,12 +1,13 @@
 using System.Net.Sockets;
 using System.Text;
 
-namespace CosmosNet.Kernel.Net.Tests;
+namespace CosmosNet.Harness.Testing;
 
 /// <summary>
-/// The host's end of a guest serial port that QEMU serves on a Unix socket (<c>unix:PATH,server=on,wait=off</c>): all
-/// text the guest wrote since the connection ("\r" dropped), and the diagnostics console's protocol on top: send a
-/// line, the answer is what follows the echoed line up to the next prompt at the start of a line.
+/// The host's end of a guest serial port the emulator serves on a socket (QEMU <c>unix:PATH,server=on,wait=off</c>, Bochs
+/// <c>socket-server</c> on a TCP port): all text the guest wrote since the connection ("\r" dropped), and the diagnostics
+/// console's protocol on top: send a line, the answer is what follows the echoed line up to the next prompt at the
+/// start of a line.
 /// </summary>
 public sealed class ConsoleClient : IDisposable
 {
@@ -15,14 +16,20 @@ public sealed class ConsoleClient : IDisposable
     readonly StringBuilder _text = new();
     readonly Thread _reader;
 
-    public ConsoleClient(string socketPath, TimeSpan timeout)
+    /// <summary>Connects to a Unix socket (QEMU), retrying until it exists or <paramref name="timeout"/>.</summary>
+    public ConsoleClient(string socketPath, TimeSpan timeout) : this(new UnixDomainSocketEndPoint(socketPath), timeout) { }
+
+    /// <summary>Connects to a TCP port of 127.0.0.1 (Bochs), retrying until it listens or <paramref name="timeout"/>.</summary>
+    public ConsoleClient(int tcpPort, TimeSpan timeout) : this(new System.Net.IPEndPoint(System.Net.IPAddress.Loopback, tcpPort), timeout) { }
+
+    ConsoleClient(System.Net.EndPoint endPoint, TimeSpan timeout)
     {
-        _socket = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
         var deadline = DateTime.UtcNow + timeout;
         while (true)
         {
-            try { _socket.Connect(new UnixDomainSocketEndPoint(socketPath)); break; }
-            catch (SocketException) when (DateTime.UtcNow < deadline) { Thread.Sleep(100); }
+            var socket = new Socket(endPoint.AddressFamily, SocketType.Stream, endPoint is UnixDomainSocketEndPoint ? ProtocolType.Unspecified : ProtocolType.Tcp);
+            try { socket.Connect(endPoint); _socket = socket; break; }
+            catch (SocketException) when (DateTime.UtcNow < deadline) { socket.Dispose(); Thread.Sleep(100); }
         }
         _reader = new Thread(Read) { IsBackground = true, Name = "console client" };
         _reader.Start();
