@@ -45,6 +45,7 @@ public static class NetworkHost
         SynchronizationContext.SetSynchronizationContext(loop);
         var config = boot.StaticAddress is { } address ? NetworkStackConfig.WithStatic(address) : NetworkStackConfig.WithDhcp();
         var stack = new NetworkStack(nic, loop, new SystemRandom(), config);
+        NetworkCommands.Attach(nic, stack, loop);   // the diagnostics console's net and conns
 
         ulong longestSleep = interrupt is null ? PollNanoseconds : SafetyNanoseconds;
         ulong reportedDrops = 0, nextReport = 0;
@@ -54,7 +55,7 @@ public static class NetworkHost
             bool received = nic.Poll();
             // Received frames the driver dropped as malformed or oversized: on the serial console, at most once a second.
             ulong drops = nic.Counters.DroppedMalformed + nic.Counters.DroppedOversized;
-            if (drops != reportedDrops && Clock.Nanoseconds >= nextReport)
+            if (drops != reportedDrops && Clock.Nanoseconds >= nextReport && Log.IsEnabled(LogLevel.Warning))
             {
                 reportedDrops = drops;
                 nextReport = Clock.Nanoseconds + 1_000_000_000;

@@ -150,6 +150,7 @@ public sealed partial class TcpFlow
                     return;
                 }
                 _stack.Statistics.Retransmissions++;
+                _retransmits++;
                 _loss.Rtt.Backoff();
                 if (State == TcpState.SynSent) { _loss.SynSent(Now); SendSegment(_snd.Initial, 0, Wire.TcpFlags.Syn); }
                 else SendSegment(_snd.Initial, 0, Wire.TcpFlags.Syn | Wire.TcpFlags.Ack);

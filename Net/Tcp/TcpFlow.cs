@@ -27,6 +27,7 @@ public sealed partial class TcpFlow
     private readonly KeepaliveMonitor _keepalive;
     private readonly Termination _end;
     private bool _windowScaling;       // both sides sent the window scale option
+    private long _retransmits;         // segments sent again (SYN, data, FIN)
 
     private SendBuffer _send;          // swapped for the stack's tiny idle buffers once TIME_WAIT no longer needs them
     private ReceiveBuffer _recv;
@@ -87,6 +88,16 @@ public sealed partial class TcpFlow
     internal SeqNum SendUnacknowledged => _snd.Unacknowledged;
     internal uint TsRecent => _ts.Recent;
     internal int SendMss => _mtu.SendMss;
+
+    /// <summary>A copy of what diagnostics show of this connection (take it on the stack's thread).</summary>
+    public TcpFlowStatistics Statistics => new(State, LocalEndpoint, Destination, _snd.Window, _rcv.Window,
+        _loss.Rtt.SmoothedRtt, _loss.Rtt.Rto, _loss.Congestion.Cwnd, _loss.Congestion.Ssthresh, _mtu.SendMss,
+        DataBytes((uint)(_snd.Unacknowledged - _snd.Initial), finCounted: State is TcpState.FinWait2 or TcpState.TimeWait),
+        DataBytes((uint)(_rcv.Next - _rcv.Initial), finCounted: _rcv.FinReceived), _retransmits, _send.Count, _recv.Count);
+
+    /// <summary>Sequence space used minus the SYN and the FIN, which occupy one number each but carry no data.</summary>
+    private static uint DataBytes(uint sequenceSpace, bool finCounted) =>
+        sequenceSpace == 0 ? 0 : sequenceSpace - 1 - (finCounted && sequenceSpace > 1 ? 1u : 0u);
 
     /// <summary>The engine's variables, for diagnostics.</summary>
     public string Describe() =>

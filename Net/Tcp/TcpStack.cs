@@ -52,6 +52,9 @@ public sealed class TcpStack : IIpTransport
     public int ConnectionCount => _flows.Count;
     internal IEnumerable<TcpFlow> ConnectionsForTests() => _flows.Values;
 
+    /// <summary>Every connection the stack holds (any state but Listen), as a copy taken now.</summary>
+    public TcpFlow[] Connections() => _flows.Values.ToArray();
+
     /// <summary>Passive connections in SYN_RECEIVED (the SYN backlog).</summary>
     public int HalfOpenCount { get; internal set; }
 
