@@ -139,6 +139,14 @@ bench-net-guest: deps
 	@mkdir -p bench/results
 	@bench/net-guest.sh $(BENCH_GUEST_MB) | tee bench/results/net-guest.md
 
+#   make soak             SOAK_MINUTES (default 60) of mixed load on Apps/HttpServer (TAP, TCG): keep-alive and short
+#                         connections, 1 MiB POSTs, connection floods in bursts; memory, connections, GC, errors every
+#                         10 s -> bench/results/soak.md + soak.svg (issue 14). Needs root. Not in make test or make bench.
+SOAK_MINUTES ?= 60
+.PHONY: soak
+soak: deps
+	@bench/soak/run.sh $(SOAK_MINUTES)
+
 # ---- benchmarks: CosmosNet against a Linux guest, and all of them at once -----------------------
 #   make bench-linux    Debian's kernel + a static C /init booted like our image (bench/linux-guest/);
 #                       boot time, timer/switch latencies, idle host CPU, RAM -> bench/results/kernel-vs-linux.md

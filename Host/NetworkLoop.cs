@@ -1,3 +1,4 @@
+using CosmosNet.Net;
 using CosmosNet.Net.Platform;
 using ITimer = CosmosNet.Net.Platform.ITimer;
 
@@ -16,6 +17,8 @@ sealed class NetworkLoop(Action wake, Action<string> log) : SynchronizationConte
 
     readonly Queue<(SendOrPostCallback, object?)> _posted = new();
     readonly TimerHeap _timers = new();
+    LogLimiter? _limiter;
+    LogLimiter _faultLog => _limiter ??= new LogLimiter(this);
 
     public long NowNanoseconds => (long)Kernel.Hal.Clock.Nanoseconds;
     public ITimer CreateTimer(Action callback) => new LoopTimer(_timers, callback);
@@ -57,7 +60,8 @@ sealed class NetworkLoop(Action wake, Action<string> log) : SynchronizationConte
     void Contain(Exception e, string what)
     {
         Faults++;
-        try { log($"net: {what} on the network loop failed ({e.GetType().Name}: {e.Message}); the loop continues"); }
+        if (!_faultLog.Allow(out long suppressed)) return;
+        try { log($"net: {what} on the network loop failed ({e.GetType().Name}: {e.Message}); the loop continues{LogLimiter.Note(suppressed)}"); }
         catch (Exception) { } // no memory for the message: the count still says it happened
     }
 

@@ -20,6 +20,7 @@ public sealed class HttpServer
     readonly TcpStack? _tcp;
     readonly Router _router = new();
     readonly Queue<TaskCompletionSource> _queued = new();
+    readonly LogLimiter _faultLog;
     StaticFiles? _files;
 
     public HttpServer(NetworkStack stack, HttpServerOptions? options = null) : this(stack.Tcp, stack.Clock, options) { }
@@ -29,6 +30,7 @@ public sealed class HttpServer
     {
         _tcp = tcp;
         Clock = clock;
+        _faultLog = new LogLimiter(clock);
         Options = options ?? new HttpServerOptions();
         Options.Validate();
         Date = new HttpDate(Options.TimeProvider);
@@ -37,7 +39,7 @@ public sealed class HttpServer
 
     public HttpServerOptions Options { get; }
     public IClock Clock { get; }
-    /// <summary>Where failures of handlers are reported (the kernel's console, a test's log); null drops them.</summary>
+    /// <summary>Where failures of handlers are reported, at most 10 lines a second (the kernel's console, a test's log); null drops them.</summary>
     public Action<string>? Log { get; set; }
     /// <summary>Connections being served now.</summary>
     public int ActiveConnections { get; private set; }
@@ -145,7 +147,8 @@ public sealed class HttpServer
     internal void Fault(ITransport transport, string during, Exception e)
     {
         Faults++;
-        try { Log?.Invoke($"http: {during} for {transport.RemoteEndpoint} failed ({e.GetType().Name}: {e.Message}); connection reset"); }
+        if (Log is null || !_faultLog.Allow(out long suppressed)) return;
+        try { Log($"http: {during} for {transport.RemoteEndpoint} failed ({e.GetType().Name}: {e.Message}); connection reset{LogLimiter.Note(suppressed)}"); }
         catch (Exception) { } // no memory for the message: the count still says it happened
     }
 

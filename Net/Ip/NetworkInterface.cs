@@ -223,8 +223,9 @@ public sealed class NetworkInterface : IIpLayer
 
     // ---- input -------------------------------------------------------------------------------------------------
 
-    /// <summary>Where contained faults are reported, one line each; null drops them.</summary>
+    /// <summary>Where contained faults are reported, one line each (at most 10 a second); null drops them.</summary>
     public Action<string>? Log { get; set; }
+    private LogLimiter? _faultLog;
 
     /// <summary>
     /// The device's frame handler. Every frame is either delivered or counted under the reason it was dropped, and
@@ -237,7 +238,8 @@ public sealed class NetworkInterface : IIpLayer
         catch (Exception e)
         {
             Statistics.Increment(NetCounter.InputFaults);
-            try { Log?.Invoke($"net: a received frame failed ({e.GetType().Name}: {e.Message}); dropped"); }
+            if (Log is null || !(_faultLog ??= new LogLimiter(_clock)).Allow(out long suppressed)) return;
+            try { Log($"net: a received frame failed ({e.GetType().Name}: {e.Message}); dropped{LogLimiter.Note(suppressed)}"); }
             catch (Exception) { } // reporting must not undo the containment
         }
     }

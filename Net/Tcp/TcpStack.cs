@@ -19,6 +19,7 @@ public sealed class TcpStack : IIpTransport
     private readonly EphemeralPorts _ports;
     private readonly SynCookies _cookies;
     private readonly KeyedHash _timestampKey;
+    private readonly LogLimiter _faultLog;
     private long _challengeWindowStart;
     private int _challengeAcksInWindow;
     private bool _down;
@@ -33,6 +34,7 @@ public sealed class TcpStack : IIpTransport
         _ports = new EphemeralPorts(random, Config.EphemeralPortFirst, Config.EphemeralPortLast);
         _cookies = new SynCookies(clock, random);
         _timestampKey = new KeyedHash(random);
+        _faultLog = new LogLimiter(clock);
         SegmentBuffer = new byte[TcpSegment.MaxHeaderLength + 65535]; // sized for any path, whatever MSS we announce
         ip.Register(IpProtocol.Tcp, this);
     }
@@ -308,7 +310,7 @@ public sealed class TcpStack : IIpTransport
 
     // ---- fault containment ------------------------------------------------------------------------------------
 
-    /// <summary>Where contained faults are reported, one line each (the host's console, a test's log); null drops them.</summary>
+    /// <summary>Where contained faults are reported, one line each and at most 10 a second (the host's console, a test's log); null drops them.</summary>
     public Action<string>? Log { get; set; }
 
     /// <summary>
@@ -325,9 +327,11 @@ public sealed class TcpStack : IIpTransport
             try { flow.Terminate(new TcpError(TcpErrorKind.Aborted, $"{fault.GetType().Name} in the stack"), sendReset: true); }
             catch (Exception) { Remove(flow); }
         }
-        try { Log?.Invoke($"tcp: {during} failed ({fault.GetType().Name}: {fault.Message}){(flow is null ? "; dropped" : $"; {flow.Tuple} reset")}"); }
+        if (Log is null || !_faultLog.Allow(out long suppressed)) return;
+        try { Log($"tcp: {during} failed ({fault.GetType().Name}: {fault.Message}){(flow is null ? "; dropped" : $"; {flow.Tuple} reset")}{LogLimiter.Note(suppressed)}"); }
         catch (Exception) { } // reporting must not fail the containment (no memory for the message, a throwing log)
     }
+
 
     // ---- completing user operations -----------------------------------------------------------------------------
 

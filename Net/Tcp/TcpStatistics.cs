@@ -37,5 +37,5 @@ public sealed class TcpStatistics
         $"in {SegmentsReceived} out {SegmentsSent} rexmit {Retransmissions} rto {RetransmissionTimeouts} fastrec {FastRecoveries} " +
         $"badsum {BadChecksum} malformed {Malformed} badopt {BadOptions} noconn {NoConnection} rst-out {ResetsSent} rst-in {ResetsReceived} " +
         $"challenge {ChallengeAcksSent}/{ChallengeAcksSuppressed} paws {PawsRejected} oow {OutOfWindow} ooo {OutOfOrderQueued}/{OutOfOrderDropped} " +
-        $"cookies {SynCookiesSent}/{SynCookiesAccepted}/{SynCookiesRejected} open {ConnectionsOpened} accepted {ConnectionsAccepted} closed {ConnectionsClosed} faults {Faults}";
+        $"cookies {SynCookiesSent}/{SynCookiesAccepted}/{SynCookiesRejected} open {ConnectionsOpened} accepted {ConnectionsAccepted} closed {ConnectionsClosed} zwp {ZeroWindowProbes} keepalive-timeouts {KeepaliveTimeouts} faults {Faults}";
 }
