@@ -189,6 +189,10 @@ internal sealed class HttpConnection
             if (!Response.HasStarted) await RejectAsync(e is HttpProtocolException p ? p.Status : _bodyError);
             return false;
         }
+        catch (ConnectionClosedException) when (_bodyError == 0)
+        {
+            return false;   // the client left: nothing to answer, nothing went wrong here
+        }
         catch (Exception e) when (_bodyError == 0)
         {
             // Fault containment (issue 14): whatever the handler left behind — half a response, its own state, no

@@ -59,6 +59,7 @@ def connect_many(addr, port, count, timeout):
 
 
 def flood(addr, port, count, hold):
+    count = int(count)
     raise_nofile(count + 100)
     conns, failed, timed_out, secs = connect_many(addr, port, int(count), 120)
     time.sleep(float(hold))

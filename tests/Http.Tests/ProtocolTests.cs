@@ -350,6 +350,23 @@ public sealed class ProtocolTests
         Assert.DoesNotContain('\n', line);
     }
 
+    [Fact]
+    public void A_client_that_resets_mid_response_is_not_a_fault()
+    {
+        var bed = TestServer.Create();
+        bed.Run(async () =>
+        {
+            var c = await bed.ConnectAsync();
+            await c.SendAsync($"GET /stream HTTP/1.1\r\n{H}\r\n");
+            await c.Flow.ReadAsync(new byte[1000]);   // the response has started
+            c.Flow.Abort();
+            await bed.Sim.Delay(TimeSpan.FromSeconds(5));
+            Assert.Equal(0, bed.Server.ActiveConnections);
+        });
+        Assert.Equal(0, bed.Server.Faults);
+        Assert.Empty(bed.Log);
+    }
+
     // ---- static files ----
 
     [Fact]
