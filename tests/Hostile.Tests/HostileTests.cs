@@ -28,6 +28,7 @@ public sealed class HostileTests(HostileServer server, ITestOutputHelper log) : 
     {
         log.WriteLine($"{what}: {result}");
         log.WriteLine($"status: {G.Status()}");
+        foreach (var line in G.Serial.Split('\n').Where(l => l.Contains(" failed (")).TakeLast(5)) log.WriteLine($"serial: {line}");
     }
 
     /// <summary>20,000 connects as fast as two clients can make them (10,000 sockets each: the fd limit), held, then closed.
