@@ -187,6 +187,14 @@ bench-boot: deps
 	@tools/guest boot-time --kernel iso/bench-boot-http/cosmosnet.elf --runs $(BOOT_RUNS) --output bench/results/boot.md \
 	  $(if $(BOOT_LINUX_KERNEL),--linux-kernel $(BOOT_LINUX_KERNEL)) $(if $(BOOT_LINUX_INITRD),--linux-initrd $(BOOT_LINUX_INITRD))
 
+#   make soak             SOAK_MINUTES (default 60) of mixed load on Apps/HttpServer (TAP, TCG): keep-alive and short
+#                         connections, 1 MiB POSTs, connection floods in bursts; memory, connections, GC, errors every
+#                         10 s -> bench/results/soak.md + soak.svg (issue 14). Needs root. Not in make test or make bench.
+SOAK_MINUTES ?= 60
+.PHONY: soak
+soak: deps
+	@bench/soak/run.sh $(SOAK_MINUTES)
+
 # ---- benchmarks: CosmosNet against a Linux guest, and all of them at once -----------------------
 #   make bench-linux    Debian's kernel + a static C /init booted like our image (bench/linux-guest/);
 #                       boot time, timer/switch latencies, idle host CPU, RAM -> bench/results/kernel-vs-linux.md

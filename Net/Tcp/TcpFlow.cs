@@ -53,10 +53,10 @@ public sealed partial class TcpFlow
         _mtu = new PathMtu(localMss, pathMss);
         _loss = new LossRecovery(_config, _mtu.SendMss, iss);
         var clock = stack.Clock;
-        _rexmit = new RetransmitTimer(clock.CreateTimer(OnRetransmitTimer), Ns(_config.MinRto), Ns(_config.MaxRto));
-        _ack = new AckPolicy(clock.CreateTimer(OnDelayedAckTimer), Ns(_config.DelayedAckTimeout));
-        _keepalive = new KeepaliveMonitor(clock.CreateTimer(OnKeepaliveTimer));
-        _end = new Termination(clock.CreateTimer(OnLingerTimer), Ns(_config.Msl), Ns(_config.CloseTimeout));
+        _rexmit = new RetransmitTimer(clock.CreateTimer(() => OnTimer(FlowTimer.Retransmit)), Ns(_config.MinRto), Ns(_config.MaxRto));
+        _ack = new AckPolicy(clock.CreateTimer(() => OnTimer(FlowTimer.DelayedAck)), Ns(_config.DelayedAckTimeout));
+        _keepalive = new KeepaliveMonitor(clock.CreateTimer(() => OnTimer(FlowTimer.Keepalive)));
+        _end = new Termination(clock.CreateTimer(() => OnTimer(FlowTimer.Linger)), Ns(_config.Msl), Ns(_config.CloseTimeout));
         _readable = new FlowWaiter(stack);
         _writable = new FlowWaiter(stack);
         _closed = new FlowWaiter(stack);
@@ -229,6 +229,12 @@ public sealed partial class TcpFlow
         _end.StartCloseTimeout(Now);
         return _closed.Wait();
     }
+
+    /// <summary>
+    /// Resets the connection now (close with SO_LINGER 0): a RST to the peer, buffered data discarded, pending and later
+    /// reads and writes fail with <see cref="TcpErrorKind.Aborted"/>. For a server that gives up on a client.
+    /// </summary>
+    public void Abort() => Terminate(new TcpError(TcpErrorKind.Aborted), sendReset: true);
 
     /// <summary>shutdown(2): Read discards what arrives from now on and makes reads return end-of-stream; Write sends FIN after the buffered data.</summary>
     public void Shutdown(ShutdownMode mode)
