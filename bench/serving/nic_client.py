@@ -1,0 +1,77 @@
+#!/usr/bin/python3
+"""The host-side client of make bench-nic, the same for both guests (run inside the namespace):
+  bulk   one POST of --mb MB to the guest's POST-echo endpoint (CosmosNet: POST / on port 80; the Linux guest:
+         port 8080, serve.c). The server answers only after it has read the whole body, so
+         host→guest MB/s = body / (first response byte − start of sending), and
+         guest→host MB/s = body / (last response byte − first response byte). The echoed body is compared.
+  rtt    64-byte messages through the echo port (7), one at a time on one connection, TCP_NODELAY, for --seconds.
+Prints one line: NIC-JSON {"up_mbps": ..., "down_mbps": ..., "rtt_per_s": ..., "rtt_p50_us": ...} (MB = 10^6 bytes)."""
+import argparse, json, os, socket, time
+
+
+def post_echo(host, port, size):
+    body = os.urandom(size)
+    with socket.create_connection((host, port), timeout=120) as s:
+        head = f"POST / HTTP/1.1\r\nHost: {host}\r\nContent-Type: application/octet-stream\r\nContent-Length: {size}\r\n\r\n"
+        t0 = time.perf_counter()
+        s.sendall(head.encode() + body)
+        first = s.recv(1 << 20)
+        t1 = time.perf_counter()
+        data = bytearray(first)
+        while b"\r\n\r\n" not in data:
+            data += s.recv(1 << 20)
+        header, _, rest = bytes(data).partition(b"\r\n\r\n")
+        status = header.split(b"\r\n")[0]
+        if b" 200 " not in status + b" ":
+            raise RuntimeError(f"POST answered {status!r}")
+        length = next(int(line.split(b":", 1)[1]) for line in header.split(b"\r\n")[1:]
+                      if line.lower().startswith(b"content-length:"))
+        received = bytearray(rest)
+        while len(received) < length:
+            chunk = s.recv(1 << 20)
+            if not chunk:
+                raise RuntimeError(f"connection closed after {len(received)} of {length} body bytes")
+            received += chunk
+        t2 = time.perf_counter()
+    if bytes(received) != body:
+        raise RuntimeError("the echoed body differs from the one sent")
+    return size / (t1 - t0) / 1e6, size / (t2 - t1) / 1e6
+
+
+def round_trips(host, port, seconds):
+    message = b"x" * 64
+    samples = []
+    with socket.create_connection((host, port), timeout=30) as s:
+        s.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        end = time.perf_counter() + seconds
+        while True:
+            t0 = time.perf_counter()
+            if t0 >= end:
+                break
+            s.sendall(message)
+            got = 0
+            while got < len(message):
+                chunk = s.recv(65536)
+                if not chunk:
+                    raise RuntimeError("echo connection closed")
+                got += len(chunk)
+            samples.append(time.perf_counter() - t0)
+    samples.sort()
+    return len(samples) / seconds, samples[len(samples) // 2] * 1e6
+
+
+def main():
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--host", required=True)
+    p.add_argument("--post-port", type=int, required=True)
+    p.add_argument("--echo-port", type=int, default=7)
+    p.add_argument("--mb", type=int, default=16)
+    p.add_argument("--seconds", type=float, default=5)
+    a = p.parse_args()
+    up, down = post_echo(a.host, a.post_port, a.mb * 1000000)
+    rtt, p50 = round_trips(a.host, a.echo_port, a.seconds)
+    print("NIC-JSON " + json.dumps({"up_mbps": up, "down_mbps": down, "rtt_per_s": rtt, "rtt_p50_us": p50}), flush=True)
+
+
+if __name__ == "__main__":
+    main()
