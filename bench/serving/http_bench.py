@@ -104,15 +104,16 @@ def main():
              "1 worker, access_log off, keep-alive defaults) serving the same `/` page (the app's wwwroot/index.html, "
              "142 bytes). Both under QEMU TCG (" + qemu + f"), 1 vCPU, {guests.MEMORY_MIB} MiB, the same NIC on a TAP device in "
              "a network namespace, static addresses; booted alternately (CosmosNet, Linux, CosmosNet, ...), "
-             f"{REPS} pairs per NIC. Driven from the namespace by `wrk -t1 -d{SECONDS}s --timeout 10s --latency` after a "
+             f"{REPS} pair(s) per NIC. Driven from the namespace by `wrk -t1 -d{SECONDS}s --timeout 10s --latency` after a "
              "3 s warm-up; each figure is the median over the pairs. Host CPU per request = QEMU's utime+stime "
-             "over the wrk run ÷ requests (includes the emulated NIC and TAP work).",
+             "over the wrk run ÷ requests (includes the emulated NIC and TAP work); on a loaded host it is the steadiest "
+             "figure, since req/s and latency also measure how much CPU the host gave QEMU.",
              "",
              f"Host: {os.cpu_count()} CPUs shared with other jobs; load average {load0:.1f} at start, {load1:.1f} at end. "
              "Absolute figures move with the load; the alternating pairs keep the ratio meaningful.", ""]
     for nic in NICS:
         lines += [f"## {nic}", "",
-                  "| run | CosmosNet req/s | Linux req/s | ratio | p50 ms (C / L) | p99 ms (C / L) | max ms (C / L) | host CPU µs/req (C / L) | errors (C / L) |",
+                  "| run | CosmosNet req/s | Linux req/s | ratio | p50 ms (C / L) | p99 ms (C / L) | max ms (C / L) | host CPU µs/req (C / L, ratio) | errors (C / L) |",
                   "|---|---|---|---|---|---|---|---|---|"]
         notes = []
         for name, _ in RUNS:
@@ -123,7 +124,7 @@ def main():
             g = lambda s, k, spec: fmt(s[k] if s else None, spec)
             lines.append(f"| {name} | {g(c, 'rps', ',.0f')} | {g(l, 'rps', ',.0f')} | {ratio(c and c['rps'], l and l['rps'])} "
                          f"| {g(c, 'p50', '.2f')} / {g(l, 'p50', '.2f')} | {g(c, 'p99', '.2f')} / {g(l, 'p99', '.2f')} "
-                         f"| {g(c, 'max', '.1f')} / {g(l, 'max', '.1f')} | {g(c, 'cpu_us', ',.0f')} / {g(l, 'cpu_us', ',.0f')} "
+                         f"| {g(c, 'max', '.1f')} / {g(l, 'max', '.1f')} | {g(c, 'cpu_us', ',.0f')} / {g(l, 'cpu_us', ',.0f')}, {ratio(c and c['cpu_us'], l and l['cpu_us'])} "
                          f"| {g(c, 'errors', 'd')} / {g(l, 'errors', 'd')} |")
         lines.append("")
         lines += [f"- {n}" for n in notes] + ([""] if notes else [])

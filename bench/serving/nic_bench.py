@@ -2,7 +2,8 @@
 """make bench-nic: per NIC, CosmosNet (Apps/HttpServer) and the Linux guest (serve.c) booted one after the other
 in the same run with the same NIC on one TAP device (guests.py), measured by the same host-side client
 (nic_client.py): bulk TCP each way through a POST echo (MB/s) and 64-byte round trips per second through the
-echo port. The Linux guest is also measured with iperf3 (5 s each way), the tool of the issue's reference
+echo port, with QEMU's host CPU per MB and per round trip. The Linux guest is also measured with iperf3
+(BENCH_SECONDS each way), the tool of the issue's reference
 figures. BENCH_REPS pairs per NIC (default 1; medians when more). Writes bench/results/nic.md.
   BENCH_NICS="virtio e1000 e1000e rtl8139 vmxnet3" (default)   BENCH_MB=16   BENCH_SECONDS=5   BENCH_MEMORY=512"""
 import json, os, signal, sys, time
@@ -26,7 +27,7 @@ def iperf3(ns, reverse):
                          timeout=SECONDS + 90)
     if status != 0:
         raise RuntimeError(f"iperf3 exited {status}: {out[-300:]}")
-    return json.loads(out)["end"]["sum_received"]["bits_per_second"] / 8e6
+    return json.loads(out)["end"]["sum_received"]["bits_per_second"] / 1e9
 
 
 def measure_guest(ns, kind, nic):
@@ -35,11 +36,19 @@ def measure_guest(ns, kind, nic):
             guest.wait_ready(600)
         except Exception as e:
             return f"no run: {str(e).splitlines()[0]}"
-        status, out = ns.run("/usr/bin/python3", CLIENT, "--host", GUEST_ADDRESS, "--post-port", str(POST_PORT[kind]),
-                             "--mb", str(MB), "--seconds", str(SECONDS), timeout=900)
-        if status != 0:
-            return f"failed: {out.strip().splitlines()[-1] if out.strip() else status}"
-        r = guests.as_json_line(out, "NIC-JSON ")
+        r = {}
+        for part in ("bulk", "rtt"):
+            cpu0 = guest.cpu_seconds()
+            status, out = ns.run("/usr/bin/python3", CLIENT, "--host", GUEST_ADDRESS, "--post-port", str(POST_PORT[kind]),
+                                 "--mb", str(MB), "--seconds", str(SECONDS), "--only", part, timeout=900)
+            cpu = guest.cpu_seconds() - cpu0
+            if status != 0:
+                return f"{part} failed: {out.strip().splitlines()[-1] if out.strip() else status}"
+            r |= guests.as_json_line(out, "NIC-JSON ")
+            if part == "bulk":
+                r["cpu_ms_per_mb"] = cpu * 1000 / (2 * MB)
+            else:
+                r["cpu_us_per_rtt"] = cpu * 1e6 / (r["rtt_per_s"] * SECONDS)
         if kind == "linux":
             for key, reverse in (("iperf_up", False), ("iperf_down", True)):
                 try:
@@ -48,7 +57,8 @@ def measure_guest(ns, kind, nic):
                     r[key] = None
                     print(f"  iperf3: {e}", flush=True)
         print(f"  {kind:6} {nic:7} up {r['up_mbps']:.1f} MB/s  down {r['down_mbps']:.1f} MB/s  "
-              f"{r['rtt_per_s']:.0f} round trips/s (p50 {r['rtt_p50_us']:.0f} µs)", flush=True)
+              f"{r['rtt_per_s']:.0f} round trips/s (p50 {r['rtt_p50_us']:.0f} µs)  host CPU {r['cpu_ms_per_mb']:.1f} ms/MB, "
+              f"{r['cpu_us_per_rtt']:.0f} µs/round trip", flush=True)
         return r
 
 
@@ -84,12 +94,14 @@ def main():
              f"one {MB} MB POST echoed back (CosmosNet: `POST /`; Linux: serve.c's POST echo on port 8080), "
              "host→guest = until the first response byte, guest→host = first to last response byte, body compared; "
              f"round trips = 64-byte messages through the echo port (7), one at a time, for {SECONDS} s. MB = 10^6 bytes. "
+             "Host CPU = QEMU's utime+stime over the bulk transfer ÷ MB moved (both ways), and over the round trips ÷ "
+             "their count: on a loaded host the steadiest figures. "
              f"{REPS} pair(s) per NIC" + (" (medians)." if REPS > 1 else "."),
              "",
              f"Host: {os.cpu_count()} CPUs shared with other jobs; load average {load0:.1f} at start, {load1:.1f} at end. "
              "Absolute figures move with the load (the issue's reference figures were taken on a quieter machine).", "",
-             "| NIC | host→guest MB/s (C / L) | ratio | guest→host MB/s (C / L) | ratio | round trips/s (C / L) | ratio | RTT p50 µs (C / L) | Linux iperf3 MB/s (→guest / →host) | issue's Linux iperf3 Gb/s (→guest / →host) |",
-             "|---|---|---|---|---|---|---|---|---|---|"]
+             "| NIC | host→guest MB/s (C / L) | ratio | guest→host MB/s (C / L) | ratio | round trips/s (C / L) | ratio | RTT p50 µs (C / L) | host CPU ms/MB bulk (C / L) | host CPU µs/round trip (C / L) | Linux iperf3 Gb/s here (→guest / →host) | issue's Linux iperf3 Gb/s (→guest / →host) |",
+             "|---|---|---|---|---|---|---|---|---|---|---|---|"]
     notes = []
     for nic in NICS:
         c, l = results[nic]["cosmos"], results[nic]["linux"]
@@ -101,7 +113,9 @@ def main():
         lines.append(f"| {nic} | {f(cu)} / {f(lu)} | {ratio(cu, lu)} | {f(cd)} / {f(ld)} | {ratio(cd, ld)} "
                      f"| {f(cr, ',.0f')} / {f(lr, ',.0f')} | {ratio(cr, lr)} "
                      f"| {f(med(c, 'rtt_p50_us'), '.0f')} / {f(med(l, 'rtt_p50_us'), '.0f')} "
-                     f"| {f(med(l, 'iperf_up'))} / {f(med(l, 'iperf_down'))} | {ref[0]} / {ref[1]} |")
+                     f"| {f(med(c, 'cpu_ms_per_mb'))} / {f(med(l, 'cpu_ms_per_mb'))} "
+                     f"| {f(med(c, 'cpu_us_per_rtt'), ',.0f')} / {f(med(l, 'cpu_us_per_rtt'), ',.0f')} "
+                     f"| {f(med(l, 'iperf_up'), '.3f')} / {f(med(l, 'iperf_down'), '.3f')} | {ref[0]} / {ref[1]} |")
     lines.append("")
     lines += [f"- {n}" for n in notes]
     os.makedirs(os.path.dirname(OUT), exist_ok=True)

@@ -5,7 +5,8 @@
          host→guest MB/s = body / (first response byte − start of sending), and
          guest→host MB/s = body / (last response byte − first response byte). The echoed body is compared.
   rtt    64-byte messages through the echo port (7), one at a time on one connection, TCP_NODELAY, for --seconds.
-Prints one line: NIC-JSON {"up_mbps": ..., "down_mbps": ..., "rtt_per_s": ..., "rtt_p50_us": ...} (MB = 10^6 bytes)."""
+Prints one line: NIC-JSON {"up_mbps": ..., "down_mbps": ..., "rtt_per_s": ..., "rtt_p50_us": ...} (MB = 10^6 bytes);
+--only bulk|rtt runs one of the two."""
 import argparse, json, os, socket, time
 
 
@@ -67,10 +68,14 @@ def main():
     p.add_argument("--echo-port", type=int, default=7)
     p.add_argument("--mb", type=int, default=16)
     p.add_argument("--seconds", type=float, default=5)
+    p.add_argument("--only", choices=["bulk", "rtt"], help="one of the two measurements (default: both)")
     a = p.parse_args()
-    up, down = post_echo(a.host, a.post_port, a.mb * 1000000)
-    rtt, p50 = round_trips(a.host, a.echo_port, a.seconds)
-    print("NIC-JSON " + json.dumps({"up_mbps": up, "down_mbps": down, "rtt_per_s": rtt, "rtt_p50_us": p50}), flush=True)
+    r = {}
+    if a.only in (None, "bulk"):
+        r["up_mbps"], r["down_mbps"] = post_echo(a.host, a.post_port, a.mb * 1000000)
+    if a.only in (None, "rtt"):
+        r["rtt_per_s"], r["rtt_p50_us"] = round_trips(a.host, a.echo_port, a.seconds)
+    print("NIC-JSON " + json.dumps(r), flush=True)
 
 
 if __name__ == "__main__":
