@@ -117,7 +117,13 @@ class Guest:
 
 
 def build_images():
-    """The CosmosNet image (Apps/HttpServer) and the Linux guest, built once per run."""
+    """The CosmosNet image (Apps/HttpServer) and the Linux guest, built once per run; BENCH_SKIP_BUILD=1 takes the
+    images of the previous run as they are (a rebuild under load takes minutes even when nothing changed)."""
+    if os.environ.get("BENCH_SKIP_BUILD") == "1":
+        missing = [p for p in (COSMOS_ELF, f"{LINUX}/vmlinuz", f"{LINUX}/serve.cpio.gz") if not os.path.exists(os.path.join(ROOT, p))]
+        if missing:
+            raise SystemExit(f"BENCH_SKIP_BUILD=1 but no {', '.join(missing)}: run once without it")
+        return
     subprocess.run(["bench/linux-guest/build.sh"], cwd=ROOT, check=True)
     subprocess.run(["tools/guest", "build", "Apps/HttpServer", "--image-dir", "iso/bench-http"], cwd=ROOT, check=True,
                    stdout=subprocess.DEVNULL)

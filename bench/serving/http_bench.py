@@ -5,7 +5,7 @@ side of the TAP: keep-alive with 1, 16 and 256 connections and `Connection: clos
 latency p50/p99/max (wrk's own histogram, through wrk-json.lua) and QEMU's host CPU per request (utime+stime
 before/after ÷ requests). Each guest pair is booted BENCH_REPS times (default 3); the table holds the medians
 and the CosmosNet/Linux ratio. Writes bench/results/http.md.
-  BENCH_NICS="virtio e1000" (default)   BENCH_SECONDS=10 (per wrk run)   BENCH_REPS=3   BENCH_MEMORY=512"""
+  BENCH_NICS="virtio e1000" (default)   BENCH_SECONDS=10 (per wrk run)   BENCH_REPS=3   BENCH_MEMORY=512   BENCH_SKIP_BUILD=1 (reuse the images)"""
 import os, signal, sys, time
 import guests
 from guests import GUEST_ADDRESS

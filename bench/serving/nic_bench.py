@@ -5,7 +5,7 @@ in the same run with the same NIC on one TAP device (guests.py), measured by the
 echo port, with QEMU's host CPU per MB and per round trip. The Linux guest is also measured with iperf3
 (BENCH_SECONDS each way), the tool of the issue's reference
 figures. BENCH_REPS pairs per NIC (default 1; medians when more). Writes bench/results/nic.md.
-  BENCH_NICS="virtio e1000 e1000e rtl8139 vmxnet3" (default)   BENCH_MB=16   BENCH_SECONDS=5   BENCH_MEMORY=512"""
+  BENCH_NICS="virtio e1000 e1000e rtl8139 vmxnet3" (default)   BENCH_MB=16   BENCH_SECONDS=5   BENCH_MEMORY=512   BENCH_SKIP_BUILD=1 (reuse the images)"""
 import json, os, signal, sys, time
 import guests
 from guests import GUEST_ADDRESS
