@@ -148,8 +148,8 @@ static void *echo_connection(void *arg)
 static void *post_echo_connection(void *arg)
 {
     int fd = (int)(long)arg;
-    char head[8192];
-    size_t have = 0;
+    char head[8192], *body = NULL;
+    size_t have = 0, capacity = 0;
     for (;;) {
         char *end;
         while (!(end = memmem(head, have, "\r\n\r\n", 4))) {
@@ -161,24 +161,27 @@ static void *post_echo_connection(void *arg)
         size_t head_len = end + 4 - head, length = 0;
         for (char *line = head; line < end; line = strstr(line, "\r\n") + 2)
             if (strncasecmp(line, "content-length:", 15) == 0) length = strtoull(line + 15, NULL, 10);
-        char *body = malloc(length ? length : 1);
+        if (length > capacity) {   /* one buffer per connection, kept: only the first large body pays for its pages */
+            free(body);
+            body = malloc(capacity = length);
+            if (!body) goto out;
+        }
         size_t got = have - head_len < length ? have - head_len : length;
         memcpy(body, head + head_len, got);
         memmove(head, head + head_len + got, have - head_len - got);
         have -= head_len + got;
         while (got < length) {
             ssize_t n = read(fd, body + got, length - got);
-            if (n <= 0) { free(body); goto out; }
+            if (n <= 0) goto out;
             got += n;
         }
         char status[128];
         int sl = snprintf(status, sizeof status,
                           "HTTP/1.1 200 OK\r\nContent-Type: application/octet-stream\r\nContent-Length: %zu\r\n\r\n", length);
-        int failed = write_all(fd, status, sl) != 0 || write_all(fd, body, length) != 0;
-        free(body);
-        if (failed) goto out;
+        if (write_all(fd, status, sl) != 0 || write_all(fd, body, length) != 0) goto out;
     }
 out:
+    free(body);
     close(fd);
     return NULL;
 }

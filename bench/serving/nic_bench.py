@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """make bench-nic: per NIC, CosmosNet (Apps/HttpServer) and the Linux guest (serve.c) booted one after the other
 in the same run with the same NIC on one TAP device (guests.py), measured by the same host-side client
-(nic_client.py): bulk TCP each way through a POST echo (MB/s) and 64-byte round trips per second through the
+(nic_client.py): bulk TCP each way through a POST echo and both ways at once through the echo port (MB/s), and 64-byte round trips per second through the
 echo port, with QEMU's host CPU per MB and per round trip. The Linux guest is also measured with iperf3
 (BENCH_SECONDS each way), the tool of the issue's reference
 figures. BENCH_REPS pairs per NIC (default 1; medians when more). Writes bench/results/nic.md.
@@ -46,7 +46,7 @@ def measure_guest(ns, kind, nic):
                 return f"{part} failed: {out.strip().splitlines()[-1] if out.strip() else status}"
             r |= guests.as_json_line(out, "NIC-JSON ")
             if part == "bulk":
-                r["cpu_ms_per_mb"] = cpu * 1000 / (2 * MB)
+                r["cpu_ms_per_mb"] = cpu * 1000 / (6 * MB)   # two POSTs echoed, then the echo stream
             else:
                 r["cpu_us_per_rtt"] = cpu * 1e6 / (r["rtt_per_s"] * SECONDS)
         if kind == "linux":
@@ -56,7 +56,7 @@ def measure_guest(ns, kind, nic):
                 except Exception as e:
                     r[key] = None
                     print(f"  iperf3: {e}", flush=True)
-        print(f"  {kind:6} {nic:7} up {r['up_mbps']:.1f} MB/s  down {r['down_mbps']:.1f} MB/s  "
+        print(f"  {kind:6} {nic:7} up {r['up_mbps']:.1f} MB/s  down {r['down_mbps']:.1f} MB/s  echo {r['echo_mbps']:.1f} MB/s  "
               f"{r['rtt_per_s']:.0f} round trips/s (p50 {r['rtt_p50_us']:.0f} µs)  host CPU {r['cpu_ms_per_mb']:.1f} ms/MB, "
               f"{r['cpu_us_per_rtt']:.0f} µs/round trip", flush=True)
         return r
@@ -91,17 +91,19 @@ def main():
              f"Per NIC, CosmosNet `Apps/HttpServer` and Linux ({kver}, `bench/linux-guest/serve.c`) booted one after the "
              f"other in this run, QEMU TCG ({qemu}), 1 vCPU, {guests.MEMORY_MIB} MiB, the NIC on a TAP device in a "
              "network namespace, static addresses. The same host-side client for both (`bench/serving/nic_client.py`): "
-             f"one {MB} MB POST echoed back (CosmosNet: `POST /`; Linux: serve.c's POST echo on port 8080), "
+             f"a {MB} MB POST echoed back (CosmosNet: `POST /`; Linux: serve.c's POST echo on port 8080), timed on the "
+             "second of two on one connection (the first warms the connection and the server's buffer), "
              "host→guest = until the first response byte, guest→host = first to last response byte, body compared; "
+             f"echo stream = {MB} MB through the echo port (7) sent and read back at once (MB/s each way); "
              f"round trips = 64-byte messages through the echo port (7), one at a time, for {SECONDS} s. MB = 10^6 bytes. "
-             "Host CPU = QEMU's utime+stime over the bulk transfer ÷ MB moved (both ways), and over the round trips ÷ "
+             "Host CPU = QEMU's utime+stime over the bulk part (both POSTs and the echo stream) ÷ MB moved (both ways), and over the round trips ÷ "
              "their count: on a loaded host the steadiest figures. "
              f"{REPS} pair(s) per NIC" + (" (medians)." if REPS > 1 else "."),
              "",
              f"Host: {os.cpu_count()} CPUs shared with other jobs; load average {load0:.1f} at start, {load1:.1f} at end. "
              "Absolute figures move with the load (the issue's reference figures were taken on a quieter machine).", "",
-             "| NIC | host→guest MB/s (C / L) | ratio | guest→host MB/s (C / L) | ratio | round trips/s (C / L) | ratio | RTT p50 µs (C / L) | host CPU ms/MB bulk (C / L) | host CPU µs/round trip (C / L) | Linux iperf3 Gb/s here (→guest / →host) | issue's Linux iperf3 Gb/s (→guest / →host) |",
-             "|---|---|---|---|---|---|---|---|---|---|---|---|"]
+             "| NIC | host→guest MB/s (C / L) | ratio | guest→host MB/s (C / L) | ratio | echo stream MB/s each way (C / L) | ratio | round trips/s (C / L) | ratio | RTT p50 µs (C / L) | host CPU ms/MB bulk (C / L) | host CPU µs/round trip (C / L) | Linux iperf3 Gb/s here (→guest / →host) | issue's Linux iperf3 Gb/s (→guest / →host) |",
+             "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"]
     notes = []
     for nic in NICS:
         c, l = results[nic]["cosmos"], results[nic]["linux"]
@@ -109,8 +111,10 @@ def main():
         notes += [f"{nic}, Linux: {r}" for r in l if not isinstance(r, dict)]
         cu, lu, cd, ld = med(c, "up_mbps"), med(l, "up_mbps"), med(c, "down_mbps"), med(l, "down_mbps")
         cr, lr = med(c, "rtt_per_s"), med(l, "rtt_per_s")
+        ce, le = med(c, "echo_mbps"), med(l, "echo_mbps")
         ref = REFERENCE.get(nic, ("—", "—"))
         lines.append(f"| {nic} | {f(cu)} / {f(lu)} | {ratio(cu, lu)} | {f(cd)} / {f(ld)} | {ratio(cd, ld)} "
+                     f"| {f(ce)} / {f(le)} | {ratio(ce, le)} "
                      f"| {f(cr, ',.0f')} / {f(lr, ',.0f')} | {ratio(cr, lr)} "
                      f"| {f(med(c, 'rtt_p50_us'), '.0f')} / {f(med(l, 'rtt_p50_us'), '.0f')} "
                      f"| {f(med(c, 'cpu_ms_per_mb'))} / {f(med(l, 'cpu_ms_per_mb'))} "
