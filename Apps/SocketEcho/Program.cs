@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 using System.Security.Cryptography;
+using System.Text;
 
 // An ordinary .NET sockets program, written as for Linux (it runs unchanged on the host's .NET too):
 //   tcp 7  echo server: TcpListener, AcceptTcpClientAsync, async reads and writes, half-close at the end;
@@ -8,7 +9,9 @@ using System.Security.Cryptography;
 //   udp 7  echo: UdpClient.ReceiveAsync/SendAsync.
 // Arguments (the kernel command line): fetch=HOST:PORT connects out with TcpClient, reads until the server
 // half-closes, prints the SHA-256 of what it got and sends it all back; refused=HOST:PORT connects to a port
-// nothing listens on and prints the SocketError.
+// nothing listens on and prints the SocketError; quiet=HOST:PORT connects to a server that stays silent until it
+// gets "go", and prints what Poll, a receive timeout and a cancelled ReceiveAsync do meanwhile, then closes with
+// linger 0 (a reset).
 
 var tcp = new TcpListener(IPAddress.Any, 7);
 tcp.Start();
@@ -26,6 +29,7 @@ foreach (var arg in args)
 {
     if (arg.StartsWith("fetch=")) await FetchAsync(IPEndPoint.Parse(arg["fetch=".Length..]));
     else if (arg.StartsWith("refused=")) await ConnectRefusedAsync(IPEndPoint.Parse(arg["refused=".Length..]));
+    else if (arg.StartsWith("quiet=")) await QuietAsync(IPEndPoint.Parse(arg["quiet=".Length..]));
 }
 Console.WriteLine("sockets: ready");
 await Task.Delay(Timeout.Infinite);
@@ -115,4 +119,26 @@ static async Task ConnectRefusedAsync(IPEndPoint target)
     {
         Console.WriteLine($"sockets: connect to {target}: {e.SocketErrorCode}");
     }
+}
+
+static async Task QuietAsync(IPEndPoint server)
+{
+    var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+    socket.Connect(server);
+    Console.WriteLine($"sockets: quiet: poll before data: {socket.Poll(TimeSpan.FromMilliseconds(200), SelectMode.SelectRead)}");
+    socket.ReceiveTimeout = 300;
+    try { Console.WriteLine($"sockets: quiet: receive with timeout got {socket.Receive(new byte[16])} bytes"); }
+    catch (SocketException e) { Console.WriteLine($"sockets: quiet: receive with timeout: {e.SocketErrorCode}"); }
+    using (var cancel = new CancellationTokenSource(300))
+    {
+        try { Console.WriteLine($"sockets: quiet: receive got {await socket.ReceiveAsync(new byte[16], SocketFlags.None, cancel.Token)} bytes"); }
+        catch (OperationCanceledException) { Console.WriteLine("sockets: quiet: pending receive cancelled"); }
+    }
+    socket.Send("go\n"u8);
+    bool readable = socket.Poll(TimeSpan.FromSeconds(30), SelectMode.SelectRead);
+    var buffer = new byte[16];
+    int n = await socket.ReceiveAsync(buffer, SocketFlags.None);
+    Console.WriteLine($"sockets: quiet: after go: poll {readable}, got '{Encoding.ASCII.GetString(buffer, 0, n)}'");
+    socket.LingerState = new LingerOption(true, 0);
+    socket.Close();
 }

@@ -5,7 +5,7 @@ using CosmosNet.Harness;
 using Xunit;
 using Xunit.Abstractions;
 
-namespace CosmosNet.Kernel.Net.Tests;
+namespace CosmosNet.Kernel.Sockets.Tests;
 
 /// <summary>
 /// Apps/SocketEcho — an ordinary System.Net.Sockets program with no CosmosNet code of its own — in QEMU TCG on
@@ -19,7 +19,7 @@ public sealed class SocketGuest : IDisposable
     public const int Payload = 1 << 20;
 
     readonly Guest _guest;
-    readonly TcpListener _fetchServer;
+    readonly TcpListener _fetchServer, _quietServer;
 
     public int AsyncEchoPort { get; } = FreePort();
     public int BlockingEchoPort { get; } = FreePort();
@@ -28,6 +28,8 @@ public sealed class SocketGuest : IDisposable
     public byte[] Sent { get; } = RandomNumberGenerator.GetBytes(Payload);
     /// <summary>What the guest sent back to the fetch server (after the server's half-close).</summary>
     public Task<byte[]> Returned { get; }
+    /// <summary>How the quiet connection ended, seen from the host.</summary>
+    public Task<string> QuietEnd { get; }
     public string Serial => _guest.Output;
     public SerialLine WaitForLine(string text, TimeSpan timeout) => _guest.WaitForLine(text, timeout);
 
@@ -38,13 +40,16 @@ public sealed class SocketGuest : IDisposable
         _fetchServer = new TcpListener(IPAddress.Loopback, 0);
         _fetchServer.Start();
         Returned = ServeFetchAsync();
-        int fetchPort = ((IPEndPoint)_fetchServer.LocalEndpoint).Port;
+        _quietServer = new TcpListener(IPAddress.Loopback, 0);
+        _quietServer.Start();
+        QuietEnd = ServeQuietAsync();
+        int fetchPort = ((IPEndPoint)_fetchServer.LocalEndpoint).Port, quietPort = ((IPEndPoint)_quietServer.LocalEndpoint).Port;
         var options = new QemuOptions
         {
             Kernel = Elf,
             Network = new UserNetwork(new(AsyncEchoPort, 7), new(BlockingEchoPort, 8), new(UdpEchoPort, 7, Udp: true)),
             // QEMU's user network reaches the host's loopback at 10.0.2.2.
-            Append = $"fetch=10.0.2.2:{fetchPort} refused=10.0.2.2:{RefusedPort}",
+            Append = $"fetch=10.0.2.2:{fetchPort} refused=10.0.2.2:{RefusedPort} quiet=10.0.2.2:{quietPort}",
         };
         _guest = Qemu.Start(options, MaxLifetime);
         try { _guest.WaitForLine("sockets: ready", BootTimeout); }
@@ -66,10 +71,24 @@ public sealed class SocketGuest : IDisposable
         return back.ToArray();
     }
 
+    /// <summary>Silent until the guest sends "go", then answers "done" and waits for the guest to end the connection.</summary>
+    async Task<string> ServeQuietAsync()
+    {
+        using var client = await _quietServer.AcceptTcpClientAsync();
+        var stream = client.GetStream();
+        var go = new byte[3];
+        await stream.ReadExactlyAsync(go);
+        if (!go.AsSpan().SequenceEqual("go\n"u8)) return "unexpected request";
+        await stream.WriteAsync("done"u8.ToArray());
+        try { return await stream.ReadAsync(new byte[1]) == 0 ? "closed" : "unexpected data"; }
+        catch (IOException) { return "closed"; }   // a reset: QEMU's user network turns the guest's RST into a close or a reset
+    }
+
     public void Dispose()
     {
         _guest.Dispose();
         _fetchServer.Stop();
+        _quietServer.Stop();
     }
 
     static int FreePort()
@@ -125,14 +144,14 @@ public sealed class SocketTests(SocketGuest guest, ITestOutputHelper log) : ICla
     }
 
     [Fact]
-    public void TcpClient_connects_out_and_moves_1_MiB_each_way()
+    public async Task TcpClient_connects_out_and_moves_1_MiB_each_way()
     {
         string expected = Convert.ToHexStringLower(SHA256.HashData(guest.Sent));
         guest.WaitForLine($"sockets: fetched {SocketGuest.Payload} bytes from 10.0.2.2:", IoTimeout);
         Assert.Contains($"bytes from 10.0.2.2:", guest.Serial);
         Assert.Contains($", sha256 {expected}", guest.Serial);
-        Assert.True(guest.Returned.Wait(IoTimeout), "the guest did not send the bytes back");
-        Assert.Equal(expected, Convert.ToHexStringLower(SHA256.HashData(guest.Returned.Result)));
+        var returned = await guest.Returned.WaitAsync(IoTimeout);
+        Assert.Equal(expected, Convert.ToHexStringLower(SHA256.HashData(returned)));
         // The guest half-closed, and its read then saw the host's close as end of stream.
         Assert.Contains($"sockets: sent back {SocketGuest.Payload} bytes, then end of stream: True", guest.Serial);
     }
@@ -141,6 +160,40 @@ public sealed class SocketTests(SocketGuest guest, ITestOutputHelper log) : ICla
     public void Connect_to_a_closed_port_is_ConnectionRefused()
     {
         Assert.Contains($"sockets: connect to 10.0.2.2:{guest.RefusedPort}: ConnectionRefused", guest.Serial);
+    }
+
+    /// <summary>The guest's Socket.Poll, SO_RCVTIMEO and a cancelled ReceiveAsync on a connection that stays silent,
+    /// then the same connection still working, then an abortive close (linger 0).</summary>
+    [Fact]
+    public async Task Poll_receive_timeout_and_cancellation_behave_as_on_Linux()
+    {
+        guest.WaitForLine("sockets: quiet: after go", IoTimeout);
+        Assert.Contains("sockets: quiet: poll before data: False", guest.Serial);
+        Assert.Contains("sockets: quiet: receive with timeout: TimedOut", guest.Serial);
+        Assert.Contains("sockets: quiet: pending receive cancelled", guest.Serial);
+        Assert.Contains("sockets: quiet: after go: poll True, got 'done'", guest.Serial);
+        Assert.Equal("closed", await guest.QuietEnd.WaitAsync(IoTimeout));
+    }
+
+    /// <summary>A thousand connections, twenty at a time, each echoing a little: the socket table, the accept queue and
+    /// the stack's flows are all given back.</summary>
+    [Fact]
+    public async Task A_thousand_connections_come_and_go()
+    {
+        for (int batch = 0; batch < 50; batch++)
+        {
+            var clients = new List<TcpClient>();
+            try
+            {
+                for (int i = 0; i < 20; i++) clients.Add(await ConnectAsync(guest.AsyncEchoPort));
+                var echoes = await Task.WhenAll(clients.Select((c, i) => EchoAsync(c, BitConverter.GetBytes(batch * 20 + i))));
+                for (int i = 0; i < 20; i++) Assert.Equal(batch * 20 + i, BitConverter.ToInt32(echoes[i]));
+            }
+            finally
+            {
+                foreach (var c in clients) c.Dispose();
+            }
+        }
     }
 
     [Theory, MemberData(nameof(Servers))]
@@ -153,7 +206,7 @@ public sealed class SocketTests(SocketGuest guest, ITestOutputHelper log) : ICla
     }
 
     /// <summary>20 connections open at once, each echoing 64 KiB in parallel. They are opened one after the other:
-    /// QEMU's user-mode network accepts on a forwarded port with a backlog of 1 (see NicTests).</summary>
+    /// QEMU's user-mode network accepts on a forwarded port with a backlog of 1 (see Kernel.Net.Tests/NicTests).</summary>
     [Theory, MemberData(nameof(Servers))]
     public async Task Twenty_parallel_clients_each_get_their_own_bytes(string server)
     {
