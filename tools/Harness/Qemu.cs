@@ -1,17 +1,18 @@
 namespace CosmosNet.Harness;
 
-/// <summary>A host port forwarded to a guest TCP port (QEMU user-mode network).</summary>
-public readonly record struct Forward(int HostPort, int GuestPort, string HostAddress = "127.0.0.1")
+/// <summary>A host port forwarded to a guest TCP (or, with <paramref name="Udp"/>, UDP) port (QEMU user-mode network).</summary>
+public readonly record struct Forward(int HostPort, int GuestPort, string HostAddress = "127.0.0.1", bool Udp = false)
 {
-    /// <summary>"HOSTPORT:GUESTPORT" or "ADDRESS:HOSTPORT:GUESTPORT".</summary>
+    /// <summary>"[udp:]HOSTPORT:GUESTPORT" or "[udp:]ADDRESS:HOSTPORT:GUESTPORT".</summary>
     public static Forward Parse(string text)
     {
-        string[] parts = text.Split(':');
+        bool udp = text.StartsWith("udp:", StringComparison.Ordinal);
+        string[] parts = (udp ? text[4..] : text).Split(':');
         return parts.Length switch
         {
-            2 => new(int.Parse(parts[0]), int.Parse(parts[1])),
-            3 => new(int.Parse(parts[1]), int.Parse(parts[2]), parts[0]),
-            _ => throw new FormatException($"forward '{text}': expected [ADDRESS:]HOSTPORT:GUESTPORT"),
+            2 => new(int.Parse(parts[0]), int.Parse(parts[1]), Udp: udp),
+            3 => new(int.Parse(parts[1]), int.Parse(parts[2]), parts[0], udp),
+            _ => throw new FormatException($"forward '{text}': expected [udp:][ADDRESS:]HOSTPORT:GUESTPORT"),
         };
     }
 }
@@ -113,7 +114,7 @@ public static class Qemu
         switch (o.Network)
         {
             case UserNetwork user:
-                args.AddRange(["-netdev", "user,id=n0" + string.Concat(user.Forwards.Select(f => $",hostfwd=tcp:{f.HostAddress}:{f.HostPort}-:{f.GuestPort}"))]);
+                args.AddRange(["-netdev", "user,id=n0" + string.Concat(user.Forwards.Select(f => $",hostfwd={(f.Udp ? "udp" : "tcp")}:{f.HostAddress}:{f.HostPort}-:{f.GuestPort}"))]);
                 break;
             case TapNetwork tap:
                 args.AddRange(["-netdev", $"tap,id=n0,ifname={tap.Device},script=no,downscript=no"]);
