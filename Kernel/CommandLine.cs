@@ -51,18 +51,19 @@ internal static unsafe class CommandLine
         return i > start && i < length && s_text[i] == (byte)'=';
     }
 
-    /// <summary>The value of the first argument word <c>NAME=VALUE</c> (e.g. <c>profile=997</c>), or null.
-    /// Kernel switches are ordinary arguments: the app sees them too and ignores what it does not know.</summary>
-    internal static byte* Argument(ReadOnlySpan<byte> name)
+    /// <summary>The value of a kernel option word <c>name=value</c> among the arguments (e.g. <c>console=com1</c>,
+    /// <c>panic=reboot</c>); empty when absent. Allocation-free: panics read it.</summary>
+    internal static ReadOnlySpan<byte> Option(ReadOnlySpan<byte> name)
     {
         for (int a = 1; a < MaxArguments && s_arguments[a] != 0; a++)
         {
             byte* word = (byte*)s_arguments[a];
-            int i = 0;
-            while (i < name.Length && word[i] == name[i]) i++;
-            if (i == name.Length && word[i] == (byte)'=') return word + i + 1;
+            int length = 0;
+            while (word[length] != 0) length++;
+            var text = new ReadOnlySpan<byte>(word, length);
+            if (text.Length > name.Length && text.StartsWith(name) && text[name.Length] == (byte)'=') return text[(name.Length + 1)..];
         }
-        return null;
+        return default;
     }
 
     /// <summary>environ: "NAME=VALUE" strings, then null.</summary>

@@ -48,6 +48,7 @@ internal static unsafe class Kernel
         Serial.Write(" MiB RAM, TSC "u8);
         Serial.WriteDecimal(Clock.TscPerSecond / 1_000_000);
         Serial.Write(" MHz; starting the app\n"u8);
+        Console.Shell.Start();                   // the diagnostics console's port, interrupt and thread
     }
 
     /// <summary>The app's Main returned: report and power off (status 0 for exit code 0).</summary>

@@ -33,23 +33,24 @@ internal static unsafe class Profiler
         WordPortWrites = 12, WordContextSwitches = 13, WordGcPauses = 14, WordGcCycles = 15, WordGcPauseTicks = 16,
         WordIdleNanoseconds = 17, WordVectors = 32;    // 256 per-vector interrupt counts from here
 
-    [MethodImpl(MethodImplOptions.InternalCall), RuntimeImport("cosmos_isr_return")]
-    static extern void IsrReturn();
+    [MethodImpl(MethodImplOptions.InternalCall), RuntimeImport("cosmos_trap_return")]
+    static extern void TrapReturn();
 
     static ulong* s_header;
     static byte* s_log;
-    static ulong s_isrReturn, s_textStart, s_textEnd;
+    static ulong s_trapReturn, s_textStart, s_textEnd;
 
     public static bool Enabled => s_header != null;
 
     /// <summary>Starts sampling if the command line asks for it (after the machine is up, before the app).</summary>
     internal static void StartIfRequested()
     {
-        byte* value = CommandLine.Argument("profile"u8);
-        if (value == null) return;
+        ReadOnlySpan<byte> value = CommandLine.Option("profile"u8);
+        if (value.IsEmpty) return;
         ulong hz = 0;
-        for (; *value is >= (byte)'0' and <= (byte)'9' && hz <= 10_000; value++) hz = hz * 10 + (ulong)(*value - '0');
-        if (hz is 0 or > 10_000 || *value != 0) { Serial.Write("profile: ignoring profile= (a rate in Hz, 1-10000)\n"u8); return; }
+        int i = 0;
+        for (; i < value.Length && value[i] is >= (byte)'0' and <= (byte)'9' && hz <= 10_000; i++) hz = hz * 10 + (ulong)(value[i] - '0');
+        if (hz is 0 or > 10_000 || i != value.Length) { Serial.Write("profile: ignoring profile= (a rate in Hz, 1-10000)\n"u8); return; }
 
         byte* memory = (byte*)Memory.PhysicalMemory.Allocate(HeaderBytes + LogBytes);
         if (memory == null) { Serial.Write("profile: no memory for the sample log\n"u8); return; }
@@ -60,7 +61,7 @@ internal static unsafe class Profiler
         header[WordLogStart] = (ulong)(memory + HeaderBytes);
         header[WordLogCapacity] = LogBytes;
         header[WordMagic] = Magic;
-        s_isrReturn = (ulong)(delegate*<void>)&IsrReturn;
+        s_trapReturn = (ulong)(delegate*<void>)&TrapReturn;
         s_textStart = (ulong)Runtime.Image.Current->Start;
         s_textEnd = (ulong)Runtime.Image.Current->TextEnd;
         s_log = memory + HeaderBytes;
@@ -113,7 +114,7 @@ internal static unsafe class Profiler
                 // Not code: rbp was not a frame pointer here (a prologue, isr_common before its call, frameless asm).
                 if (returnAddress < s_textStart || returnAddress >= s_textEnd) break;
                 record[1 + count++] = returnAddress;
-                if (returnAddress == s_isrReturn)
+                if (returnAddress == s_trapReturn)
                 {
                     // A trap's C# frame: its saved rbp is the TrapFrame; go on in the code the trap interrupted.
                     if (next < low || next > high - (ulong)sizeof(TrapFrame) || (next & 7) != 0 || count == MaxFrames) break;

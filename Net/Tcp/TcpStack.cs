@@ -19,6 +19,7 @@ public sealed class TcpStack : IIpTransport
     private readonly EphemeralPorts _ports;
     private readonly SynCookies _cookies;
     private readonly KeyedHash _timestampKey;
+    private readonly LogLimiter _faultLog;
     private long _challengeWindowStart;
     private int _challengeAcksInWindow;
     private bool _down;
@@ -33,6 +34,7 @@ public sealed class TcpStack : IIpTransport
         _ports = new EphemeralPorts(random, Config.EphemeralPortFirst, Config.EphemeralPortLast);
         _cookies = new SynCookies(clock, random);
         _timestampKey = new KeyedHash(random);
+        _faultLog = new LogLimiter(clock);
         SegmentBuffer = new byte[TcpSegment.MaxHeaderLength + 65535]; // sized for any path, whatever MSS we announce
         ip.Register(IpProtocol.Tcp, this);
     }
@@ -51,6 +53,9 @@ public sealed class TcpStack : IIpTransport
     /// <summary>Connections in the table, TIME_WAIT and half-open ones included.</summary>
     public int ConnectionCount => _flows.Count;
     internal IEnumerable<TcpFlow> ConnectionsForTests() => _flows.Values;
+
+    /// <summary>Every connection the stack holds (any state but Listen), as a copy taken now.</summary>
+    public TcpFlow[] Connections() => _flows.Values.ToArray();
 
     /// <summary>Passive connections in SYN_RECEIVED (the SYN backlog).</summary>
     public int HalfOpenCount { get; internal set; }
@@ -115,7 +120,23 @@ public sealed class TcpStack : IIpTransport
 
     // ---- input --------------------------------------------------------------------------------------------------
 
+    /// <summary>
+    /// One segment from the IP layer. Fault containment (issue 14): an exception while it is processed — a bug, or an
+    /// OutOfMemoryException — resets the one flow it was for (or drops the segment when it belonged to none), is
+    /// counted in <see cref="TcpStatistics.Faults"/> and reported to <see cref="Log"/>; the stack and every other
+    /// connection carry on.
+    /// </summary>
     public void Receive(Ipv4Address source, Ipv4Address destination, ReadOnlySpan<byte> payload)
+    {
+        try { Dispatch(source, destination, payload); }
+        catch (Exception e) { Contain(_processing, e, $"a segment from {source}"); }
+        finally { _processing = null; }
+    }
+
+    /// <summary>The flow the segment being dispatched is for, once known: the one a fault resets.</summary>
+    private TcpFlow? _processing;
+
+    private void Dispatch(Ipv4Address source, Ipv4Address destination, ReadOnlySpan<byte> payload)
     {
         Statistics.SegmentsReceived++;
         switch (TcpSegment.TryParse(payload, source, destination, out var seg))
@@ -135,12 +156,14 @@ public sealed class TcpStack : IIpTransport
         var tuple = new TcpTuple(destination, seg.DestinationPort, source, seg.SourcePort);
         if (_flows.TryGetValue(tuple, out var flow))
         {
+            _processing = flow;
             if (!flow.AcceptsNewIncarnation(seg, opt))
             {
                 flow.Input(seg, opt);
                 return;
             }
             flow.Terminate(null, sendReset: false); // RFC 6191: a new SYN ends TIME_WAIT early; open it below
+            _processing = null;
         }
 
         var flags = seg.Flags;
@@ -183,6 +206,7 @@ public sealed class TcpStack : IIpTransport
         }
         var flow = new TcpFlow(this, tuple, _isn.Next(tuple.LocalAddress, tuple.LocalPort, tuple.RemoteAddress, tuple.RemotePort),
             LocalMss(tuple.RemoteAddress), PathMss(tuple.RemoteAddress));
+        _processing = flow;
         flow.AcceptSyn(peerIsn, opt, listener);
         _flows.Add(tuple, flow);
         HalfOpenCount++;
@@ -202,6 +226,7 @@ public sealed class TcpStack : IIpTransport
         }
         Statistics.SynCookiesAccepted++;
         var flow = new TcpFlow(this, tuple, cookie, LocalMss(tuple.RemoteAddress), PathMss(tuple.RemoteAddress));
+        _processing = flow;
         flow.AcceptCookie(peerIsn, mss, seg.Window, listener);
         _flows.Add(tuple, flow);
         Statistics.ConnectionsOpened++;
@@ -282,9 +307,34 @@ public sealed class TcpStack : IIpTransport
         return started.Task.ContinueWith(async _ =>
         {
             try { await listener.Process(flow); }
-            catch (Exception) { flow.Terminate(new TcpError(TcpErrorKind.InvalidOperation, "listener callback failed"), sendReset: true); }
+            catch (Exception e) { Contain(flow, e, $"the listener of port {flow.Tuple.LocalPort}"); }
         }, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Current).Unwrap();
     }
+
+    // ---- fault containment ------------------------------------------------------------------------------------
+
+    /// <summary>Where contained faults are reported, one line each and at most 10 a second (the host's console, a test's log); null drops them.</summary>
+    public Action<string>? Log { get; set; }
+
+    /// <summary>
+    /// Contains a fault of one flow's processing (a segment, a timer, its listener's callback): the flow is reset and
+    /// leaves the table, the fault is counted and reported. Its state may be inconsistent, so if even the reset fails
+    /// the flow is dropped from the table without one. <paramref name="flow"/> is null when the fault happened before
+    /// a flow was known: the segment is dropped.
+    /// </summary>
+    internal void Contain(TcpFlow? flow, Exception fault, string during)
+    {
+        Statistics.Faults++;
+        if (flow is not null)
+        {
+            try { flow.Terminate(new TcpError(TcpErrorKind.Aborted, $"{fault.GetType().Name} in the stack"), sendReset: true); }
+            catch (Exception) { Remove(flow); }
+        }
+        if (Log is null || !_faultLog.Allow(out long suppressed)) return;
+        try { Log($"tcp: {during} failed ({fault.GetType().Name}: {fault.Message}){(flow is null ? "; dropped" : $"; {flow.Tuple} reset")}{LogLimiter.Note(suppressed)}"); }
+        catch (Exception) { } // reporting must not fail the containment (no memory for the message, a throwing log)
+    }
+
 
     // ---- completing user operations -----------------------------------------------------------------------------
 

@@ -29,10 +29,13 @@ public sealed class TcpStatistics
     public long KeepaliveTimeouts;
     public long ZeroWindowProbes;
     public long IcmpIgnored;
+    /// <summary>Exceptions contained while processing one flow (a segment, a timer, a listener's callback): each reset
+    /// its connection (or dropped a segment that belonged to none), and the stack carried on.</summary>
+    public long Faults;
 
     public override string ToString() =>
         $"in {SegmentsReceived} out {SegmentsSent} rexmit {Retransmissions} rto {RetransmissionTimeouts} fastrec {FastRecoveries} " +
         $"badsum {BadChecksum} malformed {Malformed} badopt {BadOptions} noconn {NoConnection} rst-out {ResetsSent} rst-in {ResetsReceived} " +
         $"challenge {ChallengeAcksSent}/{ChallengeAcksSuppressed} paws {PawsRejected} oow {OutOfWindow} ooo {OutOfOrderQueued}/{OutOfOrderDropped} " +
-        $"cookies {SynCookiesSent}/{SynCookiesAccepted}/{SynCookiesRejected} open {ConnectionsOpened} accepted {ConnectionsAccepted} closed {ConnectionsClosed}";
+        $"cookies {SynCookiesSent}/{SynCookiesAccepted}/{SynCookiesRejected} open {ConnectionsOpened} accepted {ConnectionsAccepted} closed {ConnectionsClosed} zwp {ZeroWindowProbes} keepalive-timeouts {KeepaliveTimeouts} faults {Faults}";
 }

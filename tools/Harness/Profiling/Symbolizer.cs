@@ -11,7 +11,7 @@ public sealed class Symbolizer
 {
     /// <summary>The return address of every trap's C# frame (Kernel/Asm/cpu.asm): the frame after it is the rip
     /// the trap interrupted.</summary>
-    public const string TrapReturn = "cosmos_isr_return";
+    public const string TrapReturn = "cosmos_trap_return";
 
     readonly ulong[] _starts;
     readonly string[] _names;
