@@ -108,6 +108,8 @@ class Guest:
             except subprocess.TimeoutExpired:
                 self.process.kill()
                 self.process.wait()
+        if os.path.exists(self.pid_file):
+            os.remove(self.pid_file)
 
     def __enter__(self):
         return self

@@ -27,7 +27,10 @@ def iperf3(ns, reverse):
                          timeout=SECONDS + 90)
     if status != 0:
         raise RuntimeError(f"iperf3 exited {status}: {out[-300:]}")
-    return json.loads(out)["end"]["sum_received"]["bits_per_second"] / 1e9
+    report = json.loads(out)
+    if "error" in report:
+        raise RuntimeError(f"iperf3: {report['error']}")
+    return report["end"]["sum_received"]["bits_per_second"] / 1e9
 
 
 def measure_guest(ns, kind, nic):
