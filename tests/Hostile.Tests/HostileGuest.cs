@@ -74,10 +74,18 @@ public sealed class HostileGuest : IDisposable
     }
 
     /// <summary>A normal client is served: GET / (the demo page) and a POST / echo, each on a new connection.</summary>
-    public void AssertServes()
+    /// <param name="within">How long the guest may take to work off an attack that just ended before it must answer.</param>
+    public void AssertServes(TimeSpan? within = null)
     {
         AssertAlive();
-        var page = _ns.Exec(TimeSpan.FromSeconds(60), "curl", "-s", "-m", "40", "--retry", "2", $"http://{GuestAddress}/");
+        var deadline = DateTime.UtcNow + (within ?? TimeSpan.FromSeconds(150));
+        Processes.Result page;
+        while (true)
+        {
+            page = _ns.Exec(TimeSpan.FromSeconds(40), "curl", "-s", "-m", "30", $"http://{GuestAddress}/");
+            if (page.ExitCode == 0 || DateTime.UtcNow > deadline) break;
+            AssertAlive();
+        }
         Assert.True(page.ExitCode == 0 && page.Output.Contains("<h1>Hello from CosmosNet</h1>"), $"GET / failed ({page.ExitCode}): {page.Output}\n{_guest.Tail()}");
         var echo = _ns.Exec(TimeSpan.FromSeconds(60), "curl", "-s", "-m", "40", "--data-binary", "still here", $"http://{GuestAddress}/");
         Assert.Equal("still here", echo.Output);

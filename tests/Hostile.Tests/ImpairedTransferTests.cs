@@ -39,7 +39,7 @@ public sealed class ImpairedTransferTests(ITestOutputHelper log)
             guest.WaitForLine("http: listening", TimeSpan.FromSeconds(120));
             for (int seed = 1; seed <= 10; seed++)
             {
-                if (seed > 1) { StopRelay(relay); relay = StartRelay(ns, script, tap, seed); }
+                if (seed > 1) { AssertImpaired(StopRelay(relay), seed - 1); relay = StartRelay(ns, script, tap, seed); }
                 var r = ns.Exec(TimeSpan.FromMinutes(10), "/usr/bin/python3", script, "transfer", GuestAddress, "7", $"{Mib << 20}");
                 Assert.True(r.ExitCode == 0, $"seed {seed}: transfer failed ({r.ExitCode}): {r.Output}\n{guest.Tail()}");
                 var result = JsonDocument.Parse(r.Output.Split('\n').Last(l => l.StartsWith('{'))).RootElement;
@@ -48,8 +48,18 @@ public sealed class ImpairedTransferTests(ITestOutputHelper log)
                 Assert.Equal(result.GetProperty("sent_sha256").GetString(), result.GetProperty("received_sha256").GetString());
                 Assert.DoesNotContain("PANIC", guest.Output);
             }
+            AssertImpaired(StopRelay(relay), 10);
+            relay = null;
         }
         finally { StopRelay(relay); }
+    }
+
+    /// <summary>The relay really impaired the link: it lost, reordered and duplicated frames.</summary>
+    void AssertImpaired(string counters, int seed)
+    {
+        log.WriteLine($"relay, seed {seed}: {counters}");
+        var c = JsonDocument.Parse(counters).RootElement;
+        Assert.True(c.GetProperty("lost").GetInt32() > 0 && c.GetProperty("reordered").GetInt32() > 0, $"seed {seed}: the link was not impaired: {counters}");
     }
 
     static Process StartRelay(NetworkNamespace ns, string script, string tap, int seed)
@@ -65,11 +75,14 @@ public sealed class ImpairedTransferTests(ITestOutputHelper log)
         return p;
     }
 
-    static void StopRelay(Process? p)
+    /// <summary>Stops the relay; returns the JSON line of its counters ("{}" when it printed none).</summary>
+    static string StopRelay(Process? p)
     {
-        if (p is null || p.HasExited) return;
-        Process.Start("kill", ["-TERM", $"{p.Id}"])!.WaitForExit();   // SIGTERM: the relay prints its counters and exits
+        if (p is null) return "{}";
+        if (!p.HasExited) Process.Start("kill", ["-TERM", $"{p.Id}"])!.WaitForExit();   // SIGTERM: the relay prints its counters and exits
         if (!p.WaitForExit(5000)) p.Kill(entireProcessTree: true);
+        string counters = p.StandardOutput.ReadToEnd().Split('\n').LastOrDefault(l => l.StartsWith('{')) ?? "{}";
         p.Dispose();
+        return counters;
     }
 }

@@ -26,10 +26,14 @@ def raise_nofile(n):
 
 # ---- connection-level attacks (kernel sockets) -----------------------------------------------------------------------
 
+errors = {}   # errno name -> count, of the last connect_many
+
+
 def connect_many(addr, port, count, timeout):
     """Non-blocking connects at once; returns (connected sockets, failed count, timed-out count, seconds)."""
     ep = select.epoll()
     pending, connected, failed = {}, [], 0
+    errors.clear()
     start = time.monotonic()
     for _ in range(count):
         s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
@@ -38,6 +42,7 @@ def connect_many(addr, port, count, timeout):
         err = s.connect_ex((addr, port))
         if err not in (0, errno.EINPROGRESS):
             failed += 1
+            errors[errno.errorcode.get(err, str(err))] = errors.get(errno.errorcode.get(err, str(err)), 0) + 1
             s.close()
             continue
         pending[s.fileno()] = s
@@ -46,10 +51,12 @@ def connect_many(addr, port, count, timeout):
         for fd, _ in ep.poll(0.5):
             s = pending.pop(fd)
             ep.unregister(fd)
-            if s.getsockopt(socket.SOL_SOCKET, socket.SO_ERROR) == 0:
+            err = s.getsockopt(socket.SOL_SOCKET, socket.SO_ERROR)
+            if err == 0:
                 connected.append(s)
             else:
                 failed += 1
+                errors[errno.errorcode.get(err, str(err))] = errors.get(errno.errorcode.get(err, str(err)), 0) + 1
                 s.close()
     timed_out = len(pending)
     for s in pending.values():
@@ -76,7 +83,7 @@ def flood(addr, port, count, hold):
             pass
     for s in conns:
         s.close()
-    out(connected=len(conns), failed=failed, timed_out=timed_out, connect_seconds=round(secs, 2), alive_after_hold=alive)
+    out(connected=len(conns), failed=failed, errors=errors, timed_out=timed_out, connect_seconds=round(secs, 2), alive_after_hold=alive)
 
 
 def slowloris(addr, port, count, every, secs):
