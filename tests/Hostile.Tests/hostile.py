@@ -9,7 +9,7 @@
   frames     TAP DSTMAC ADDR COUNT SEED random and mutated frames, plus injections into a live connection
   relay      TAP GUESTPORT RELAYPORT SEED   frames between QEMU's datagram netdev and a TAP device, impaired like
              netem loss 5% reorder 25% duplicate 1% corrupt 0.1% delay 5 ms ± 2 ms (this kernel has no sch_netem)
-  transfer   ADDR PORT BYTES            BYTES of random data to an echo port while reading the echo; SHA-256 of both
+  transfer   ADDR PORT BYTES [SEED]     BYTES of random data to an echo port while reading the echo; SHA-256 of both
 """
 import errno, json, os, random, select, socket, struct, sys, threading, time
 
@@ -399,12 +399,12 @@ def relay(tap, guest_port, relay_port, seed):
     out(**stats)
 
 
-def transfer(addr, port, size):
+def transfer(addr, port, size, seed="0"):
     import hashlib
     size = int(size)
     s = socket.create_connection((addr, int(port)), timeout=120)
     sent_hash, got_hash = hashlib.sha256(), hashlib.sha256()
-    rnd = random.Random(size)
+    rnd = random.Random(int(seed))
     got = [0]
 
     def reader():
