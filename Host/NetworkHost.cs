@@ -34,7 +34,15 @@ public static class NetworkHost
     /// <c>ip=A.B.C.D/N [gw=G]</c>, else DHCP), then runs <paramref name="app"/> on the loop until its task completes.
     /// Returns the app's exit code (1 when the machine has no usable NIC or the app failed).
     /// </summary>
-    public static unsafe int Run(Func<NetworkStack, Task> app, TimeSpan? dhcpTimeout = null)
+    public static int Run(Func<NetworkStack, Task> app, TimeSpan? dhcpTimeout = null)
+    {
+        Sockets.SocketNetwork.Claim();
+        try { return RunLoop(app, dhcpTimeout); }
+        finally { Sockets.SocketNetwork.Detach(); }
+    }
+
+    /// <summary>Run's body; also the loop that an app's first socket starts on a thread of its own (Sockets/SocketNetwork.cs).</summary>
+    internal static unsafe int RunLoop(Func<NetworkStack, Task> app, TimeSpan? dhcpTimeout)
     {
         var wake = s_wake = new WakeEvent();
         var started = Clock.Nanoseconds;
@@ -51,16 +59,17 @@ public static class NetworkHost
         SynchronizationContext.SetSynchronizationContext(loop);
         var config = boot.StaticAddress is { } address ? NetworkStackConfig.WithStatic(address) : NetworkStackConfig.WithDhcp();
         var stack = new NetworkStack(nic, loop, new SystemRandom(), config) { Log = Console.WriteLine };
+        NetworkCommands.Attach(nic, stack, loop);   // the diagnostics console's net and conns
 
         ulong longestSleep = interrupt is null ? PollNanoseconds : SafetyNanoseconds;
         ulong reportedDrops = 0, nextReport = 0;
-        Task main = Start(stack, started, app, dhcpTimeout ?? TimeSpan.FromSeconds(30));
+        Task main = Start(stack, loop, started, app, dhcpTimeout ?? TimeSpan.FromSeconds(30));
         while (!main.IsCompleted)
         {
             bool received = nic.Poll();
             // Received frames the driver dropped as malformed or oversized: on the serial console, at most once a second.
             ulong drops = nic.Counters.DroppedMalformed + nic.Counters.DroppedOversized;
-            if (drops != reportedDrops && Clock.Nanoseconds >= nextReport)
+            if (drops != reportedDrops && Clock.Nanoseconds >= nextReport && Log.IsEnabled(LogLevel.Warning))
             {
                 reportedDrops = drops;
                 nextReport = Clock.Nanoseconds + 1_000_000_000;
@@ -76,12 +85,13 @@ public static class NetworkHost
         return 0;
     }
 
-    static async Task Start(NetworkStack stack, ulong started, Func<NetworkStack, Task> app, TimeSpan dhcpTimeout)
+    static async Task Start(NetworkStack stack, NetworkLoop loop, ulong started, Func<NetworkStack, Task> app, TimeSpan dhcpTimeout)
     {
         var result = await stack.StartAsync(dhcpTimeout);
         double ms = (Clock.Nanoseconds - started) / 1e6;
         if (result.IsOk) Console.WriteLine($"net: {(stack.Config.Static is null ? "DHCP lease" : "static address")} {result.Value.Address}/{result.Value.PrefixLength} gw {result.Value.Gateway} after {ms:F0} ms");
         else Console.WriteLine($"net: DHCP failed after {ms:F0} ms ({result.Error}); still trying");
+        Sockets.SocketNetwork.Attach(stack, loop);
         await app(stack);
     }
 

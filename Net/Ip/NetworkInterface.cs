@@ -59,6 +59,8 @@ public sealed class NetworkInterface : IIpLayer
     /// <summary>Entries in the ARP table, and frames waiting for ARP replies (for tests and diagnostics).</summary>
     public int ArpEntries => _arp.Count;
     public int ArpWaitingFrames => _arp.WaitingFrames;
+    /// <summary>The ARP table, as a copy taken now.</summary>
+    public ArpEntry[] ArpTable() => _arp.Entries();
     public int ReassemblyDatagrams => _reassembler.PendingDatagrams;
     public long ReassemblyMemory => _reassembler.MemoryInUse;
 

@@ -94,5 +94,8 @@ public sealed class QemuCommandLineTests
         Assert.Throws<ArgumentException>(() => Nics.Parse("7"));
         Assert.Throws<FormatException>(() => Forward.Parse("80"));
         Assert.Equal(new Forward(8080, 80, "0.0.0.0"), Forward.Parse("0.0.0.0:8080:80"));
+        Assert.Equal(new Forward(5353, 53, Udp: true), Forward.Parse("udp:5353:53"));
+        Assert.Contains("hostfwd=udp:127.0.0.1:5353-:53",
+            Joined(new QemuOptions { Kernel = "/k.elf", Network = new UserNetwork(Forward.Parse("udp:5353:53")) }));
     }
 }
