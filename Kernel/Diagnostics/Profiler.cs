@@ -11,7 +11,8 @@ namespace CosmosNet.Kernel.Diagnostics;
 /// nothing of it is set up. The PIT (channel 0, rate generator) ticks HZ times a second and the IOAPIC delivers
 /// each tick as an NMI, so samples land in interrupt handlers and interrupts-off sections too. A sample is the
 /// thread id, the interrupted rip and the return addresses along the rbp chain, each frame checked against the
-/// thread's stack (a broken chain ends the walk, it never faults); a trap's frame is crossed into the code it
+/// thread's stack and each return address against the image's code (a broken chain ends the walk, it never
+/// faults); a trap's frame is crossed into the code it
 /// interrupted. Samples are appended to a log allocated at start (no allocation, no output while sampling).
 /// Nothing leaves the guest by itself: the host reads the header (sample log position and the kernel's
 /// counters, refreshed at every sample) and the log out of guest memory through QEMU's monitor
@@ -37,7 +38,7 @@ internal static unsafe class Profiler
 
     static ulong* s_header;
     static byte* s_log;
-    static ulong s_trapReturn;
+    static ulong s_trapReturn, s_textStart, s_textEnd;
 
     public static bool Enabled => s_header != null;
 
@@ -61,6 +62,8 @@ internal static unsafe class Profiler
         header[WordLogCapacity] = LogBytes;
         header[WordMagic] = Magic;
         s_trapReturn = (ulong)(delegate*<void>)&TrapReturn;
+        s_textStart = (ulong)Runtime.Image.Current->Start;
+        s_textEnd = (ulong)Runtime.Image.Current->TextEnd;
         s_log = memory + HeaderBytes;
         Refresh(header);
         s_header = header;
@@ -108,7 +111,8 @@ internal static unsafe class Profiler
             while (count < MaxFrames && rbp >= low && rbp <= high - 16 && (rbp & 7) == 0)
             {
                 ulong next = ((ulong*)rbp)[0], returnAddress = ((ulong*)rbp)[1];
-                if (returnAddress == 0) break;
+                // Not code: rbp was not a frame pointer here (a prologue, isr_common before its call, frameless asm).
+                if (returnAddress < s_textStart || returnAddress >= s_textEnd) break;
                 record[1 + count++] = returnAddress;
                 if (returnAddress == s_trapReturn)
                 {
