@@ -27,6 +27,7 @@ public sealed class HostileTests(HostileServer server, ITestOutputHelper log) : 
     void Report(string what, JsonElement result)
     {
         log.WriteLine($"{what}: {result}");
+        G.AssertServes();   // the guest may still be working the attack off: wait for it to answer before asking for /status
         log.WriteLine($"status: {G.Status()}");
         foreach (var line in G.Serial.Split('\n').Where(l => l.Contains(" failed (")).TakeLast(5)) log.WriteLine($"serial: {line}");
     }

@@ -9,7 +9,7 @@
   frames     TAP DSTMAC ADDR COUNT SEED random and mutated frames, plus injections into a live connection
   relay      TAP GUESTPORT RELAYPORT SEED   frames between QEMU's datagram netdev and a TAP device, impaired like
              netem loss 5% reorder 25% duplicate 1% corrupt 0.1% delay 5 ms ± 2 ms (this kernel has no sch_netem)
-  transfer   ADDR PORT BYTES            BYTES of random data to an echo port while reading the echo; SHA-256 of both
+  transfer   ADDR PORT BYTES [SEED]     BYTES of random data to an echo port while reading the echo; SHA-256 of both
 """
 import errno, json, os, random, select, socket, struct, sys, threading, time
 
@@ -26,10 +26,14 @@ def raise_nofile(n):
 
 # ---- connection-level attacks (kernel sockets) -----------------------------------------------------------------------
 
+errors = {}   # errno name -> count, of the last connect_many
+
+
 def connect_many(addr, port, count, timeout):
     """Non-blocking connects at once; returns (connected sockets, failed count, timed-out count, seconds)."""
     ep = select.epoll()
     pending, connected, failed = {}, [], 0
+    errors.clear()
     start = time.monotonic()
     for _ in range(count):
         s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
@@ -38,6 +42,7 @@ def connect_many(addr, port, count, timeout):
         err = s.connect_ex((addr, port))
         if err not in (0, errno.EINPROGRESS):
             failed += 1
+            errors[errno.errorcode.get(err, str(err))] = errors.get(errno.errorcode.get(err, str(err)), 0) + 1
             s.close()
             continue
         pending[s.fileno()] = s
@@ -46,10 +51,12 @@ def connect_many(addr, port, count, timeout):
         for fd, _ in ep.poll(0.5):
             s = pending.pop(fd)
             ep.unregister(fd)
-            if s.getsockopt(socket.SOL_SOCKET, socket.SO_ERROR) == 0:
+            err = s.getsockopt(socket.SOL_SOCKET, socket.SO_ERROR)
+            if err == 0:
                 connected.append(s)
             else:
                 failed += 1
+                errors[errno.errorcode.get(err, str(err))] = errors.get(errno.errorcode.get(err, str(err)), 0) + 1
                 s.close()
     timed_out = len(pending)
     for s in pending.values():
@@ -76,7 +83,7 @@ def flood(addr, port, count, hold):
             pass
     for s in conns:
         s.close()
-    out(connected=len(conns), failed=failed, timed_out=timed_out, connect_seconds=round(secs, 2), alive_after_hold=alive)
+    out(connected=len(conns), failed=failed, errors=errors, timed_out=timed_out, connect_seconds=round(secs, 2), alive_after_hold=alive)
 
 
 def slowloris(addr, port, count, every, secs):
@@ -392,12 +399,12 @@ def relay(tap, guest_port, relay_port, seed):
     out(**stats)
 
 
-def transfer(addr, port, size):
+def transfer(addr, port, size, seed="0"):
     import hashlib
     size = int(size)
     s = socket.create_connection((addr, int(port)), timeout=120)
     sent_hash, got_hash = hashlib.sha256(), hashlib.sha256()
-    rnd = random.Random(size)
+    rnd = random.Random(int(seed))
     got = [0]
 
     def reader():
