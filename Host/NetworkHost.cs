@@ -22,6 +22,12 @@ public static class NetworkHost
     const ulong SafetyNanoseconds = 1_000_000_000;
 
     static WakeEvent? s_wake;
+    static NetworkLoop? s_loop;
+
+    /// <summary>Continuations and timer callbacks on the network loop that threw and were contained (each reported on
+    /// the console). The stack's own contained faults are in <c>stack.Tcp.Statistics.Faults</c> and
+    /// <c>stack.Statistics[NetCounter.InputFaults]</c>.</summary>
+    public static long LoopFaults => s_loop?.Faults ?? 0;
 
     /// <summary>
     /// Finds the NIC (<c>nic=</c> on the command line, else the first supported), configures the stack (static from
@@ -49,10 +55,11 @@ public static class NetworkHost
         Console.WriteLine($"net: {nic.Model} {nic.MacAddress}, link {(nic.LinkUp ? "up" : "down")}, " +
             $"{interrupt ?? $"no interrupt: polling every {PollNanoseconds / 1_000_000} ms"} (pci {nic.Pci.Bus:x2}:{nic.Pci.Device:x2}.{nic.Pci.Function})");
 
-        var loop = new NetworkLoop(wake.Set);
+        var loop = s_loop = new NetworkLoop(wake.Set, Console.WriteLine);
         SynchronizationContext.SetSynchronizationContext(loop);
         var config = boot.StaticAddress is { } address ? NetworkStackConfig.WithStatic(address) : NetworkStackConfig.WithDhcp();
-        var stack = new NetworkStack(nic, loop, new SystemRandom(), config);
+        var stack = new NetworkStack(nic, loop, new SystemRandom(), config) { Log = Console.WriteLine };
+        NetworkCommands.Attach(nic, stack, loop);   // the diagnostics console's net and conns
 
         ulong longestSleep = interrupt is null ? PollNanoseconds : SafetyNanoseconds;
         ulong reportedDrops = 0, nextReport = 0;
@@ -62,7 +69,7 @@ public static class NetworkHost
             bool received = nic.Poll();
             // Received frames the driver dropped as malformed or oversized: on the serial console, at most once a second.
             ulong drops = nic.Counters.DroppedMalformed + nic.Counters.DroppedOversized;
-            if (drops != reportedDrops && Clock.Nanoseconds >= nextReport)
+            if (drops != reportedDrops && Clock.Nanoseconds >= nextReport && Log.IsEnabled(LogLevel.Warning))
             {
                 reportedDrops = drops;
                 nextReport = Clock.Nanoseconds + 1_000_000_000;
