@@ -236,6 +236,7 @@ sealed class StreamSocket : SocketDescriptor
         TcpErrorKind.Refused => ECONNREFUSED,
         TcpErrorKind.TimedOut => ETIMEDOUT,
         TcpErrorKind.Reset => ECONNRESET,
+        TcpErrorKind.Aborted => ECONNABORTED,
         TcpErrorKind.Unreachable => EHOSTUNREACH,
         TcpErrorKind.NoRoute => ENETUNREACH,
         TcpErrorKind.StackDown => ENETDOWN,

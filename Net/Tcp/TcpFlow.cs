@@ -287,10 +287,6 @@ public sealed partial class TcpFlow
         Output();
     }
 
-    /// <summary>Abortive close (SO_LINGER with a zero timeout): sends RST when synchronized, fails pending reads and
-    /// writes with <see cref="TcpErrorKind.Reset"/>, and forgets the connection at once.</summary>
-    public void Abort() => Terminate(new TcpError(TcpErrorKind.Reset, "aborted locally"), sendReset: true);
-
     internal void SetKeepalive(Keepalive? keepalive) => _keepalive.Configure(keepalive, State.IsSynchronized(), Now);
 
     // ---- memory -----------------------------------------------------------------------------------------------
