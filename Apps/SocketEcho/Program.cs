@@ -11,7 +11,7 @@ using System.Text;
 // half-closes, prints the SHA-256 of what it got and sends it all back; refused=HOST:PORT connects to a port
 // nothing listens on and prints the SocketError; quiet=HOST:PORT connects to a server that stays silent until it
 // gets "go", and prints what Poll, a receive timeout and a cancelled ReceiveAsync do meanwhile, then closes with
-// linger 0 (a reset).
+// linger 0 (a reset); resolve=NAME prints what Dns.GetHostAddresses says.
 
 var tcp = new TcpListener(IPAddress.Any, 7);
 tcp.Start();
@@ -30,6 +30,7 @@ foreach (var arg in args)
     if (arg.StartsWith("fetch=")) await FetchAsync(IPEndPoint.Parse(arg["fetch=".Length..]));
     else if (arg.StartsWith("refused=")) await ConnectRefusedAsync(IPEndPoint.Parse(arg["refused=".Length..]));
     else if (arg.StartsWith("quiet=")) await QuietAsync(IPEndPoint.Parse(arg["quiet=".Length..]));
+    else if (arg.StartsWith("resolve=")) await ResolveAsync(arg["resolve=".Length..]);
 }
 Console.WriteLine("sockets: ready");
 await Task.Delay(Timeout.Infinite);
@@ -141,4 +142,10 @@ static async Task QuietAsync(IPEndPoint server)
     Console.WriteLine($"sockets: quiet: after go: poll {readable}, got '{Encoding.ASCII.GetString(buffer, 0, n)}'");
     socket.LingerState = new LingerOption(true, 0);
     socket.Close();
+}
+
+static async Task ResolveAsync(string name)
+{
+    try { Console.WriteLine($"sockets: resolve {name}: {string.Join(", ", (object[])await Dns.GetHostAddressesAsync(name))}"); }
+    catch (SocketException e) { Console.WriteLine($"sockets: resolve {name}: {e.SocketErrorCode}"); }
 }

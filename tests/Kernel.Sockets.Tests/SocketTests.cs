@@ -49,7 +49,7 @@ public sealed class SocketGuest : IDisposable
             Kernel = Elf,
             Network = new UserNetwork(new(AsyncEchoPort, 7), new(BlockingEchoPort, 8), new(UdpEchoPort, 7, Udp: true)),
             // QEMU's user network reaches the host's loopback at 10.0.2.2.
-            Append = $"fetch=10.0.2.2:{fetchPort} refused=10.0.2.2:{RefusedPort} quiet=10.0.2.2:{quietPort}",
+            Append = $"fetch=10.0.2.2:{fetchPort} refused=10.0.2.2:{RefusedPort} quiet=10.0.2.2:{quietPort} resolve=localhost resolve=cosmosnet",
         };
         _guest = Qemu.Start(options, MaxLifetime);
         try { _guest.WaitForLine("sockets: ready", BootTimeout); }
@@ -173,6 +173,14 @@ public sealed class SocketTests(SocketGuest guest, ITestOutputHelper log) : ICla
         Assert.Contains("sockets: quiet: pending receive cancelled", guest.Serial);
         Assert.Contains("sockets: quiet: after go: poll True, got 'done'", guest.Serial);
         Assert.Equal("closed", await guest.QuietEnd.WaitAsync(IoTimeout));
+    }
+
+    /// <summary>Dns by name: localhost and the machine's own name (gethostname) without a query, as /etc/hosts would answer.</summary>
+    [Fact]
+    public void Dns_resolves_localhost_and_the_machines_own_name()
+    {
+        Assert.Contains("sockets: resolve localhost: 127.0.0.1", guest.Serial);
+        Assert.Contains("sockets: resolve cosmosnet: 10.0.2.15", guest.Serial);
     }
 
     /// <summary>A thousand connections, twenty at a time, each echoing a little: the socket table, the accept queue and

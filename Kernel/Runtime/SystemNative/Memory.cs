@@ -9,6 +9,17 @@ internal static unsafe class MemoryCalls
     [UnmanagedCallersOnly(EntryPoint = "SystemNative_Malloc")]
     static void* Malloc(nuint size) => NativeHeap.Allocate(size == 0 ? 1 : size);
 
+    /// <summary>calloc: zeroed; null when num × size overflows.</summary>
+    [UnmanagedCallersOnly(EntryPoint = "SystemNative_Calloc")]
+    static void* Calloc(nuint count, nuint size)
+    {
+        if (size != 0 && count > nuint.MaxValue / size) return null;
+        nuint bytes = count * size == 0 ? 1 : count * size;
+        void* memory = NativeHeap.Allocate(bytes);
+        if (memory != null) Native.Memset(memory, 0, bytes);
+        return memory;
+    }
+
     // NativeHeap never frees (a leak, not a wrong result).
     [UnmanagedCallersOnly(EntryPoint = "SystemNative_Free")]
     static void Free(void* pointer) { }
