@@ -79,7 +79,7 @@ public sealed partial class TcpFlow
         _keepalive.Stop();
         _end.WaitTwoMsl(Now);
         ReleaseBuffers();
-        _closed.Wake();
+        WakeCloser();
         WakeAll();
     }
 
@@ -97,7 +97,7 @@ public sealed partial class TcpFlow
             _connectWaiter = null;
             _stack.Complete(c, Result<TcpFlow, TcpError>.Fail(Error ?? new TcpError(TcpErrorKind.Reset)));
         }
-        _closed.Wake();
+        WakeCloser();
         WakeAll();
     }
 
