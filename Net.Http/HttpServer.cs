@@ -20,6 +20,11 @@ public sealed class HttpServer
     readonly TcpStack? _tcp;
     readonly Router _router = new();
     readonly Queue<TaskCompletionSource> _queued = new();
+
+    /// <summary>Finished connections kept for reuse: each holds ~60 KiB of buffers (with the default limits) that a new
+    /// connection would otherwise allocate and zero. Enough for a burst of short connections, little memory when idle.</summary>
+    const int IdleConnectionsKept = 16;
+    readonly Stack<HttpConnection> _idle = new();
     StaticFiles? _files;
 
     public HttpServer(NetworkStack stack, HttpServerOptions? options = null) : this(stack.Tcp, stack.Clock, options) { }
@@ -120,9 +125,12 @@ public sealed class HttpServer
         else ActiveConnections++;
 
         Task closing;
+        var connection = _idle.TryPop(out var reused) ? reused : new HttpConnection(this);
+        bool reusable = false;   // not after a failure: nothing of it is trusted
         try
         {
-            await new HttpConnection(this, transport).RunAsync();
+            await connection.RunAsync(transport);
+            reusable = true;
         }
         catch (Exception e)
         {
@@ -131,6 +139,7 @@ public sealed class HttpServer
         finally
         {
             closing = transport.CloseAsync();
+            if (reusable && _idle.Count < IdleConnectionsKept) _idle.Push(connection);
             if (_queued.TryDequeue(out var next)) next.SetResult();
             else ActiveConnections--;
         }
