@@ -38,11 +38,14 @@ sealed unsafe class IntelLegacyRings
     /// <summary>CRC, symbol, sequence, carrier-extension and RX-data errors (not the checksum bits: no offload).</summary>
     const byte FrameErrors = 0x01 | 0x02 | 0x04 | 0x10 | 0x80;
     const ushort TxCommand = ((1 << 0) | (1 << 1) | (1 << 3)) << 8;   // EOP, insert FCS, report status
+    /// <summary>Frames a batch may queue before the doorbell rings anyway: a batch must never fill the ring unseen,
+    /// since TDT == TDH reads as an empty ring to the device.</summary>
+    const int MaxUnannounced = TxCount / 4;
 
     readonly byte* _mmio;
     readonly Descriptor* _rx, _tx;
     readonly byte* _rxBuffers, _txBuffers;
-    int _rxNext, _txNext, _batchDepth;
+    int _rxNext, _txNext, _batchDepth, _txUnannounced;
     bool _rxDiscarding, _txPending;
 
     /// <summary>Until the matching <see cref="EndBatch"/> (batches nest), transmitted frames wait instead of each
@@ -123,8 +126,8 @@ sealed unsafe class IntelLegacyRings
         _txNext = (_txNext + 1) % TxCount;
         counters.FramesOut++;
         counters.BytesOut += (ulong)frame.Length;
-        if (_batchDepth > 0) _txPending = true;
-        else Write(IntelRegister.Tdt, (uint)_txNext);
+        _txPending = true;
+        if (_batchDepth == 0 || ++_txUnannounced >= MaxUnannounced) Flush();
         return true;
     }
 
@@ -133,6 +136,7 @@ sealed unsafe class IntelLegacyRings
     {
         if (!_txPending) return;
         _txPending = false;
+        _txUnannounced = 0;
         Write(IntelRegister.Tdt, (uint)_txNext);
     }
 
