@@ -18,6 +18,8 @@ public interface ITransport
     void AbortRead();
     /// <summary>Flushes, sends FIN and waits for the peer's close.</summary>
     Task CloseAsync();
+    /// <summary>Ends the connection at once (TCP: RST), discarding what is buffered: after a fault, when it cannot end cleanly.</summary>
+    void Abort();
     /// <summary>The peer, for logs.</summary>
     string RemoteEndpoint { get; }
 }
@@ -90,6 +92,7 @@ public sealed class TcpFlowTransport : ITransport, IValueTaskSource<int>, IValue
 
     public void AbortRead() => _flow.Shutdown(ShutdownMode.Read);
     public Task CloseAsync() => _flow.CloseAsync();
+    public void Abort() => _flow.Abort();
 
     int IValueTaskSource<int>.GetResult(short token) => _read.GetResult(token);
     ValueTaskSourceStatus IValueTaskSource<int>.GetStatus(short token) => _read.GetStatus(token);
