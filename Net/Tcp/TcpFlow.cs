@@ -233,12 +233,9 @@ public sealed partial class TcpFlow
                 if (_writeNodelay) _snd.Push(_send.Count);
                 if (n > 0) Output();
                 if (_writeData.IsEmpty) break;
-                if (n == 0)
-                {
-                    // Wake up once a useful amount of space is free, not on every ACK.
-                    _writeNeed = Math.Min(_writeData.Length, Math.Max(_send.Limit / 4, 1));
-                    return false;
-                }
+                // Wake up once a useful amount of space is free, not on every ACK.
+                _writeNeed = Math.Min(_writeData.Length, Math.Max(_send.Limit / 4, 1));
+                return false;
             }
             if (!_writeNodelay) return EndWrite(Unit.Value, out result);
             _writePushEnd = DataEnd;
