@@ -66,6 +66,7 @@ public static class NetworkHost
         Task main = Start(stack, loop, started, app, dhcpTimeout ?? TimeSpan.FromSeconds(30));
         while (!main.IsCompleted)
         {
+            nic.BeginTransmitBatch();   // everything this pass sends shares one doorbell
             bool received = nic.Poll();
             // Received frames the driver dropped as malformed or oversized: on the serial console, at most once a second.
             ulong drops = nic.Counters.DroppedMalformed + nic.Counters.DroppedOversized;
@@ -77,6 +78,7 @@ public static class NetworkHost
             }
             loop.RunPosted();
             loop.RunDueTimers();
+            nic.EndTransmitBatch();
             if (main.IsCompleted) break;
             if (received) continue;   // drain the ring before sleeping: its interrupt was acknowledged already
             wake.Wait(Math.Min(loop.NextDeadline, Clock.Nanoseconds + longestSleep));

@@ -8,6 +8,7 @@ namespace CosmosNet.Net.Http;
 /// One connection: reads request heads into a fixed receive buffer, parses them in place, runs the handler, frames the
 /// response and the request body, and loops while the connection persists. Requests on a connection are served one after
 /// another, so pipelined requests are answered in order. One timer enforces whichever timeout applies at the moment.
+/// The server reuses a finished connection object (its buffers above all) for a later transport: see <see cref="RunAsync"/>.
 /// </summary>
 internal sealed class HttpConnection
 {
@@ -32,10 +33,9 @@ internal sealed class HttpConnection
     Chunk _chunkState;
     int _trailerBytes, _bodyError;
 
-    public HttpConnection(HttpServer server, ITransport transport)
+    public HttpConnection(HttpServer server)
     {
         Server = server;
-        Transport = transport;
         _o = server.Options;
         _clock = server.Clock;
         _timer = _clock.CreateTimer(OnTimer);
@@ -48,16 +48,24 @@ internal sealed class HttpConnection
     }
 
     public HttpServer Server { get; }
-    public ITransport Transport { get; }
+    /// <summary>The connection being served (null between connections).</summary>
+    public ITransport Transport { get; private set; } = null!;
     public HttpRequest Request { get; }
     public HttpResponse Response { get; }
     public HttpContext Context { get; }
     /// <summary>Whether the connection stays open after the current response.</summary>
     public bool KeepAlive { get; set; }
 
-    /// <summary>Serves requests until the connection should close; false when a handler failed and it must be aborted instead.</summary>
-    public async Task<bool> RunAsync()
+    /// <summary>Serves <paramref name="transport"/> until the connection should close; false when a handler failed and it must be
+    /// aborted instead. Afterwards this object may serve another transport.</summary>
+    public async Task<bool> RunAsync(ITransport transport)
     {
+        Transport = transport;
+        _start = _end = 0;
+        _wait = Wait.None;
+        _timedOut = false;
+        _handlerFailed = false;
+        KeepAlive = false;
         try
         {
             for (bool first = true; ; first = false)
@@ -75,7 +83,11 @@ internal sealed class HttpConnection
                 if (!KeepAlive) return true;
             }
         }
-        finally { _timer.Cancel(); }
+        finally
+        {
+            _timer.Cancel();
+            Transport = null!;
+        }
     }
 
     /// <summary>Answers a refused request with an empty-bodied status and no keep-alive; the caller then closes.</summary>

@@ -21,6 +21,11 @@ public sealed class HttpServer
     readonly Router _router = new();
     readonly Queue<TaskCompletionSource> _queued = new();
     readonly LogLimiter _faultLog;
+
+    /// <summary>Finished connections kept for reuse: each holds ~60 KiB of buffers (with the default limits) that a new
+    /// connection would otherwise allocate and zero. Enough for a burst of short connections, little memory when idle.</summary>
+    const int IdleConnectionsKept = 16;
+    readonly Stack<HttpConnection> _idle = new();
     StaticFiles? _files;
 
     public HttpServer(NetworkStack stack, HttpServerOptions? options = null) : this(stack.Tcp, stack.Clock, options) { }
@@ -125,10 +130,11 @@ public sealed class HttpServer
         else ActiveConnections++;
 
         Task closing;
-        bool failed = true;
+        var connection = _idle.TryPop(out var reused) ? reused : new HttpConnection(this);
+        bool failed = true;   // also after an exception: nothing of the connection is trusted then
         try
         {
-            failed = !await new HttpConnection(this, transport).RunAsync();
+            failed = !await connection.RunAsync(transport);
         }
         catch (Exception e)
         {
@@ -137,6 +143,7 @@ public sealed class HttpServer
         finally
         {
             closing = failed ? Abort(transport) : transport.CloseAsync();
+            if (!failed && _idle.Count < IdleConnectionsKept) _idle.Push(connection);
             if (_queued.TryDequeue(out var next)) next.SetResult();
             else ActiveConnections--;
         }

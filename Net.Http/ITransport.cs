@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using System.Threading.Tasks.Sources;
 using CosmosNet.Net.Tcp;
 
 namespace CosmosNet.Net.Http;
@@ -23,32 +24,84 @@ public interface ITransport
     string RemoteEndpoint { get; }
 }
 
-/// <summary>A <see cref="TcpFlow"/> as an <see cref="ITransport"/>.</summary>
-public sealed class TcpFlowTransport(TcpFlow flow) : ITransport
+/// <summary>
+/// A <see cref="TcpFlow"/> as an <see cref="ITransport"/>. A read or write that has to wait completes through this
+/// adapter's own reusable value-task sources, so serving a request allocates nothing here; the flow completes
+/// operations on the stack's context, where the server's continuation then runs directly.
+/// </summary>
+public sealed class TcpFlowTransport : ITransport, IValueTaskSource<int>, IValueTaskSource<bool>
 {
-    public TcpFlow Flow => flow;
-    public string RemoteEndpoint => flow.Destination.ToString();
+    readonly TcpFlow _flow;
+    readonly Action _readDone, _writeDone;
+    ManualResetValueTaskSourceCore<int> _read;
+    ManualResetValueTaskSourceCore<bool> _write;
+    ValueTaskAwaiter<Result<TcpReadResult, TcpError>> _pendingRead;
+    ValueTaskAwaiter<Result<Unit, TcpWriteError>> _pendingWrite;
+
+    public TcpFlowTransport(TcpFlow flow)
+    {
+        _flow = flow;
+        _readDone = ReadDone;
+        _writeDone = WriteDone;
+    }
+
+    public TcpFlow Flow => _flow;
+    public string RemoteEndpoint => _flow.Destination.ToString();
 
     public ValueTask<int> ReadAsync(Memory<byte> buffer)
     {
-        var task = flow.ReadAsync(buffer);
-        return task.IsCompletedSuccessfully ? new ValueTask<int>(Count(task.Result)) : Await(task);
-
-        [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
-        static async ValueTask<int> Await(Task<Result<TcpReadResult, TcpError>> t) => Count(await t);
-        static int Count(Result<TcpReadResult, TcpError> r) => r.IsOk && !r.Value.IsEndOfStream ? r.Value.Count : 0;
+        var read = _flow.ReadAsync(buffer);
+        if (read.IsCompleted) return new ValueTask<int>(Count(read.Result));
+        _read.Reset();
+        _pendingRead = read.GetAwaiter();
+        _pendingRead.UnsafeOnCompleted(_readDone);
+        return new ValueTask<int>(this, _read.Version);
     }
+
+    void ReadDone()
+    {
+        var read = _pendingRead;
+        _pendingRead = default;   // before completing: the continuation may start the next read
+        int n;
+        try { n = Count(read.GetResult()); }
+        catch (Exception e) { _read.SetException(e); return; }
+        _read.SetResult(n);
+    }
+
+    static int Count(Result<TcpReadResult, TcpError> r) => r.IsOk && !r.Value.IsEndOfStream ? r.Value.Count : 0;
 
     public ValueTask<bool> WriteAsync(ReadOnlyMemory<byte> data, bool push)
     {
-        var task = push ? flow.WriteNodelayAsync(data) : flow.WriteAsync(data);
-        return task.IsCompletedSuccessfully ? new ValueTask<bool>(task.Result.IsOk) : Await(task);
-
-        [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
-        static async ValueTask<bool> Await(Task<Result<Unit, TcpWriteError>> t) => (await t).IsOk;
+        var write = push ? _flow.WriteNodelayAsync(data) : _flow.WriteAsync(data);
+        if (write.IsCompleted) return new ValueTask<bool>(write.Result.IsOk);
+        _write.Reset();
+        _pendingWrite = write.GetAwaiter();
+        _pendingWrite.UnsafeOnCompleted(_writeDone);
+        return new ValueTask<bool>(this, _write.Version);
     }
 
-    public void AbortRead() => flow.Shutdown(ShutdownMode.Read);
-    public Task CloseAsync() => flow.CloseAsync();
-    public void Abort() => flow.Abort();
+    void WriteDone()
+    {
+        var write = _pendingWrite;
+        _pendingWrite = default;   // before completing: the continuation may start the next write
+        bool ok;
+        try { ok = write.GetResult().IsOk; }
+        catch (Exception e) { _write.SetException(e); return; }
+        _write.SetResult(ok);
+    }
+
+    public void AbortRead() => _flow.Shutdown(ShutdownMode.Read);
+    public Task CloseAsync() => _flow.CloseAsync();
+    public void Abort() => _flow.Abort();
+
+    int IValueTaskSource<int>.GetResult(short token) => _read.GetResult(token);
+    ValueTaskSourceStatus IValueTaskSource<int>.GetStatus(short token) => _read.GetStatus(token);
+    bool IValueTaskSource<bool>.GetResult(short token) => _write.GetResult(token);
+    ValueTaskSourceStatus IValueTaskSource<bool>.GetStatus(short token) => _write.GetStatus(token);
+
+    // The flow completes on the stack's context, so the continuation runs where it would be posted to anyway.
+    void IValueTaskSource<int>.OnCompleted(Action<object?> continuation, object? state, short token, ValueTaskSourceOnCompletedFlags flags) =>
+        _read.OnCompleted(continuation, state, token, flags & ~ValueTaskSourceOnCompletedFlags.UseSchedulingContext);
+    void IValueTaskSource<bool>.OnCompleted(Action<object?> continuation, object? state, short token, ValueTaskSourceOnCompletedFlags flags) =>
+        _write.OnCompleted(continuation, state, token, flags & ~ValueTaskSourceOnCompletedFlags.UseSchedulingContext);
 }

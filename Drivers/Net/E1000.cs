@@ -111,14 +111,15 @@ public sealed unsafe class E1000 : INic
             bool link = LinkUp;
             if (link != _link) { _link = link; Counters.LinkChanges++; }
         }
-        _rings.DeferDoorbell = true;                   // replies to this batch share one transmit doorbell
+        _rings.BeginBatch();                           // replies to this batch share one transmit doorbell
         int frames = _rings.Drain(_handler, Counters);
-        _rings.DeferDoorbell = false;
-        _rings.Flush();
+        _rings.EndBatch();
         return frames != 0;
     }
 
     public void Transmit(ReadOnlySpan<byte> frame) => _rings.Transmit(frame, Counters);
+    public void BeginTransmitBatch() => _rings.BeginBatch();
+    public void EndTransmitBatch() => _rings.EndBatch();
 
     MacAddress ReadMac()
     {

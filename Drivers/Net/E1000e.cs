@@ -153,19 +153,20 @@ public sealed unsafe class E1000e : INic
             if (up != _linkUp) { _linkUp = up; Counters.LinkChanges++; work = true; }
             if (_interruptBound) Write(Ims, LinkMask);
         }
-        _rings.DeferDoorbell = true;
+        _rings.BeginBatch();
         int frames = _rings.Drain(_handler, Counters);
-        _rings.DeferDoorbell = false;
+        _rings.EndBatch();
         // Frames the device dropped for want of a descriptor: a clear-on-read statistic, so reading it only after
         // a large batch (when the ring may have filled) still loses no count.
         if (frames >= 64) Counters.DroppedRxFull += Read(MissedPackets);
         work |= frames > 0;
-        _rings.Flush();
         if (_interruptBound) Write(Ims, ReceiveMask);   // fires at once if a frame landed since the drain
         return work;
     }
 
     public void Transmit(ReadOnlySpan<byte> frame) => _rings.Transmit(frame, Counters);
+    public void BeginTransmitBatch() => _rings.BeginBatch();
+    public void EndTransmitBatch() => _rings.EndBatch();
 
     uint Read(int register) => Mmio.Read32(_mmio + register);
     void Write(int register, uint value) => Mmio.Write32(_mmio + register, value);

@@ -32,6 +32,17 @@ public unsafe interface INic : INetworkDevice
     /// reclaims transmitted buffers, notices link changes and re-enables the interrupt. Returns whether it did any work.
     /// </summary>
     bool Poll();
+
+    /// <summary>
+    /// From here to the matching <see cref="EndTransmitBatch"/>, transmitted frames are queued without notifying the
+    /// device; the end notifies it once for all of them. An emulator runs the device model on every doorbell write, so
+    /// the host brackets each pass of its loop (receive, the app's continuations, timers) with these. Batches nest;
+    /// a driver whose ring fills notifies early. Drivers without a doorbell to save keep the no-op defaults.
+    /// </summary>
+    void BeginTransmitBatch() { }
+
+    /// <inheritdoc cref="BeginTransmitBatch"/>
+    void EndTransmitBatch() { }
 }
 
 /// <summary>Per-card counters, readable by the app (e.g. a diagnostics console).</summary>

@@ -23,7 +23,7 @@ static class IntelRegister
 /// <summary>
 /// The legacy receive and transmit descriptor rings of the Intel gigabit family (one 2 KiB buffer per descriptor,
 /// identity-mapped DMA pages): programs queue 0, drains received frames with one RDT write per batch, and queues
-/// transmitted frames with one TDT write per batch while <see cref="DeferDoorbell"/> is set.
+/// transmitted frames with one TDT write per transmit batch (<see cref="BeginBatch"/> .. <see cref="EndBatch"/>).
 /// </summary>
 sealed unsafe class IntelLegacyRings
 {
@@ -38,16 +38,25 @@ sealed unsafe class IntelLegacyRings
     /// <summary>CRC, symbol, sequence, carrier-extension and RX-data errors (not the checksum bits: no offload).</summary>
     const byte FrameErrors = 0x01 | 0x02 | 0x04 | 0x10 | 0x80;
     const ushort TxCommand = ((1 << 0) | (1 << 1) | (1 << 3)) << 8;   // EOP, insert FCS, report status
+    /// <summary>Frames a batch may queue before the doorbell rings anyway: a batch must never fill the ring unseen,
+    /// since TDT == TDH reads as an empty ring to the device.</summary>
+    const int MaxUnannounced = TxCount / 4;
 
     readonly byte* _mmio;
     readonly Descriptor* _rx, _tx;
     readonly byte* _rxBuffers, _txBuffers;
-    int _rxNext, _txNext;
+    int _rxNext, _txNext, _batchDepth, _txUnannounced;
     bool _rxDiscarding, _txPending;
 
-    /// <summary>While set (the owner is draining receive, whose frames produce most replies), transmitted frames
-    /// wait for <see cref="Flush"/> instead of each ringing the doorbell.</summary>
-    public bool DeferDoorbell;
+    /// <summary>Until the matching <see cref="EndBatch"/> (batches nest), transmitted frames wait instead of each
+    /// ringing the doorbell.</summary>
+    public void BeginBatch() => _batchDepth++;
+
+    /// <summary>Ends a batch; the outermost end rings the doorbell once for every frame queued in it.</summary>
+    public void EndBatch()
+    {
+        if (_batchDepth > 0 && --_batchDepth == 0) Flush();
+    }
 
     /// <summary>Allocates both rings and their buffers and programs queue 0 (the receivers stay disabled).</summary>
     public IntelLegacyRings(byte* mmio)
@@ -117,16 +126,17 @@ sealed unsafe class IntelLegacyRings
         _txNext = (_txNext + 1) % TxCount;
         counters.FramesOut++;
         counters.BytesOut += (ulong)frame.Length;
-        if (DeferDoorbell) _txPending = true;
-        else Write(IntelRegister.Tdt, (uint)_txNext);
+        _txPending = true;
+        if (_batchDepth == 0 || ++_txUnannounced >= MaxUnannounced) Flush();
         return true;
     }
 
     /// <summary>Rings the transmit doorbell once for every frame queued since the last one.</summary>
-    public void Flush()
+    void Flush()
     {
         if (!_txPending) return;
         _txPending = false;
+        _txUnannounced = 0;
         Write(IntelRegister.Tdt, (uint)_txNext);
     }
 

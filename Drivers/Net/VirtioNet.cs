@@ -37,7 +37,8 @@ public sealed unsafe class VirtioNet : INic
     readonly bool[] _txBusy;
     readonly bool _mergeable, _hasStatus;
     int _txFreeCount, _rxSkip;
-    bool _polling, _linkUp, _txStalled;
+    bool _linkUp, _txStalled;
+    int _batchDepth;                                         // open transmit batches: frames wait for the outermost end
     volatile bool _configChanged;
     delegate*<void> _wake;
     FrameHandler? _handler;
@@ -199,7 +200,7 @@ public sealed unsafe class VirtioNet : INic
         bool work = false;
         if (_configChanged) { _configChanged = false; work |= CheckLink(); }
         work |= ReclaimTransmitted();
-        _polling = true;                                     // frames sent while delivering share one doorbell
+        BeginTransmitBatch();                                // frames sent while delivering share one doorbell
         try
         {
             _rx.DisableInterrupt();                          // quiet while draining (without EVENT_IDX it is not one-shot)
@@ -218,8 +219,7 @@ public sealed unsafe class VirtioNet : INic
         }
         finally
         {
-            _polling = false;
-            _tx.Kick();
+            EndTransmitBatch();
         }
         return work;
     }
@@ -278,7 +278,14 @@ public sealed unsafe class VirtioNet : INic
         _tx.Publish(id);
         Counters.FramesOut++;
         Counters.BytesOut += (ulong)frame.Length;
-        if (!_polling) _tx.Kick();
+        if (_batchDepth == 0) _tx.Kick();
+    }
+
+    public void BeginTransmitBatch() => _batchDepth++;
+
+    public void EndTransmitBatch()
+    {
+        if (_batchDepth > 0 && --_batchDepth == 0) _tx.Kick();
     }
 
     /// <summary>The ring is full: ring the doorbell (the device may be waiting for it) and wait a little for it to

@@ -90,7 +90,7 @@ public sealed partial class TcpFlow
             SendNext = _snd.Max, ReceiveNext = _rcv.Next, Initial = _snd.Initial, TsRecent = _ts.Recent, Timestamps = _ts.Enabled,
             Window = (ushort)Math.Min(_rcv.Window >> _rcv.Scale, 65535),
         });
-        _closed.Wake();
+        WakeCloser();
         WakeAll();
     }
 
@@ -109,7 +109,7 @@ public sealed partial class TcpFlow
             _connectWaiter = null;
             _stack.Complete(c, Result<TcpFlow, TcpError>.Fail(Error ?? new TcpError(TcpErrorKind.Reset)));
         }
-        _closed.Wake();
+        WakeCloser();
         WakeAll();
     }
 

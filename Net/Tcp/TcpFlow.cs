@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace CosmosNet.Net.Tcp;
 
 /// <summary>
@@ -36,9 +38,15 @@ public sealed partial class TcpFlow
 
     // User-facing state.
     private TaskCompletionSource<Result<TcpFlow, TcpError>>? _connectWaiter;
-    private readonly FlowWaiter _readable, _writable, _closed;
+    private readonly FlowWaiter<Result<TcpReadResult, TcpError>> _readable;
+    private readonly FlowWaiter<Result<Unit, TcpWriteError>> _writable;
+    private TaskCompletionSource? _closeWaiter;   // CloseAsync may be awaited by several callers: a task, made once per flow
     private bool _readBusy, _writeBusy, _readShutdown, _writeShutdown;
     private int _writeNeed;            // free send-buffer space the waiting writer needs before it is woken
+    private Memory<byte> _readDestination;        // the pending read's buffer
+    private ReadOnlyMemory<byte> _writeData;      // what the pending write has not appended yet
+    private bool _writeNodelay;
+    private SeqNum? _writePushEnd;                // a nodelay write: the sequence number its bytes end at, once all are appended
     internal TcpListener? Listener;    // passive opens: whom to hand the flow to once established
     internal bool CountsAsHalfOpen;
 
@@ -60,9 +68,8 @@ public sealed partial class TcpFlow
         _ack = new AckPolicy(clock.CreateTimer(() => OnTimer(FlowTimer.DelayedAck)), Ns(_config.DelayedAckTimeout));
         _keepalive = new KeepaliveMonitor(clock.CreateTimer(() => OnTimer(FlowTimer.Keepalive)));
         _end = new Termination(clock.CreateTimer(() => OnTimer(FlowTimer.Linger)), Ns(_config.CloseTimeout));
-        _readable = new FlowWaiter(stack);
-        _writable = new FlowWaiter(stack);
-        _closed = new FlowWaiter(stack);
+        _readable = new(stack, TryRead);
+        _writable = new(stack, TryWrite);
     }
 
     /// <summary>
@@ -125,29 +132,32 @@ public sealed partial class TcpFlow
     /// FIN arrived and every byte before it was read (or after Shutdown(Read), or a keepalive timeout); an error if the
     /// connection was reset or timed out.
     /// </summary>
-    public async Task<Result<TcpReadResult, TcpError>> ReadAsync(Memory<byte> destination)
+    public ValueTask<Result<TcpReadResult, TcpError>> ReadAsync(Memory<byte> destination)
     {
-        if (_readBusy) return Result<TcpReadResult, TcpError>.Fail(new TcpError(TcpErrorKind.InvalidOperation, "a read is already pending"));
-        if (destination.IsEmpty) return Result<TcpReadResult, TcpError>.Fail(new TcpError(TcpErrorKind.InvalidOperation, "empty read buffer"));
+        if (_readBusy) return new(Result<TcpReadResult, TcpError>.Fail(new TcpError(TcpErrorKind.InvalidOperation, "a read is already pending")));
+        if (destination.IsEmpty) return new(Result<TcpReadResult, TcpError>.Fail(new TcpError(TcpErrorKind.InvalidOperation, "empty read buffer")));
+        _readDestination = destination;
+        if (TryRead(out var result)) { _readDestination = default; return new(result); }
         _readBusy = true;
-        try
+        return _readable.Park();
+    }
+
+    /// <summary>The read's attempt (first call, then at every wake): false while there is nothing to report yet.</summary>
+    private bool TryRead(out Result<TcpReadResult, TcpError> result)
+    {
+        if (_recv.Count > 0 && !_readShutdown)
         {
-            while (true)
-            {
-                if (_recv.Count > 0 && !_readShutdown)
-                {
-                    int n = _recv.Read(destination.Span);
-                    _tuning.Read(n, Now, _loss.Rtt.SmoothedRtt, _mtu.LocalMss, _stack.Memory.UnderPressure);
-                    AfterUserRead();
-                    return new TcpReadResult(n, false);
-                }
-                if (_readShutdown || _rcv.FinReceived || _keepalive.Expired) return TcpReadResult.EndOfStream;
-                if (Error is { } e) return Result<TcpReadResult, TcpError>.Fail(e);
-                if (State == TcpState.Closed) return TcpReadResult.EndOfStream;
-                await _readable.Wait();
-            }
+            int n = _recv.Read(_readDestination.Span);
+            _tuning.Read(n, Now, _loss.Rtt.SmoothedRtt, _mtu.LocalMss, _stack.Memory.UnderPressure);
+            result = new TcpReadResult(n, false);
         }
-        finally { _readBusy = false; }
+        else if (_readShutdown || _rcv.FinReceived || _keepalive.Expired || (Error is null && State == TcpState.Closed)) result = TcpReadResult.EndOfStream;
+        else if (Error is { } e) result = Result<TcpReadResult, TcpError>.Fail(e);
+        else { result = default; return false; }
+        _readBusy = false;
+        _readDestination = default;   // not kept alive by the flow
+        if (result.IsOk && !result.Value.IsEndOfStream) AfterUserRead();
+        return true;
     }
 
     /// <summary>Mirage's <c>read</c>: a fresh buffer holding the next bytes (at most one receive window's worth), or end-of-stream.</summary>
@@ -169,7 +179,7 @@ public sealed partial class TcpFlow
     // ---- writing ----------------------------------------------------------------------------------------------
 
     /// <summary>Queues <paramref name="data"/>; completes once it all fits in the send buffer (back-pressure), or Closed.</summary>
-    public Task<Result<Unit, TcpWriteError>> WriteAsync(ReadOnlyMemory<byte> data) => WriteCore(data, nodelay: false);
+    public ValueTask<Result<Unit, TcpWriteError>> WriteAsync(ReadOnlyMemory<byte> data) => WriteCore(data, nodelay: false);
 
     /// <summary>Writes the buffers in order, as one stream.</summary>
     public async Task<Result<Unit, TcpWriteError>> WritevAsync(IEnumerable<ReadOnlyMemory<byte>> buffers)
@@ -183,7 +193,7 @@ public sealed partial class TcpFlow
     }
 
     /// <summary>Writes bypassing Nagle's algorithm; completes once every byte has been transmitted (not necessarily acknowledged).</summary>
-    public Task<Result<Unit, TcpWriteError>> WriteNodelayAsync(ReadOnlyMemory<byte> data) => WriteCore(data, nodelay: true);
+    public ValueTask<Result<Unit, TcpWriteError>> WriteNodelayAsync(ReadOnlyMemory<byte> data) => WriteCore(data, nodelay: true);
 
     public async Task<Result<Unit, TcpWriteError>> WritevNodelayAsync(IEnumerable<ReadOnlyMemory<byte>> buffers)
     {
@@ -197,38 +207,55 @@ public sealed partial class TcpFlow
 
     private bool CanWrite => !_writeShutdown && Error is null && !_keepalive.Expired && State is TcpState.Established or TcpState.CloseWait;
 
-    private async Task<Result<Unit, TcpWriteError>> WriteCore(ReadOnlyMemory<byte> data, bool nodelay)
+    private ValueTask<Result<Unit, TcpWriteError>> WriteCore(ReadOnlyMemory<byte> data, bool nodelay)
     {
-        if (_writeBusy) return Result<Unit, TcpWriteError>.Fail(TcpWriteError.WriteInProgress);
+        if (_writeBusy) return new(Result<Unit, TcpWriteError>.Fail(TcpWriteError.WriteInProgress));
+        _writeData = data;
+        _writeNodelay = nodelay;
+        _writePushEnd = null;
         _writeBusy = true;
-        try
+        return TryWrite(out var result) ? new(result) : _writable.Park();
+    }
+
+    /// <summary>The write's attempt (first call, then at every wake): appends what fits, and for a nodelay write waits
+    /// until every byte was transmitted. False while it must wait.</summary>
+    private bool TryWrite(out Result<Unit, TcpWriteError> result)
+    {
+        result = Unit.Value;
+        if (_writePushEnd is null)
         {
             while (true)
             {
-                if (!CanWrite) return Result<Unit, TcpWriteError>.Fail(TcpWriteError.Closed);
+                if (!CanWrite) return EndWrite(Result<Unit, TcpWriteError>.Fail(TcpWriteError.Closed), out result);
                 UpdateSendLimit();
-                int n = _send.Append(data.Span);
-                data = data[n..];
-                if (nodelay) _snd.Push(_send.Count);
+                int n = _send.Append(_writeData.Span);
+                _writeData = _writeData[n..];
+                if (_writeNodelay) _snd.Push(_send.Count);
                 if (n > 0) Output();
-                if (data.IsEmpty) break;
+                if (_writeData.IsEmpty) break;
                 // Wake up once a useful amount of space is free, not on every ACK.
-                _writeNeed = Math.Min(data.Length, Math.Max(_send.Limit / 4, 1));
-                await _writable.Wait();
+                _writeNeed = Math.Min(_writeData.Length, Math.Max(_send.Limit / 4, 1));
+                return false;
             }
-            if (nodelay)
-            {
-                var end = DataEnd;
-                while (_snd.Max < end && SeqNum.Max(_snd.Unacknowledged, _snd.BufferStart) < end)
-                {
-                    if (!CanWrite) return Result<Unit, TcpWriteError>.Fail(TcpWriteError.Closed);
-                    _writeNeed = int.MaxValue; // woken by Output once the bytes are on the wire
-                    await _writable.Wait();
-                }
-            }
-            return Unit.Value;
+            if (!_writeNodelay) return EndWrite(Unit.Value, out result);
+            _writePushEnd = DataEnd;
         }
-        finally { _writeBusy = false; }
+        var end = _writePushEnd.Value;
+        if (_snd.Max < end && SeqNum.Max(_snd.Unacknowledged, _snd.BufferStart) < end)
+        {
+            if (!CanWrite) return EndWrite(Result<Unit, TcpWriteError>.Fail(TcpWriteError.Closed), out result);
+            _writeNeed = int.MaxValue; // woken by Output once the bytes are on the wire
+            return false;
+        }
+        return EndWrite(Unit.Value, out result);
+    }
+
+    private bool EndWrite(Result<Unit, TcpWriteError> outcome, out Result<Unit, TcpWriteError> result)
+    {
+        _writeBusy = false;
+        _writeData = default;
+        result = outcome;
+        return true;
     }
 
     // ---- closing ----------------------------------------------------------------------------------------------
@@ -243,7 +270,8 @@ public sealed partial class TcpFlow
         ShutdownWrite();
         if (State is TcpState.Closed or TcpState.TimeWait) return Task.CompletedTask;
         _end.StartCloseTimeout(Now);
-        return _closed.Wait();
+        _closeWaiter ??= new TaskCompletionSource(_stack.CaptureContext());
+        return _closeWaiter.Task;
     }
 
     /// <summary>
@@ -331,6 +359,13 @@ public sealed partial class TcpFlow
     private long Now => _stack.Clock.NowNanoseconds;
 
     private static long Ns(TimeSpan t) => t.Ticks * 100;
+
+    private void WakeCloser()
+    {
+        var closer = _closeWaiter;
+        _closeWaiter = null;
+        if (closer is not null) _stack.Complete(closer);
+    }
 
     private void WakeAll()
     {

@@ -471,6 +471,12 @@ public sealed class TcpStack : IIpTransport
         return _context is null ? TaskCreationOptions.RunContinuationsAsynchronously : TaskCreationOptions.None;
     }
 
+    internal void Complete(IFlowRetry waiter)
+    {
+        if (_context is { } ctx) ctx.Post(static s => ((IFlowRetry)s!).Retry(), waiter);
+        else ThreadPool.UnsafeQueueUserWorkItem(static w => w.Retry(), waiter, preferLocal: false);   // never inside the input path
+    }
+
     internal void Complete(TaskCompletionSource tcs)
     {
         if (_context is { } ctx) ctx.Post(static s => ((TaskCompletionSource)s!).TrySetResult(), tcs);

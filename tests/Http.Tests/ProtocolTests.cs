@@ -52,6 +52,28 @@ public sealed class ProtocolTests
     }
 
     [Fact]
+    public void A_new_connection_starts_clean_after_one_that_ended_mid_request()
+    {
+        // The server reuses finished connection objects: nothing of the last connection may leak into the next.
+        var bed = TestServer.Create();
+        bed.Run(async () =>
+        {
+            for (int i = 0; i < 20; i++)
+            {
+                var c = await bed.ConnectAsync();
+                await c.SendAsync($"GET /items/{i} HTTP/1.1\r\n{H}\r\nGET /items/half-");   // a response, then half a head
+                Assert.Equal($"item {i} q=", (await c.ReadResponseAsync())!.Text);
+                await c.Flow.CloseAsync();
+                Assert.True(await c.IsClosedByServerAsync());
+            }
+            var last = await bed.ConnectAsync();
+            await last.SendAsync($"GET /items/x HTTP/1.1\r\n{H}\r\n");
+            Assert.Equal("item x q=", (await last.ReadResponseAsync())!.Text);
+            Assert.Equal(1, bed.Server.ActiveConnections);
+        });
+    }
+
+    [Fact]
     public void Pipelined_requests_are_answered_in_order()
     {
         var bed = TestServer.Create();
