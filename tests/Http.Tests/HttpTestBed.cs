@@ -73,7 +73,7 @@ public sealed class RawClient(TcpFlow flow, Simulator sim)
 
     /// <summary>Sends a request the server may refuse before it has read it all: with small send buffers the write
     /// is still waiting for window when the server answers and closes, and then fails, as it would for any client.</summary>
-    public Task SendRefusableAsync(string ascii) => flow.WriteNodelayAsync(Encoding.Latin1.GetBytes(ascii));
+    public Task SendRefusableAsync(string ascii) => flow.WriteNodelayAsync(Encoding.Latin1.GetBytes(ascii)).AsTask();
 
     Task<bool> FillAsync()
     {
