@@ -41,6 +41,7 @@ internal static unsafe class Kernel
         ObjectsAvailable = true;
         HardwareExceptions.Initialize();        // from here on, faults in managed code are managed exceptions
         Machine.Initialize();
+        Diagnostics.Profiler.StartIfRequested();   // profile=HZ on the command line; nothing otherwise
         Runtime.Gc.Finalization.StartThread();   // needs the scheduler; before the app, so finalizers always have their thread
         Serial.Write("CosmosNet: "u8);
         Serial.WriteDecimal(MemoryMap.UsableBytes / (1024 * 1024));

@@ -158,7 +158,8 @@ isr_common:
     fxsave [rsp]
     mov rdi, rbp
     call cosmos_trap
-cosmos_trap_return:                         ; stack walks continue from here into the interrupted code (rbp = TrapFrame*)
+cosmos_trap_return:                         ; the return address of every trap's C# frame: stack walks (panic traces,
+                                            ; the profiler) continue at the TrapFrame in rbp, into the interrupted code
     fxrstor [rsp]
     mov rsp, rbp
     pop r15

@@ -32,7 +32,7 @@ var machine = new Option<string>("--machine") { Description = "Machine type", De
 machine.AcceptOnlyFromAmong("pc", "q35");
 var nic = new Option<string?>("--nic") { Description = "NIC model (gives the guest a NIC; user networking unless --tap)" };
 nic.AcceptOnlyFromAmong(Enum.GetNames<Nic>().Select(n => n.ToLowerInvariant()).ToArray());
-var forward = new Option<string[]>("--forward") { Description = "[ADDRESS:]HOSTPORT:GUESTPORT forwarded into the guest (user networking)", Arity = ArgumentArity.ZeroOrMore };
+var forward = new Option<string[]>("--forward") { Description = "[udp:][ADDRESS:]HOSTPORT:GUESTPORT forwarded into the guest (user networking)", Arity = ArgumentArity.ZeroOrMore };
 var tap = new Option<string?>("--tap") { Description = "Existing TAP device for the NIC instead of user networking" };
 var netns = new Option<string?>("--netns") { Description = "Network namespace the TAP device (and QEMU) live in" };
 var serial = new Option<string>("--serial") { Description = "QEMU -serial value: stdio, file:PATH, unix:PATH,server=on,wait=off, ...", DefaultValueFactory = _ => "stdio" };
@@ -90,6 +90,6 @@ bochs.SetAction(parse =>
     return Bochs.Status(run);
 });
 
-return new RootCommand("Build and boot CosmosNet images with the one harness (tools/Harness)") { build, qemu, bochs }.Parse(args).Invoke();
+return new RootCommand("Build and boot CosmosNet images with the one harness (tools/Harness)") { build, qemu, bochs, ProfileCommand.Create(), BootTimeCommand.Create() }.Parse(args).Invoke();
 
 static string Quote(string arg) => arg.Length > 0 && arg.All(c => char.IsAsciiLetterOrDigit(c) || "-_./:=,@%+".Contains(c)) ? arg : "'" + arg.Replace("'", "'\\''") + "'";

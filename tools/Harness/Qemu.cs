@@ -1,17 +1,18 @@
 namespace CosmosNet.Harness;
 
-/// <summary>A host port forwarded to a guest TCP port (QEMU user-mode network).</summary>
-public readonly record struct Forward(int HostPort, int GuestPort, string HostAddress = "127.0.0.1")
+/// <summary>A host port forwarded to a guest TCP (or, with <paramref name="Udp"/>, UDP) port (QEMU user-mode network).</summary>
+public readonly record struct Forward(int HostPort, int GuestPort, string HostAddress = "127.0.0.1", bool Udp = false)
 {
-    /// <summary>"HOSTPORT:GUESTPORT" or "ADDRESS:HOSTPORT:GUESTPORT".</summary>
+    /// <summary>"[udp:]HOSTPORT:GUESTPORT" or "[udp:]ADDRESS:HOSTPORT:GUESTPORT".</summary>
     public static Forward Parse(string text)
     {
-        string[] parts = text.Split(':');
+        bool udp = text.StartsWith("udp:", StringComparison.Ordinal);
+        string[] parts = (udp ? text[4..] : text).Split(':');
         return parts.Length switch
         {
-            2 => new(int.Parse(parts[0]), int.Parse(parts[1])),
-            3 => new(int.Parse(parts[1]), int.Parse(parts[2]), parts[0]),
-            _ => throw new FormatException($"forward '{text}': expected [ADDRESS:]HOSTPORT:GUESTPORT"),
+            2 => new(int.Parse(parts[0]), int.Parse(parts[1]), Udp: udp),
+            3 => new(int.Parse(parts[1]), int.Parse(parts[2]), parts[0], udp),
+            _ => throw new FormatException($"forward '{text}': expected [udp:][ADDRESS:]HOSTPORT:GUESTPORT"),
         };
     }
 }
@@ -24,6 +25,11 @@ public sealed record UserNetwork(params Forward[] Forwards) : Network;
 
 /// <summary>An existing TAP device, optionally inside a network namespace (QEMU then runs in that namespace).</summary>
 public sealed record TapNetwork(string Device, string? Namespace = null) : Network;
+
+/// <summary>The guest's frames as UDP datagrams between 127.0.0.1:<paramref name="GuestPort"/> (QEMU's end) and
+/// 127.0.0.1:<paramref name="RelayPort"/> (a program that forwards them, e.g. one that impairs them on the way to a TAP
+/// device); QEMU runs in <paramref name="Namespace"/> when given.</summary>
+public sealed record DatagramNetwork(int GuestPort, int RelayPort, string? Namespace = null) : Network;
 
 /// <summary>Everything that varies between boots. Exactly one of <see cref="Kernel"/> (multiboot ELF or a Linux
 /// bzImage, with optional <see cref="Initrd"/> and <see cref="Append"/>), <see cref="Cdrom"/> (an ISO) and
@@ -84,7 +90,7 @@ public static class Qemu
             throw new ArgumentException("give exactly one of Kernel, Cdrom and Disk");
         if (o.Machine is not ("pc" or "q35")) throw new ArgumentException($"machine '{o.Machine}': pc or q35");
         var args = new List<string>();
-        if (o.Network is TapNetwork { Namespace: { } ns }) args.AddRange(["ip", "netns", "exec", ns]);
+        if (o.Network switch { TapNetwork t => t.Namespace, DatagramNetwork d => d.Namespace, _ => null } is { } ns) args.AddRange(["ip", "netns", "exec", ns]);
         args.AddRange([Executable, "-machine", o.Machine + (o.VmPort ? ",vmport=on" : ""), "-accel", o.Accel, "-m", $"{o.MemoryMiB}M",
             "-display", "none"]);
         if (o.NoReboot) args.Add("-no-reboot");
@@ -108,10 +114,13 @@ public static class Qemu
         switch (o.Network)
         {
             case UserNetwork user:
-                args.AddRange(["-netdev", "user,id=n0" + string.Concat(user.Forwards.Select(f => $",hostfwd=tcp:{f.HostAddress}:{f.HostPort}-:{f.GuestPort}"))]);
+                args.AddRange(["-netdev", "user,id=n0" + string.Concat(user.Forwards.Select(f => $",hostfwd={(f.Udp ? "udp" : "tcp")}:{f.HostAddress}:{f.HostPort}-:{f.GuestPort}"))]);
                 break;
             case TapNetwork tap:
                 args.AddRange(["-netdev", $"tap,id=n0,ifname={tap.Device},script=no,downscript=no"]);
+                break;
+            case DatagramNetwork d:
+                args.AddRange(["-netdev", $"dgram,id=n0,local.type=inet,local.host=127.0.0.1,local.port={d.GuestPort},remote.type=inet,remote.host=127.0.0.1,remote.port={d.RelayPort}"]);
                 break;
         }
         if (o.Network is not null) args.AddRange(["-device", $"{o.Nic.QemuDevice()},netdev=n0" + (o.NicProperties is { Length: > 0 } p ? "," + p : "")]);
