@@ -10,7 +10,7 @@ internal static unsafe class Uart
 {
     public const ushort Com1 = 0x3F8, Com2 = 0x2F8;
     const int Data = 0, InterruptEnable = 1, FifoControl = 2, LineControl = 3, ModemControl = 4, LineStatus = 5, Scratch = 7;
-    const byte DataReady = 0x01, OverrunError = 0x02, TransmitterEmpty = 0x20;
+    const byte DataReady = 0x01, OverrunError = 0x02, TransmitterEmpty = 0x20, TransmitterIdle = 0x40;
     const int FifoDepth = 16;
 
     // Bytes the transmit FIFO still takes without another status read, per port (index 0: COM1, 1: COM2).
@@ -52,6 +52,13 @@ internal static unsafe class Uart
         }
         room--;
         Cpu.OutByte((ushort)(port + Data), value);
+    }
+
+    /// <summary>Waits (bounded) until the transmitter has sent everything, FIFO and shift register: before the machine
+    /// stops, or the emulator exits with bytes still in the FIFO (Bochs does).</summary>
+    public static void Drain(ushort port)
+    {
+        for (int spins = 0; spins < 1_000_000 && (Cpu.InByte((ushort)(port + LineStatus)) & TransmitterIdle) == 0; spins++) { }
     }
 
     /// <summary>The next received byte, if any; <paramref name="overrun"/> says the UART dropped bytes before it.</summary>

@@ -13,10 +13,12 @@ public static class Bochs
     {
         iso = Repository.PathOf(iso);
         string dir = Path.GetDirectoryName(iso)!;
-        string serial = Path.Combine(dir, "bochs-serial.txt");
+        // A boot with the console gets files of its own: it may run beside the plain boot of the same ISO.
+        string suffix = consolePort is null ? "" : "-console";
+        string serial = Path.Combine(dir, $"bochs-serial{suffix}.txt");
         var env = new Dictionary<string, string>
         {
-            ["COSMOS_ISO"] = iso, ["COSMOS_SERIAL"] = serial, ["COSMOS_BOCHS_LOG"] = Path.Combine(dir, "bochs.log"),
+            ["COSMOS_ISO"] = iso, ["COSMOS_SERIAL"] = serial, ["COSMOS_BOCHS_LOG"] = Path.Combine(dir, $"bochs{suffix}.log"),
             ["COSMOS_CONSOLE_MODE"] = consolePort is null ? "null" : "socket-server",
             ["COSMOS_CONSOLE_DEV"] = consolePort is { } port ? $"127.0.0.1:{port}" : "none",
         };

@@ -13,6 +13,7 @@ internal static unsafe class Power
 
     public static void Shutdown()
     {
+        DrainSerial();
         BochsShutdown();
         Cpu.OutWord(0x604, 0x2000);   // PIIX4 PM1a_CNT: SLP_EN, S5, at the base SeaBIOS programs (QEMU pc)
         Cpu.OutWord(0xB004, 0x2000);  // the same at the base OVMF and the Bochs BIOS program
@@ -25,6 +26,7 @@ internal static unsafe class Power
     public static void Reboot()
     {
         Cpu.DisableInterrupts();
+        DrainSerial();
         for (int spins = 0; spins < 100_000 && (Cpu.InByte(0x64) & 2) != 0; spins++) { }   // input buffer empty
         Cpu.OutByte(0x64, 0xFE);
         Cpu.OutByte(0xCF9, 0x02);
@@ -38,9 +40,17 @@ internal static unsafe class Power
 
     public static void Fail(byte value)
     {
+        DrainSerial();
         Cpu.OutByte(0xF4, value);
         BochsShutdown();
         Cpu.HaltForever();
+    }
+
+    /// <summary>The last lines must leave the UARTs' FIFOs before the machine stops.</summary>
+    static void DrainSerial()
+    {
+        Console.Uart.Drain(Console.Uart.Com1);
+        Console.Uart.Drain(Console.Uart.Com2);
     }
 
     static void BochsShutdown()
