@@ -44,7 +44,7 @@ public static class NetworkHost
         var loop = new NetworkLoop(wake.Set);
         SynchronizationContext.SetSynchronizationContext(loop);
         var config = boot.StaticAddress is { } address ? NetworkStackConfig.WithStatic(address) : NetworkStackConfig.WithDhcp();
-        var stack = new NetworkStack(nic, loop, new SystemRandom(), config);
+        var stack = new NetworkStack(nic, loop, new SystemRandom(), config, new HeapMemoryBudget());
 
         ulong longestSleep = interrupt is null ? PollNanoseconds : SafetyNanoseconds;
         ulong reportedDrops = 0, nextReport = 0;

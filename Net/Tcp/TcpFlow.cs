@@ -139,6 +139,27 @@ public sealed partial class TcpFlow
         finally { _readBusy = false; }
     }
 
+    /// <summary>
+    /// Waits until bytes can be read (true) or the stream has ended (false: the peer's FIN, a reset, Shutdown(Read)),
+    /// taking nothing: a server can hold no buffer of its own for a connection that is idle.
+    /// </summary>
+    public async Task<bool> WaitReadableAsync()
+    {
+        if (_readBusy) return _recv.Count > 0;
+        _readBusy = true;
+        try
+        {
+            while (true)
+            {
+                if (_readShutdown) return false;
+                if (_recv.Count > 0) return true;
+                if (_rcv.FinReceived || _keepalive.Expired || Error is not null || State == TcpState.Closed) return false;
+                await _readable.Wait();
+            }
+        }
+        finally { _readBusy = false; }
+    }
+
     /// <summary>Mirage's <c>read</c>: a fresh buffer holding the next bytes (at most one receive window's worth), or end-of-stream.</summary>
     public async Task<Result<TcpData, TcpError>> ReadAsync()
     {
