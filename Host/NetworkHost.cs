@@ -44,6 +44,8 @@ public static class NetworkHost
         var loop = new NetworkLoop(wake.Set);
         SynchronizationContext.SetSynchronizationContext(loop);
         var config = boot.StaticAddress is { } address ? NetworkStackConfig.WithStatic(address) : NetworkStackConfig.WithDhcp();
+        // Memory pressure starts 4 MiB before the end, or at 1/16 of RAM on a small machine (1 MiB of 16).
+        config = config with { Tcp = config.Tcp with { MemoryLowWater = Math.Min(config.Tcp.MemoryLowWater, GC.GetGCMemoryInfo().TotalAvailableMemoryBytes / 16) } };
         var stack = new NetworkStack(nic, loop, new SystemRandom(), config, new HeapMemoryBudget());
 
         ulong longestSleep = interrupt is null ? PollNanoseconds : SafetyNanoseconds;

@@ -46,8 +46,8 @@ public sealed class HttpServer
     /// <summary>Connections turned away with 503 because the queue was full.</summary>
     public long RejectedConnections { get; private set; }
 
-    /// <summary>Request and response buffers, lent to connections only while they serve a request.</summary>
-    internal System.Buffers.ArrayPool<byte> Buffers { get; } = System.Buffers.ArrayPool<byte>.Create(128 * 1024, 64);
+    /// <summary>Request and response buffers, lent to connections only while they serve a request; a few are kept for reuse.</summary>
+    internal System.Buffers.ArrayPool<byte> Buffers { get; } = System.Buffers.ArrayPool<byte>.Create(128 * 1024, 8);
 
     internal HttpDate Date { get; }
     internal byte[]? ServerLine { get; }
