@@ -54,6 +54,13 @@ public sealed class NetworkStack
     /// <summary>Counters of every layer below TCP.</summary>
     public NetStatistics Statistics { get; }
 
+    /// <summary>Where the stack reports faults it contained (one line each: the kernel's console, a test's log).</summary>
+    public Action<string>? Log
+    {
+        get => Tcp.Log;
+        set { Tcp.Log = value; Ip.Log = value; }
+    }
+
     /// <summary>
     /// Starts receiving frames and configures the interface: at once from a static configuration, otherwise by DHCP.
     /// Completes when the interface has an address (or DHCP gave up after <paramref name="dhcpTimeout"/>; it keeps trying).

@@ -121,12 +121,34 @@ public sealed partial class TcpFlow
     {
         if (State == TcpState.Closed) return;
         if (sendReset && State.IsSynchronized() && State != TcpState.TimeWait)
-            _stack.SendReset(Tuple, _snd.Next, default, withAck: false);
+        {
+            // Best effort, like any segment: a RST that cannot be sent (no memory for the frame) must not keep the flow.
+            try { _stack.SendReset(Tuple, _snd.Next, default, withAck: false); }
+            catch (Exception) { _stack.Statistics.Faults++; }
+        }
         _end.Fail(error);
         Transition(TcpEvent.Abort);
     }
 
     // ---- timers -----------------------------------------------------------------------------------------------
+
+    private enum FlowTimer { Retransmit, DelayedAck, Keepalive, Linger }
+
+    /// <summary>Every timer of the flow fires here: a fault in one resets this flow only (<see cref="TcpStack.Contain"/>).</summary>
+    private void OnTimer(FlowTimer timer)
+    {
+        try
+        {
+            switch (timer)
+            {
+                case FlowTimer.Retransmit: OnRetransmitTimer(); break;
+                case FlowTimer.DelayedAck: OnDelayedAckTimer(); break;
+                case FlowTimer.Keepalive: OnKeepaliveTimer(); break;
+                default: OnLingerTimer(); break;
+            }
+        }
+        catch (Exception e) { _stack.Contain(this, e, $"the {timer} timer of {Tuple}"); }
+    }
 
     private void OnRetransmitTimer()
     {
@@ -140,6 +162,7 @@ public sealed partial class TcpFlow
                     return;
                 }
                 _stack.Statistics.Retransmissions++;
+                _retransmits++;
                 _loss.Rtt.Backoff();
                 if (State == TcpState.SynSent) { _loss.SynSent(Now); SendSegment(_snd.Initial, 0, Wire.TcpFlags.Syn); }
                 else SendSegment(_snd.Initial, 0, Wire.TcpFlags.Syn | Wire.TcpFlags.Ack);

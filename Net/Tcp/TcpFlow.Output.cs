@@ -87,7 +87,7 @@ public sealed partial class TcpFlow
     private void Transmit(SeqNum seq, int len, bool fin)
     {
         bool retransmission = seq < _snd.Max;
-        if (retransmission) _stack.Statistics.Retransmissions++;
+        if (retransmission) { _stack.Statistics.Retransmissions++; _retransmits++; }
         _loss.Transmitting(seq, retransmission, _ts.Enabled, Now);
         var flags = TcpFlags.Ack | (fin ? TcpFlags.Fin : 0);
         if (len > 0 && seq + len >= DataEnd) flags |= TcpFlags.Psh;

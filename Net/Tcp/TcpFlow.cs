@@ -27,6 +27,7 @@ public sealed partial class TcpFlow
     private readonly KeepaliveMonitor _keepalive;
     private readonly Termination _end;
     private bool _windowScaling;       // both sides sent the window scale option
+    private long _retransmits;         // segments sent again (SYN, data, FIN)
 
     private readonly SendBuffer _send;
     private readonly ReceiveBuffer _recv;
@@ -55,10 +56,10 @@ public sealed partial class TcpFlow
         _mtu = new PathMtu(localMss, pathMss);
         _loss = new LossRecovery(_config, _mtu.SendMss, iss);
         var clock = stack.Clock;
-        _rexmit = new RetransmitTimer(clock.CreateTimer(OnRetransmitTimer), Ns(_config.MinRto), Ns(_config.MaxRto));
-        _ack = new AckPolicy(clock.CreateTimer(OnDelayedAckTimer), Ns(_config.DelayedAckTimeout));
-        _keepalive = new KeepaliveMonitor(clock.CreateTimer(OnKeepaliveTimer));
-        _end = new Termination(clock.CreateTimer(OnLingerTimer), Ns(_config.CloseTimeout));
+        _rexmit = new RetransmitTimer(clock.CreateTimer(() => OnTimer(FlowTimer.Retransmit)), Ns(_config.MinRto), Ns(_config.MaxRto));
+        _ack = new AckPolicy(clock.CreateTimer(() => OnTimer(FlowTimer.DelayedAck)), Ns(_config.DelayedAckTimeout));
+        _keepalive = new KeepaliveMonitor(clock.CreateTimer(() => OnTimer(FlowTimer.Keepalive)));
+        _end = new Termination(clock.CreateTimer(() => OnTimer(FlowTimer.Linger)), Ns(_config.CloseTimeout));
         _readable = new FlowWaiter(stack);
         _writable = new FlowWaiter(stack);
         _closed = new FlowWaiter(stack);
@@ -101,6 +102,16 @@ public sealed partial class TcpFlow
     internal int ReceiveLimit => _recv.Limit;
     internal int SendLimit => _send.Limit;
     internal int AdvertisedWindow => _rcv.Window;
+
+    /// <summary>A copy of what diagnostics show of this connection (take it on the stack's thread).</summary>
+    public TcpFlowStatistics Statistics => new(State, LocalEndpoint, Destination, _snd.Window, _rcv.Window,
+        _loss.Rtt.SmoothedRtt, _loss.Rtt.Rto, _loss.Congestion.Cwnd, _loss.Congestion.Ssthresh, _mtu.SendMss,
+        DataBytes((uint)(_snd.Unacknowledged - _snd.Initial), finCounted: State is TcpState.FinWait2 or TcpState.TimeWait),
+        DataBytes((uint)(_rcv.Next - _rcv.Initial), finCounted: _rcv.FinReceived), _retransmits, _send.Count, _recv.Count);
+
+    /// <summary>Sequence space used minus the SYN and the FIN, which occupy one number each but carry no data.</summary>
+    private static uint DataBytes(uint sequenceSpace, bool finCounted) =>
+        sequenceSpace == 0 ? 0 : sequenceSpace - 1 - (finCounted && sequenceSpace > 1 ? 1u : 0u);
 
     /// <summary>The engine's variables, for diagnostics.</summary>
     public string Describe() =>
@@ -255,6 +266,12 @@ public sealed partial class TcpFlow
         _end.StartCloseTimeout(Now);
         return _closed.Wait();
     }
+
+    /// <summary>
+    /// Resets the connection now (close with SO_LINGER 0): a RST to the peer, buffered data discarded, pending and later
+    /// reads and writes fail with <see cref="TcpErrorKind.Aborted"/>. For a server that gives up on a client.
+    /// </summary>
+    public void Abort() => Terminate(new TcpError(TcpErrorKind.Aborted), sendReset: true);
 
     /// <summary>shutdown(2): Read discards what arrives from now on and makes reads return end-of-stream; Write sends FIN after the buffered data.</summary>
     public void Shutdown(ShutdownMode mode)

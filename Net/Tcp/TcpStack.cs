@@ -19,6 +19,7 @@ public sealed class TcpStack : IIpTransport
     private readonly EphemeralPorts _ports;
     private readonly SynCookies _cookies;
     private readonly KeyedHash _timestampKey;
+    private readonly LogLimiter _faultLog;
     private readonly TimeWaitTable _timeWait;
     private long _challengeWindowStart;
     private int _challengeAcksInWindow;
@@ -36,6 +37,7 @@ public sealed class TcpStack : IIpTransport
         _ports = new EphemeralPorts(random, Config.EphemeralPortFirst, Config.EphemeralPortLast);
         _cookies = new SynCookies(clock, random);
         _timestampKey = new KeyedHash(random);
+        _faultLog = new LogLimiter(clock);
         _timeWait = new TimeWaitTable(clock, Config.Msl, _ => Statistics.ConnectionsClosed++);
         SegmentBuffer = new byte[TcpSegment.MaxHeaderLength + 65535]; // sized for any path, whatever MSS we announce
         ip.Register(IpProtocol.Tcp, this);
@@ -62,6 +64,9 @@ public sealed class TcpStack : IIpTransport
     /// <summary>Connections in TIME_WAIT (each a small record, no flow).</summary>
     public int TimeWaitCount => _timeWait.Count;
     internal IEnumerable<TcpFlow> ConnectionsForTests() => _flows.Values;
+
+    /// <summary>Every connection the stack holds (any state but Listen), as a copy taken now.</summary>
+    public TcpFlow[] Connections() => _flows.Values.ToArray();
 
     /// <summary>Passive connections in SYN_RECEIVED (the SYN backlog).</summary>
     public int HalfOpenCount { get; internal set; }
@@ -129,7 +134,23 @@ public sealed class TcpStack : IIpTransport
 
     // ---- input --------------------------------------------------------------------------------------------------
 
+    /// <summary>
+    /// One segment from the IP layer. Fault containment (issue 14): an exception while it is processed — a bug, or an
+    /// OutOfMemoryException — resets the one flow it was for (or drops the segment when it belonged to none), is
+    /// counted in <see cref="TcpStatistics.Faults"/> and reported to <see cref="Log"/>; the stack and every other
+    /// connection carry on.
+    /// </summary>
     public void Receive(Ipv4Address source, Ipv4Address destination, ReadOnlySpan<byte> payload)
+    {
+        try { Dispatch(source, destination, payload); }
+        catch (Exception e) { Contain(_processing, e, $"a segment from {source}"); }
+        finally { _processing = null; }
+    }
+
+    /// <summary>The flow the segment being dispatched is for, once known: the one a fault resets.</summary>
+    private TcpFlow? _processing;
+
+    private void Dispatch(Ipv4Address source, Ipv4Address destination, ReadOnlySpan<byte> payload)
     {
         Statistics.SegmentsReceived++;
         switch (TcpSegment.TryParse(payload, source, destination, out var seg))
@@ -149,6 +170,7 @@ public sealed class TcpStack : IIpTransport
         var tuple = new TcpTuple(destination, seg.DestinationPort, source, seg.SourcePort);
         if (_flows.TryGetValue(tuple, out var flow))
         {
+            _processing = flow;
             flow.Input(seg, opt);
             return;
         }
@@ -213,6 +235,7 @@ public sealed class TcpStack : IIpTransport
         var iss = _isn.Next(tuple.LocalAddress, tuple.LocalPort, tuple.RemoteAddress, tuple.RemotePort);
         if (minIss is { } least && iss < least) iss = least;
         if (NewFlow(tuple, iss) is not { } flow) return; // no memory for it: the peer's SYN retransmission tries again
+        _processing = flow;
         flow.AcceptSyn(peerIsn, opt, listener);
         _flows.Add(tuple, flow);
         HalfOpenCount++;
@@ -236,6 +259,7 @@ public sealed class TcpStack : IIpTransport
             SendReset(tuple, new SeqNum(seg.AckNumber), default, withAck: false); // the peer believes it is connected: tell it
             return true;
         }
+        _processing = flow;
         flow.AcceptCookie(peerIsn, mss, seg.Window, listener);
         _flows.Add(tuple, flow);
         Statistics.ConnectionsOpened++;
@@ -402,9 +426,34 @@ public sealed class TcpStack : IIpTransport
         return started.Task.ContinueWith(async _ =>
         {
             try { await listener.Process(flow); }
-            catch (Exception) { flow.Terminate(new TcpError(TcpErrorKind.InvalidOperation, "listener callback failed"), sendReset: true); }
+            catch (Exception e) { Contain(flow, e, $"the listener of port {flow.Tuple.LocalPort}"); }
         }, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Current).Unwrap();
     }
+
+    // ---- fault containment ------------------------------------------------------------------------------------
+
+    /// <summary>Where contained faults are reported, one line each and at most 10 a second (the host's console, a test's log); null drops them.</summary>
+    public Action<string>? Log { get; set; }
+
+    /// <summary>
+    /// Contains a fault of one flow's processing (a segment, a timer, its listener's callback): the flow is reset and
+    /// leaves the table, the fault is counted and reported. Its state may be inconsistent, so if even the reset fails
+    /// the flow is dropped from the table without one. <paramref name="flow"/> is null when the fault happened before
+    /// a flow was known: the segment is dropped.
+    /// </summary>
+    internal void Contain(TcpFlow? flow, Exception fault, string during)
+    {
+        Statistics.Faults++;
+        if (flow is not null)
+        {
+            try { flow.Terminate(new TcpError(TcpErrorKind.Aborted, $"{fault.GetType().Name} in the stack"), sendReset: true); }
+            catch (Exception) { Remove(flow); }
+        }
+        if (Log is null || !_faultLog.Allow(out long suppressed)) return;
+        try { Log($"tcp: {during} failed ({fault.GetType().Name}: {fault.Message}){(flow is null ? "; dropped" : $"; {flow.Tuple} reset")}{LogLimiter.Note(suppressed)}"); }
+        catch (Exception) { } // reporting must not fail the containment (no memory for the message, a throwing log)
+    }
+
 
     // ---- completing user operations -----------------------------------------------------------------------------
 

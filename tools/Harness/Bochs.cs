@@ -7,8 +7,9 @@ public static class Bochs
     public const string Executable = "bochs";
 
     /// <summary>Starts Bochs on <paramref name="iso"/>; COM1 goes to bochs-serial.txt beside the ISO and is
-    /// followed line by line.</summary>
-    public static Guest Start(string iso, TimeSpan? maxLifetime = null, Action<SerialLine>? onLine = null)
+    /// followed line by line. With <paramref name="consolePort"/>, COM2 (the diagnostics console) is a TCP server on
+    /// that port of 127.0.0.1, and Bochs waits for a client to connect before it starts the guest.</summary>
+    public static Guest Start(string iso, TimeSpan? maxLifetime = null, Action<SerialLine>? onLine = null, int? consolePort = null)
     {
         iso = Repository.PathOf(iso);
         string dir = Path.GetDirectoryName(iso)!;
@@ -16,6 +17,8 @@ public static class Bochs
         var env = new Dictionary<string, string>
         {
             ["COSMOS_ISO"] = iso, ["COSMOS_SERIAL"] = serial, ["COSMOS_BOCHS_LOG"] = Path.Combine(dir, "bochs.log"),
+            ["COSMOS_CONSOLE_MODE"] = consolePort is null ? "null" : "socket-server",
+            ["COSMOS_CONSOLE_DEV"] = consolePort is { } port ? $"127.0.0.1:{port}" : "none",
         };
         string[] command = [Executable, "-q", "-f", Path.Combine(Repository.Root, "Boot", "bochsrc.txt"),
             "-rc", Path.Combine(Repository.Root, "Boot", "bochs.rc")];
