@@ -58,7 +58,9 @@ public static class NetworkHost
         var loop = s_loop = new NetworkLoop(wake.Set, Console.WriteLine);
         SynchronizationContext.SetSynchronizationContext(loop);
         var config = boot.StaticAddress is { } address ? NetworkStackConfig.WithStatic(address) : NetworkStackConfig.WithDhcp();
-        var stack = new NetworkStack(nic, loop, new SystemRandom(), config) { Log = Console.WriteLine };
+        // Memory pressure starts 4 MiB before the end, or at 1/16 of RAM on a small machine (1 MiB of 16).
+        config = config with { Tcp = config.Tcp with { MemoryLowWater = Math.Min(config.Tcp.MemoryLowWater, GC.GetGCMemoryInfo().TotalAvailableMemoryBytes / 16) } };
+        var stack = new NetworkStack(nic, loop, new SystemRandom(), config, new HeapMemoryBudget()) { Log = Console.WriteLine };
         NetworkCommands.Attach(nic, stack, loop);   // the diagnostics console's net and conns
 
         ulong longestSleep = interrupt is null ? PollNanoseconds : SafetyNanoseconds;

@@ -19,7 +19,7 @@ internal sealed class HttpConnection
     readonly HttpServerOptions _o;
     readonly IClock _clock;
     readonly ITimer _timer;
-    readonly byte[] _in;
+    byte[] _in = Array.Empty<byte>();         // rented from the server while a request is under way; none while idle
     readonly RequestHead _head = new();
     int _headStart, _headEnd, _start, _end;   // received, unconsumed bytes are _in[_start.._end)
     Wait _wait;
@@ -39,8 +39,6 @@ internal sealed class HttpConnection
         _o = server.Options;
         _clock = server.Clock;
         _timer = _clock.CreateTimer(OnTimer);
-        _in = new byte[_o.MaxRequestLineLength + _o.MaxRequestHeadersSize + Math.Max(_o.MaxChunkLineLength, _o.MaxTrailersSize) + 256];
-        _head.Buffer = _in;
         _head.Fields = new FieldRange[_o.MaxRequestHeaderCount];
         Request = new HttpRequest(this, _head);
         Response = new HttpResponse(this, _o.ResponseBufferSize);
@@ -86,8 +84,19 @@ internal sealed class HttpConnection
         finally
         {
             _timer.Cancel();
+            ReleaseBuffers();
             Transport = null!;
         }
+    }
+
+    /// <summary>The receive size a request needs: the longest head plus a chunk line or trailers, and some slack.</summary>
+    int InSize => _o.MaxRequestLineLength + _o.MaxRequestHeadersSize + Math.Max(_o.MaxChunkLineLength, _o.MaxTrailersSize) + 256;
+
+    /// <summary>Idle between requests (nothing buffered): the buffers go back to the server's pool.</summary>
+    void ReleaseBuffers()
+    {
+        if (_in.Length > 0) { Server.Buffers.Return(_in); _in = Array.Empty<byte>(); _head.Buffer = _in; }
+        Response.ReleaseBuffers();
     }
 
     /// <summary>Answers a refused request with an empty-bodied status and no keep-alive; the caller then closes.</summary>
@@ -153,6 +162,13 @@ internal sealed class HttpConnection
                 _in.AsSpan(_headStart, _end - _headStart).CopyTo(_in);
                 _headStart = 0; _end -= shift; scan -= shift; lineStart -= shift;
                 if (fieldsStart >= 0) fieldsStart -= shift;
+            }
+            if (_in.Length == 0)
+            {
+                // Idle: wait for the request's first bytes before taking a buffer for them.
+                if (!await Transport.WaitReadableAsync()) { Disarm(); return -1; }
+                _in = Server.Buffers.Rent(InSize);
+                _head.Buffer = _in;
             }
             int n = await Transport.ReadAsync(_in.AsMemory(_end));
             if (n == 0)
@@ -236,10 +252,11 @@ internal sealed class HttpConnection
             }
             catch (HttpProtocolException) { return false; }
         }
-        // Pipelined bytes of the next request move to the front of the buffer.
+        // Pipelined bytes of the next request move to the front of the buffer; with none, the connection is idle.
         _in.AsSpan(_start, _end - _start).CopyTo(_in);
         _end -= _start;
         _start = 0;
+        if (_end == 0) ReleaseBuffers();
         return true;
     }
 

@@ -13,8 +13,8 @@ public sealed class HttpResponse
 {
     const int HeadRoom = 8 * 1024;   // the head (at most HeadRoom - 32 bytes) and a chunk-size line go right before the body
     readonly HttpConnection _conn;
-    readonly byte[] _out;            // [HeadRoom .. HeadRoom + capacity) body
-    readonly byte[] _head = new byte[HeadRoom - 32];
+    byte[] _out = Array.Empty<byte>();   // [HeadRoom .. HeadRoom + capacity) body; rented per request from the server's pool
+    byte[] _head = Array.Empty<byte>();
     readonly int _capacity;
     readonly List<KeyValuePair<string, string>> _headers = new();
     int _bodyLength;                 // bytes in the body buffer
@@ -25,7 +25,6 @@ public sealed class HttpResponse
     {
         _conn = conn;
         _capacity = capacity;
-        _out = new byte[HeadRoom + capacity + 7];   // + a chunk's CRLF and the last-chunk line
     }
 
     public int StatusCode { get; set; } = 200;
@@ -93,8 +92,22 @@ public sealed class HttpResponse
 
     internal void Reset()
     {
+        if (_out.Length == 0)
+        {
+            _out = _conn.Server.Buffers.Rent(HeadRoom + _capacity + 7);   // + a chunk's CRLF and the last-chunk line
+            _head = _conn.Server.Buffers.Rent(HeadRoom - 32);
+        }
         StatusCode = 200; ContentType = null; ContentLength = null; HasStarted = false;
         _headers.Clear(); _bodyLength = 0; _sent = 0; _chunked = false;
+    }
+
+    /// <summary>The connection is idle: the buffers go back to the server's pool.</summary>
+    internal void ReleaseBuffers()
+    {
+        if (_out.Length == 0) return;
+        _conn.Server.Buffers.Return(_out);
+        _conn.Server.Buffers.Return(_head);
+        _out = _head = Array.Empty<byte>();
     }
 
     /// <summary>Throws away an unsent response so an error can replace it; false once it has started.</summary>

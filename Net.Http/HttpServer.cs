@@ -56,6 +56,9 @@ public sealed class HttpServer
     /// each was logged in one line and aborted (RST); the server and the other connections carried on.</summary>
     public long Faults { get; private set; }
 
+    /// <summary>Request and response buffers, lent to connections only while they serve a request; a few are kept for reuse.</summary>
+    internal System.Buffers.ArrayPool<byte> Buffers { get; } = System.Buffers.ArrayPool<byte>.Create(128 * 1024, 8);
+
     internal HttpDate Date { get; }
     internal byte[]? ServerLine { get; }
 
@@ -111,9 +114,20 @@ public sealed class HttpServer
 
     public void Stop(ushort port) => _tcp?.Unlisten(port);
 
-    /// <summary>Serves one connection until it closes: waits for a slot when all are busy, or answers 503 when the queue is full too.</summary>
+    /// <summary>
+    /// Serves one connection until it closes: waits for a slot when all are busy, or answers 503 when the queue is full
+    /// too — or when the TCP stack is short of memory (<see cref="TcpStack.UnderMemoryPressure"/>): a server that stops
+    /// taking connections early keeps serving those it has.
+    /// </summary>
     public async Task ServeAsync(ITransport transport)
     {
+        if (_tcp is { UnderMemoryPressure: true })
+        {
+            RejectedConnections++;
+            await transport.WriteAsync(s_unavailable, push: true);
+            await transport.CloseAsync();
+            return;
+        }
         if (ActiveConnections >= Options.MaxConcurrentConnections)
         {
             if (_queued.Count >= Options.MaxQueuedConnections)

@@ -12,6 +12,11 @@ public interface ITransport
 {
     /// <summary>Reads at least one byte into <paramref name="buffer"/>; 0 at end of stream, after an error or <see cref="AbortRead"/>.</summary>
     ValueTask<int> ReadAsync(Memory<byte> buffer);
+    /// <summary>
+    /// Waits until a read would return bytes (true) or end of stream (false), without reading: an idle connection then
+    /// holds no receive buffer. Transports that cannot wait without reading say true at once.
+    /// </summary>
+    ValueTask<bool> WaitReadableAsync() => new(true);
     /// <summary>Queues bytes (waiting while the send buffer is full); <paramref name="push"/> sends them without delay. False once the connection can no longer send.</summary>
     ValueTask<bool> WriteAsync(ReadOnlyMemory<byte> data, bool push);
     /// <summary>Makes a pending and every later read return end of stream (a timeout).</summary>
@@ -69,6 +74,9 @@ public sealed class TcpFlowTransport : ITransport, IValueTaskSource<int>, IValue
     }
 
     static int Count(Result<TcpReadResult, TcpError> r) => r.IsOk && !r.Value.IsEndOfStream ? r.Value.Count : 0;
+
+
+    public ValueTask<bool> WaitReadableAsync() => _flow.WaitReadableAsync();
 
     public ValueTask<bool> WriteAsync(ReadOnlyMemory<byte> data, bool push)
     {

@@ -16,7 +16,10 @@ static class Program
 
     static Task Serve(NetworkStack stack)
     {
-        var http = new HttpServer(stack) { Log = Console.WriteLine };
+        // Connections are admitted by memory (the server answers 503 while the stack is under memory pressure), not by a
+        // fixed count: an idle keep-alive connection holds no HTTP buffers and a few KiB of TCP state.
+        var options = new HttpServerOptions { MaxConcurrentConnections = 50_000, KeepAliveTimeout = TimeSpan.FromMinutes(5) };
+        var http = new HttpServer(stack, options) { Log = Console.WriteLine };
         http.UseStaticFiles(StaticFiles.FromAssembly(typeof(Program).Assembly));   // GET/HEAD/OPTIONS / -> wwwroot/index.html
         http.MapPost("/", async ctx => Results.Bytes(await ctx.Request.ReadBodyAsync()));   // the body echoed
         http.MapPost("/echo", ctx => Results.Text(HeaderLines(ctx.Request)));             // the received headers, "Name: Value"
@@ -37,9 +40,10 @@ static class Program
 
     static async Task EchoAsync(TcpFlow flow)
     {
-        var buffer = new byte[64 * 1024];
-        while (true)
+        byte[]? buffer = null;   // taken at the first byte: an idle echo connection holds no buffer
+        while (await flow.WaitReadableAsync())
         {
+            buffer ??= new byte[64 * 1024];
             var r = await flow.ReadAsync(buffer);
             if (!r.IsOk || r.Value.IsEndOfStream) break;
             if (!(await flow.WriteAsync(buffer.AsMemory(0, r.Value.Count))).IsOk) break;

@@ -42,6 +42,7 @@ public sealed partial class TcpFlow
     private readonly FlowWaiter<Result<Unit, TcpWriteError>> _writable;
     private TaskCompletionSource? _closeWaiter;   // CloseAsync may be awaited by several callers: a task, made once per flow
     private bool _readBusy, _writeBusy, _readShutdown, _writeShutdown;
+    private bool _readPeek;                       // the pending read is WaitReadableAsync: report, take nothing
     private int _writeNeed;            // free send-buffer space the waiting writer needs before it is woken
     private Memory<byte> _readDestination;        // the pending read's buffer
     private ReadOnlyMemory<byte> _writeData;      // what the pending write has not appended yet
@@ -145,19 +146,42 @@ public sealed partial class TcpFlow
     /// <summary>The read's attempt (first call, then at every wake): false while there is nothing to report yet.</summary>
     private bool TryRead(out Result<TcpReadResult, TcpError> result)
     {
+        bool peek = _readPeek;
         if (_recv.Count > 0 && !_readShutdown)
         {
-            int n = _recv.Read(_readDestination.Span);
-            _tuning.Read(n, Now, _loss.Rtt.SmoothedRtt, _mtu.LocalMss, _stack.Memory.UnderPressure);
-            result = new TcpReadResult(n, false);
+            if (peek) result = new TcpReadResult(0, false);   // WaitReadableAsync: there is data; nothing is taken
+            else
+            {
+                int n = _recv.Read(_readDestination.Span);
+                _tuning.Read(n, Now, _loss.Rtt.SmoothedRtt, _mtu.LocalMss, _stack.Memory.UnderPressure);
+                result = new TcpReadResult(n, false);
+            }
         }
         else if (_readShutdown || _rcv.FinReceived || _keepalive.Expired || (Error is null && State == TcpState.Closed)) result = TcpReadResult.EndOfStream;
         else if (Error is { } e) result = Result<TcpReadResult, TcpError>.Fail(e);
         else { result = default; return false; }
         _readBusy = false;
+        _readPeek = false;
         _readDestination = default;   // not kept alive by the flow
-        if (result.IsOk && !result.Value.IsEndOfStream) AfterUserRead();
+        if (!peek && result.IsOk && !result.Value.IsEndOfStream) AfterUserRead();
         return true;
+    }
+
+    /// <summary>
+    /// Waits until bytes can be read (true) or the stream has ended (false: the peer's FIN, a reset, Shutdown(Read)),
+    /// taking nothing: a server can hold no buffer of its own for a connection that is idle.
+    /// </summary>
+    public ValueTask<bool> WaitReadableAsync()
+    {
+        if (_readBusy) return new(_recv.Count > 0);
+        _readPeek = true;
+        if (TryRead(out var result)) return new(IsData(result));
+        _readBusy = true;
+        return Await(_readable.Park());
+
+        [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+        static async ValueTask<bool> Await(ValueTask<Result<TcpReadResult, TcpError>> wait) => IsData(await wait);
+        static bool IsData(Result<TcpReadResult, TcpError> r) => r.IsOk && !r.Value.IsEndOfStream;
     }
 
     /// <summary>Mirage's <c>read</c>: a fresh buffer holding the next bytes (at most one receive window's worth), or end-of-stream.</summary>

@@ -19,7 +19,10 @@ public sealed class HttpTestBed
         Sim = new Simulator(seed);
         var link = new SimulatedLink(Sim, new LinkProfile { Latency = TimeSpan.FromMilliseconds(1) });
         Client = new TcpStack(new PacketIpLayer(link.A, new Ipv4Address(10, 0, 0, 1)), Sim.Clock, Sim.Random.Fork("client"));
-        var serverTcp = new TcpStack(new PacketIpLayer(link.B, ServerAddress), Sim.Clock, Sim.Random.Fork("server"));
+        // The limit tests send whole oversized requests before reading the answer: a first window that takes them lets the
+        // client's write complete before the server refuses and closes (the 100 kB ones too; with the 4 KiB default it would see the reset).
+        var serverTcp = new TcpStack(new PacketIpLayer(link.B, ServerAddress), Sim.Clock, Sim.Random.Fork("server"),
+            new TcpConfig { InitialReceiveBufferSize = 256 * 1024 });
         Server = new HttpServer(serverTcp, Sim.Clock, options) { Log = line => Log.Add(line) };
         Server.Start(80);
     }
