@@ -10,9 +10,9 @@ export DOTNET_SKIP_FIRST_TIME_EXPERIENCE := 1
 # ---- host tools: installed from Debian when missing --------------------------------------------
 DEBIAN_PACKAGES := qemu-system-x86 qemu-utils bochs bochsbios vgabios nasm clang lld xorriso \
   grub-pc-bin grub-efi-amd64-bin grub-common mtools ovmf tcpdump socat netcat-openbsd iperf3 wrk \
-  iproute2 python3-scapy ethtool procps iputils-ping curl
+  iproute2 python3-scapy ethtool procps iputils-ping curl gdb
 REQUIRED_TOOLS := qemu-system-x86_64 bochs nasm clang ld.lld xorriso grub-mkrescue mformat tcpdump \
-  socat nc iperf3 wrk ip ethtool ping curl
+  socat nc iperf3 wrk ip ethtool ping curl gdb
 REQUIRED_FILES := /usr/share/bochs/BIOS-bochs-latest /usr/share/vgabios/vgabios.bin \
   /usr/lib/grub/i386-pc/modinfo.sh /usr/lib/grub/x86_64-efi/modinfo.sh /usr/share/OVMF/OVMF_CODE.fd
 
@@ -61,6 +61,12 @@ GUEST := tools/guest
 RUN_FLAGS := --memory 512 --nic $(NIC) --forward 127.0.0.1:$(HTTP_PORT):80 --forward 127.0.0.1:$(ECHO_PORT):7
 # make run CONFIG=path: the file becomes /config/appsettings.json in the guest (a Multiboot module).
 RUN_CONFIG := $(if $(CONFIG),--initrd "$(abspath $(CONFIG)) appsettings.json")
+# The diagnostics console (type help): COM2, served on iso/console.sock (socat -,raw,echo=0 UNIX-CONNECT:iso/console.sock);
+# make run CONSOLE=com1 puts it on this terminal's COM1 beside the log instead.
+CONSOLE ?= com2
+COMMA := ,
+CONSOLE_SOCKET := $(CURDIR)/iso/console.sock
+RUN_CONSOLE := $(if $(filter com1,$(CONSOLE)),--append console=com1,--console unix:$(CONSOLE_SOCKET)$(COMMA)server=on$(COMMA)wait=off)
 
 .PHONY: all elf iso run run-iso run-uefi run-bochs
 all: elf iso
@@ -78,7 +84,22 @@ iso: elf
 
 run: elf
 	@echo "serving on http://127.0.0.1:$(HTTP_PORT)/ (echo: 127.0.0.1:$(ECHO_PORT)) once the guest prints its address"
-	@$(GUEST) qemu --kernel $(ELF) $(RUN_FLAGS) $(RUN_CONFIG)
+	@$(if $(filter com1,$(CONSOLE)),,echo "console: socat -,raw,echo=0 UNIX-CONNECT:$(CONSOLE_SOCKET)")
+	@$(GUEST) qemu --kernel $(ELF) $(RUN_FLAGS) $(RUN_CONFIG) $(RUN_CONSOLE)
+
+# make debug [APP=<dir>]: QEMU stopped before the first instruction with its gdb stub on 127.0.0.1:$(GDB_PORT), and gdb
+# with the ELF's symbols and tools/gdb/cosmosnet.gdb (breaks on panics; cosmos-exception, cosmos-threads, cosmos-name).
+# COM1 goes to iso/serial.log, the console to iso/console.sock; leaving gdb stops QEMU. README: "Debugging".
+GDB_PORT ?= 1234
+.PHONY: debug
+debug: elf
+	@rm -f iso/debug-qemu.pid iso/serial.log
+	@echo "debug: COM1 -> iso/serial.log (tail -f iso/serial.log); console: socat -,raw,echo=0 UNIX-CONNECT:$(CONSOLE_SOCKET)"
+	@$(GUEST) qemu --kernel $(ELF) $(RUN_FLAGS) --serial file:iso/serial.log --console unix:$(CONSOLE_SOCKET),server=on,wait=off \
+	  --gdb $(GDB_PORT) --pid-file iso/debug-qemu.pid & \
+	for i in $$(seq 300); do [ -s iso/debug-qemu.pid ] && break; sleep 0.2; done; \
+	gdb -q -x tools/gdb/cosmosnet.gdb -ex "target remote 127.0.0.1:$(GDB_PORT)" $(ELF); \
+	kill $$(cat iso/debug-qemu.pid) 2>/dev/null; true
 
 run-iso: iso
 	@$(GUEST) qemu --cdrom $(ISO) $(RUN_FLAGS)
@@ -140,15 +161,61 @@ bench-net-guest: deps
 	@mkdir -p bench/results
 	@bench/net-guest.sh $(BENCH_GUEST_MB) | tee bench/results/net-guest.md
 
+# ---- profiling ----------------------------------------------------------------------------------
+#   make profile [APP=Apps/HttpServer] [NIC=virtio] [SECONDS=10] [HZ=997] [LOAD='wrk -t1 -c16 -d{seconds}s {url}'] [PROFILE_NET=tap]
+#   boots the app with the kernel's sampling profiler (profile=HZ) while LOAD runs ({url}/{port}: guest port 80
+#   forwarded; LOAD=none only samples) -> bench/results/profile/<app>-<nic>.folded, .svg (flame graph), .txt
+#   (top functions; MMIO/port writes, interrupts, switches, GC steps per request).
+SECONDS ?= 10
+HZ ?= 997
+LOAD ?= wrk -t1 -c16 -d{seconds}s {url}
+# PROFILE_NET=tap: a TAP device in a namespace of its own (needs root) instead of QEMU's user network.
+PROFILE_NET ?= user
+PROFILE_NAME ?= $(shell basename $(APP) | tr A-Z a-z)-$(NIC)$(if $(filter tap,$(PROFILE_NET)),-tap)
+.PHONY: profile
+profile: elf
+	@$(GUEST) profile --kernel $(ELF) --name $(PROFILE_NAME) --nic $(NIC) --seconds $(SECONDS) --hz $(HZ) --load '$(LOAD)' \
+	  $(if $(filter tap,$(PROFILE_NET)),--tap)
+
+#   make bench-boot [BOOT_RUNS=3]  QEMU start to the first HTTP 200 of Apps/HttpServer, static address and DHCP, e1000
+#   and virtio, with the time-stamped serial log of each -> bench/results/boot.md. A Linux guest that serves on port
+#   80 is compared when BOOT_LINUX_KERNEL (and BOOT_LINUX_INITRD) name it.
+BOOT_RUNS ?= 3
+.PHONY: bench-boot
+bench-boot: deps
+	@mkdir -p iso/bench-boot-http bench/results
+	@tools/guest build Apps/HttpServer --image-dir iso/bench-boot-http >/dev/null
+	@tools/guest boot-time --kernel iso/bench-boot-http/cosmosnet.elf --runs $(BOOT_RUNS) --output bench/results/boot.md \
+	  $(if $(BOOT_LINUX_KERNEL),--linux-kernel $(BOOT_LINUX_KERNEL)) $(if $(BOOT_LINUX_INITRD),--linux-initrd $(BOOT_LINUX_INITRD))
+
+#   make soak             SOAK_MINUTES (default 60) of mixed load on Apps/HttpServer (TAP, TCG): keep-alive and short
+#                         connections, 1 MiB POSTs, connection floods in bursts; memory, connections, GC, errors every
+#                         10 s -> bench/results/soak.md + soak.svg (issue 14). Needs root. Not in make test or make bench.
+SOAK_MINUTES ?= 60
+.PHONY: soak
+soak: deps
+	@bench/soak/run.sh $(SOAK_MINUTES)
+
 # ---- benchmarks: CosmosNet against a Linux guest, and all of them at once -----------------------
 #   make bench-linux    Debian's kernel + a static C /init booted like our image (bench/linux-guest/);
 #                       boot time, timer/switch latencies, idle host CPU, RAM -> bench/results/kernel-vs-linux.md
 #                       (installs linux-image-amd64, cpio, gcc on first use: bench only, not in `make deps`)
+#   make bench-http     Apps/HttpServer against the Linux guest + nginx (same page, NIC, RAM, vCPU), booted
+#                       alternately on a TAP device, wrk keep-alive -c1/16/256 and Connection: close -c16; medians of
+#                       3 pairs and ratios -> bench/results/http.md. NIC=e1000 for one NIC (default: virtio and e1000)
+#   make bench-nic      per NIC, bulk TCP each way and echo round trips, CosmosNet and the Linux guest side by side
+#                       -> bench/results/nic.md. NIC=virtio for one NIC (default: all five)
 #   make bench          every target of bench/targets.json, in order -> bench/results/summary.md (figures, sources,
 #                       dates, host load). Never part of `make test`.
-.PHONY: bench-linux bench
+.PHONY: bench-linux bench-http bench-nic bench
 bench-linux: deps
 	@bench/linux-guest/run.sh
+
+bench-http: deps
+	@BENCH_NICS="$(if $(filter command line,$(origin NIC)),$(NIC),virtio e1000)" /usr/bin/python3 bench/serving/http_bench.py
+
+bench-nic: deps
+	@BENCH_NICS="$(if $(filter command line,$(origin NIC)),$(NIC),virtio e1000 e1000e rtl8139 vmxnet3)" /usr/bin/python3 bench/serving/nic_bench.py
 
 bench: deps
 	@bench/run-all.py

@@ -1,6 +1,9 @@
 #!/usr/bin/env bash
 # make-vmware.sh <cosmosnet.iso>: the VMware appliance beside the ISO.
-#   <name>.vmx  Workstation/Fusion/Player VM that boots the ISO from its CD-ROM (COM1 -> <name>-serial.log)
+#   <name>.vmx  Workstation/Fusion/Player VM that boots the ISO from its CD-ROM (COM1 -> <name>-serial.log; COM2, the
+#               diagnostics console, a pipe VMware serves: VMWARE_CONSOLE_PIPE, default /tmp/cosmosnet-console, a Unix
+#               socket on Linux and macOS hosts: socat -,raw,echo=0 UNIX-CONNECT:/tmp/cosmosnet-console; on Windows
+#               hosts set it to \\.\pipe\cosmosnet-console and use PuTTY's or VS Code's serial/pipe client)
 #   <name>.ova  OVF 1.0 package for Workstation's "Open" and ESXi's "Deploy OVF template": the descriptor
 #               first (the OVF spec requires it), then the SHA256 manifest, then a streamOptimized VMDK of
 #               the same ISO written as a disk (grub-mkrescue's image is hybrid: it boots as a hard disk on
@@ -10,6 +13,7 @@ set -euo pipefail
 iso=$1
 firmware=${VMWARE_FIRMWARE:-bios}
 nic=${VMWARE_NIC:-e1000e}
+console_pipe=${VMWARE_CONSOLE_PIPE:-/tmp/cosmosnet-console}
 memory=${VMWARE_MEMORY:-256}
 case $firmware in bios|efi) ;; *) echo "VMWARE_FIRMWARE=$firmware: bios or efi" >&2; exit 1;; esac
 case $nic in
@@ -49,6 +53,12 @@ serial0.present = "TRUE"
 serial0.fileType = "file"
 serial0.fileName = "$name-serial.log"
 serial0.tryNoRxLoss = "FALSE"
+serial1.present = "TRUE"
+serial1.fileType = "pipe"
+serial1.fileName = "$console_pipe"
+serial1.pipe.endPoint = "server"
+serial1.tryNoRxLoss = "TRUE"
+serial1.yieldOnMsrRead = "TRUE"
 svga.present = "TRUE"
 tools.syncTime = "FALSE"
 EOF

@@ -22,13 +22,27 @@ public static class NetworkHost
     const ulong SafetyNanoseconds = 1_000_000_000;
 
     static WakeEvent? s_wake;
+    static NetworkLoop? s_loop;
+
+    /// <summary>Continuations and timer callbacks on the network loop that threw and were contained (each reported on
+    /// the console). The stack's own contained faults are in <c>stack.Tcp.Statistics.Faults</c> and
+    /// <c>stack.Statistics[NetCounter.InputFaults]</c>.</summary>
+    public static long LoopFaults => s_loop?.Faults ?? 0;
 
     /// <summary>
     /// Finds the NIC (<c>nic=</c> on the command line, else the first supported), configures the stack (static from
     /// <c>ip=A.B.C.D/N [gw=G]</c>, else DHCP), then runs <paramref name="app"/> on the loop until its task completes.
     /// Returns the app's exit code (1 when the machine has no usable NIC or the app failed).
     /// </summary>
-    public static unsafe int Run(Func<NetworkStack, Task> app, TimeSpan? dhcpTimeout = null)
+    public static int Run(Func<NetworkStack, Task> app, TimeSpan? dhcpTimeout = null)
+    {
+        Sockets.SocketNetwork.Claim();
+        try { return RunLoop(app, dhcpTimeout); }
+        finally { Sockets.SocketNetwork.Detach(); }
+    }
+
+    /// <summary>Run's body; also the loop that an app's first socket starts on a thread of its own (Sockets/SocketNetwork.cs).</summary>
+    internal static unsafe int RunLoop(Func<NetworkStack, Task> app, TimeSpan? dhcpTimeout)
     {
         var wake = s_wake = new WakeEvent();
         var started = Clock.Nanoseconds;
@@ -41,21 +55,22 @@ public static class NetworkHost
         Console.WriteLine($"net: {nic.Model} {nic.MacAddress}, link {(nic.LinkUp ? "up" : "down")}, " +
             $"{interrupt ?? $"no interrupt: polling every {PollNanoseconds / 1_000_000} ms"} (pci {nic.Pci.Bus:x2}:{nic.Pci.Device:x2}.{nic.Pci.Function})");
 
-        var loop = new NetworkLoop(wake.Set);
+        var loop = s_loop = new NetworkLoop(wake.Set, Console.WriteLine);
         SynchronizationContext.SetSynchronizationContext(loop);
         var config = boot.StaticAddress is { } address ? NetworkStackConfig.WithStatic(address) : NetworkStackConfig.WithDhcp();
-        var stack = new NetworkStack(nic, loop, new SystemRandom(), config);
+        var stack = new NetworkStack(nic, loop, new SystemRandom(), config) { Log = Console.WriteLine };
+        NetworkCommands.Attach(nic, stack, loop);   // the diagnostics console's net and conns
 
         ulong longestSleep = interrupt is null ? PollNanoseconds : SafetyNanoseconds;
         ulong reportedDrops = 0, nextReport = 0;
-        Task main = Start(stack, started, app, dhcpTimeout ?? TimeSpan.FromSeconds(30));
+        Task main = Start(stack, loop, started, app, dhcpTimeout ?? TimeSpan.FromSeconds(30));
         while (!main.IsCompleted)
         {
             bool received = nic.Poll();
             // Frames the driver dropped (malformed, oversized, no room in a ring): on the serial console, at most once a second.
             var c = nic.Counters;
             ulong drops = c.DroppedMalformed + c.DroppedOversized + c.DroppedRxFull + c.DroppedTxFull;
-            if (drops != reportedDrops && Clock.Nanoseconds >= nextReport)
+            if (drops != reportedDrops && Clock.Nanoseconds >= nextReport && Log.IsEnabled(LogLevel.Warning))
             {
                 reportedDrops = drops;
                 nextReport = Clock.Nanoseconds + 1_000_000_000;
@@ -71,12 +86,13 @@ public static class NetworkHost
         return 0;
     }
 
-    static async Task Start(NetworkStack stack, ulong started, Func<NetworkStack, Task> app, TimeSpan dhcpTimeout)
+    static async Task Start(NetworkStack stack, NetworkLoop loop, ulong started, Func<NetworkStack, Task> app, TimeSpan dhcpTimeout)
     {
         var result = await stack.StartAsync(dhcpTimeout);
         double ms = (Clock.Nanoseconds - started) / 1e6;
         if (result.IsOk) Console.WriteLine($"net: {(stack.Config.Static is null ? "DHCP lease" : "static address")} {result.Value.Address}/{result.Value.PrefixLength} gw {result.Value.Gateway} after {ms:F0} ms");
         else Console.WriteLine($"net: DHCP failed after {ms:F0} ms ({result.Error}); still trying");
+        Sockets.SocketNetwork.Attach(stack, loop);
         await app(stack);
     }
 

@@ -1,3 +1,4 @@
+using CosmosNet.Net;
 using CosmosNet.Net.Platform;
 using ITimer = CosmosNet.Net.Platform.ITimer;
 
@@ -5,12 +6,19 @@ namespace CosmosNet.Host;
 
 /// <summary>
 /// The network loop's clock, timers and <see cref="SynchronizationContext"/>: the stack's single logical thread.
-/// Continuations posted from any thread run on the loop; timers live in a <see cref="TimerHeap"/>.
+/// Continuations posted from any thread run on the loop; timers live in a <see cref="TimerHeap"/>. A continuation or
+/// timer callback that throws (an <c>async void</c> method, a bug, no memory) is contained: counted in
+/// <see cref="Faults"/>, reported in one line, and the loop goes on with the next one.
 /// </summary>
-sealed class NetworkLoop(Action wake) : SynchronizationContext, IClock
+sealed class NetworkLoop(Action wake, Action<string> log) : SynchronizationContext, IClock
 {
+    /// <summary>Callbacks that threw; each was reported and the loop carried on.</summary>
+    public long Faults;
+
     readonly Queue<(SendOrPostCallback, object?)> _posted = new();
     readonly TimerHeap _timers = new();
+    LogLimiter? _limiter;
+    LogLimiter _faultLog => _limiter ??= new LogLimiter(this);
 
     public long NowNanoseconds => (long)Kernel.Hal.Clock.Nanoseconds;
     public ITimer CreateTimer(Action callback) => new LoopTimer(_timers, callback);
@@ -30,7 +38,8 @@ sealed class NetworkLoop(Action wake) : SynchronizationContext, IClock
         {
             (SendOrPostCallback d, object? state) item;
             lock (_posted) { if (!_posted.TryDequeue(out item)) return; }
-            item.d(item.state);
+            try { item.d(item.state); }
+            catch (Exception e) { Contain(e, "a continuation"); }
         }
     }
 
@@ -41,7 +50,19 @@ sealed class NetworkLoop(Action wake) : SynchronizationContext, IClock
     public void RunDueTimers()
     {
         long now = NowNanoseconds, generation = _timers.Generation;
-        while (_timers.PopDue(now, generation) is LoopTimer t) t.Callback();
+        while (_timers.PopDue(now, generation) is LoopTimer t)
+        {
+            try { t.Callback(); }
+            catch (Exception e) { Contain(e, "a timer"); }
+        }
+    }
+
+    void Contain(Exception e, string what)
+    {
+        Faults++;
+        if (!_faultLog.Allow(out long suppressed)) return;
+        try { log($"net: {what} on the network loop failed ({e.GetType().Name}: {e.Message}); the loop continues{LogLimiter.Note(suppressed)}"); }
+        catch (Exception) { } // no memory for the message: the count still says it happened
     }
 
     sealed class LoopTimer(TimerHeap heap, Action callback) : HeapTimer, ITimer

@@ -51,6 +51,21 @@ internal static unsafe class CommandLine
         return i > start && i < length && s_text[i] == (byte)'=';
     }
 
+    /// <summary>The value of a kernel option word <c>name=value</c> among the arguments (e.g. <c>console=com1</c>,
+    /// <c>panic=reboot</c>); empty when absent. Allocation-free: panics read it.</summary>
+    internal static ReadOnlySpan<byte> Option(ReadOnlySpan<byte> name)
+    {
+        for (int a = 1; a < MaxArguments && s_arguments[a] != 0; a++)
+        {
+            byte* word = (byte*)s_arguments[a];
+            int length = 0;
+            while (word[length] != 0) length++;
+            var text = new ReadOnlySpan<byte>(word, length);
+            if (text.Length > name.Length && text.StartsWith(name) && text[name.Length] == (byte)'=') return text[(name.Length + 1)..];
+        }
+        return default;
+    }
+
     /// <summary>environ: "NAME=VALUE" strings, then null.</summary>
     internal static byte** Environment => (byte**)Unsafe.AsPointer(ref s_environment[0]);
 

@@ -41,12 +41,14 @@ internal static unsafe class Kernel
         ObjectsAvailable = true;
         HardwareExceptions.Initialize();        // from here on, faults in managed code are managed exceptions
         Machine.Initialize();
+        Diagnostics.Profiler.StartIfRequested();   // profile=HZ on the command line; nothing otherwise
         Runtime.Gc.Finalization.StartThread();   // needs the scheduler; before the app, so finalizers always have their thread
         Serial.Write("CosmosNet: "u8);
         Serial.WriteDecimal(MemoryMap.UsableBytes / (1024 * 1024));
         Serial.Write(" MiB RAM, TSC "u8);
         Serial.WriteDecimal(Clock.TscPerSecond / 1_000_000);
         Serial.Write(" MHz; starting the app\n"u8);
+        Console.Shell.Start();                   // the diagnostics console's port, interrupt and thread
     }
 
     /// <summary>The app's Main returned: report and power off (status 0 for exit code 0).</summary>

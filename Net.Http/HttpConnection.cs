@@ -22,7 +22,7 @@ internal sealed class HttpConnection
     readonly RequestHead _head = new();
     int _headStart, _headEnd, _start, _end;   // received, unconsumed bytes are _in[_start.._end)
     Wait _wait;
-    bool _timedOut;
+    bool _timedOut, _handlerFailed;
 
     // the body of the current request
     bool _bodyDone, _chunked, _continueSent;
@@ -55,22 +55,24 @@ internal sealed class HttpConnection
     /// <summary>Whether the connection stays open after the current response.</summary>
     public bool KeepAlive { get; set; }
 
-    public async Task RunAsync()
+    /// <summary>Serves requests until the connection should close; false when a handler failed and it must be aborted instead.</summary>
+    public async Task<bool> RunAsync()
     {
         try
         {
             for (bool first = true; ; first = false)
             {
                 int status = await ReadHeadAsync(first);
-                if (status < 0) return;   // closed, or idle too long: nothing to answer
+                if (status < 0) return true;   // closed, or idle too long: nothing to answer
                 if (status == 0) status = _head.Parse(_headStart, _headEnd, _o);
                 if (status == 0 && _head.Method.Length == 0) status = 501;
                 if (status != 0)
                 {
                     await RejectAsync(status);
-                    return;
+                    return true;
                 }
-                if (!await ServeRequestAsync() || !KeepAlive) return;
+                if (!await ServeRequestAsync()) return !_handlerFailed;
+                if (!KeepAlive) return true;
             }
         }
         finally { _timer.Cancel(); }
@@ -187,13 +189,17 @@ internal sealed class HttpConnection
             if (!Response.HasStarted) await RejectAsync(e is HttpProtocolException p ? p.Status : _bodyError);
             return false;
         }
+        catch (ConnectionClosedException) when (_bodyError == 0)
+        {
+            return false;   // the client left: nothing to answer, nothing went wrong here
+        }
         catch (Exception e) when (_bodyError == 0)
         {
-            Server.Log?.Invoke($"http: {Request.Method} {System.Text.Encoding.Latin1.GetString(Request.RawTarget)} from {Transport.RemoteEndpoint}: handler failed: {e}");
-            if (!Response.TryDiscard()) return false;   // half a response is on the wire: only closing ends it cleanly
-            Response.StatusCode = 500;
-            Response.ContentLength = 0;
-            sent = await Response.CompleteAsync();
+            // Fault containment (issue 14): whatever the handler left behind — half a response, its own state, no
+            // memory — is not trusted to end the exchange cleanly; the connection is counted, logged and reset.
+            Server.Fault(Transport, $"{Request.Method} {System.Text.Encoding.Latin1.GetString(Request.RawTarget)}", e);
+            _handlerFailed = true;
+            return false;
         }
         if (!sent || !KeepAlive) return false;
 

@@ -58,7 +58,7 @@ public sealed class HttpResponse
             data.Span[..n].CopyTo(_out.AsSpan(HeadRoom + _bodyLength));
             _bodyLength += n;
             data = data[n..];
-            if (_bodyLength == _capacity && !await SendAsync(final: false)) throw new IOException("the connection closed");
+            if (_bodyLength == _capacity && !await SendAsync(final: false)) throw new ConnectionClosedException();
         }
     }
 
@@ -88,7 +88,7 @@ public sealed class HttpResponse
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
     public async ValueTask FlushAsync()
     {
-        if (!await SendAsync(final: false)) throw new IOException("the connection closed");
+        if (!await SendAsync(final: false)) throw new ConnectionClosedException();
     }
 
     internal void Reset()
@@ -204,3 +204,6 @@ public sealed class HttpResponse
         }
     }
 }
+
+/// <summary>A response write found the connection closed (the client went away, or reset it): not a fault of the handler.</summary>
+public sealed class ConnectionClosedException() : IOException("the connection closed");

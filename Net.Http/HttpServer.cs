@@ -20,6 +20,7 @@ public sealed class HttpServer
     readonly TcpStack? _tcp;
     readonly Router _router = new();
     readonly Queue<TaskCompletionSource> _queued = new();
+    readonly LogLimiter _faultLog;
     StaticFiles? _files;
 
     public HttpServer(NetworkStack stack, HttpServerOptions? options = null) : this(stack.Tcp, stack.Clock, options) { }
@@ -29,6 +30,7 @@ public sealed class HttpServer
     {
         _tcp = tcp;
         Clock = clock;
+        _faultLog = new LogLimiter(clock);
         Options = options ?? new HttpServerOptions();
         Options.Validate();
         Date = new HttpDate(Options.TimeProvider);
@@ -37,7 +39,7 @@ public sealed class HttpServer
 
     public HttpServerOptions Options { get; }
     public IClock Clock { get; }
-    /// <summary>Where failures of handlers are reported (the kernel's console, a test's log); null drops them.</summary>
+    /// <summary>Where failures of handlers are reported, at most 10 lines a second (the kernel's console, a test's log); null drops them.</summary>
     public Action<string>? Log { get; set; }
     /// <summary>Connections being served now.</summary>
     public int ActiveConnections { get; private set; }
@@ -45,6 +47,9 @@ public sealed class HttpServer
     public int QueuedConnections => _queued.Count;
     /// <summary>Connections turned away with 503 because the queue was full.</summary>
     public long RejectedConnections { get; private set; }
+    /// <summary>Connections reset because a handler (or the server while serving them) threw, out of memory included:
+    /// each was logged in one line and aborted (RST); the server and the other connections carried on.</summary>
+    public long Faults { get; private set; }
 
     internal HttpDate Date { get; }
     internal byte[]? ServerLine { get; }
@@ -120,21 +125,38 @@ public sealed class HttpServer
         else ActiveConnections++;
 
         Task closing;
+        bool failed = true;
         try
         {
-            await new HttpConnection(this, transport).RunAsync();
+            failed = !await new HttpConnection(this, transport).RunAsync();
         }
         catch (Exception e)
         {
-            Log?.Invoke($"http: connection from {transport.RemoteEndpoint} failed: {e}");
+            Fault(transport, "serving", e);
         }
         finally
         {
-            closing = transport.CloseAsync();
+            closing = failed ? Abort(transport) : transport.CloseAsync();
             if (_queued.TryDequeue(out var next)) next.SetResult();
             else ActiveConnections--;
         }
         await closing;
+    }
+
+    /// <summary>Counts and logs (one line) a fault on one connection; the caller then aborts it.</summary>
+    internal void Fault(ITransport transport, string during, Exception e)
+    {
+        Faults++;
+        if (Log is null || !_faultLog.Allow(out long suppressed)) return;
+        try { Log($"http: {during} for {transport.RemoteEndpoint} failed ({e.GetType().Name}: {e.Message}); connection reset{LogLimiter.Note(suppressed)}"); }
+        catch (Exception) { } // no memory for the message: the count still says it happened
+    }
+
+    static Task Abort(ITransport transport)
+    {
+        try { transport.Abort(); }
+        catch (Exception) { } // the transport's own containment counts it; the slot must still be given back
+        return Task.CompletedTask;
     }
 
     static readonly byte[] s_unavailable = Encoding.ASCII.GetBytes(

@@ -17,6 +17,8 @@ public interface ITransport
     void AbortRead();
     /// <summary>Flushes, sends FIN and waits for the peer's close.</summary>
     Task CloseAsync();
+    /// <summary>Ends the connection at once (TCP: RST), discarding what is buffered: after a fault, when it cannot end cleanly.</summary>
+    void Abort();
     /// <summary>The peer, for logs.</summary>
     string RemoteEndpoint { get; }
 }
@@ -48,4 +50,5 @@ public sealed class TcpFlowTransport(TcpFlow flow) : ITransport
 
     public void AbortRead() => flow.Shutdown(ShutdownMode.Read);
     public Task CloseAsync() => flow.CloseAsync();
+    public void Abort() => flow.Abort();
 }

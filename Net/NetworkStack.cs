@@ -29,7 +29,8 @@ public sealed record NetworkStackConfig
 /// </summary>
 public sealed class NetworkStack
 {
-    public NetworkStack(INetworkDevice device, IClock clock, IRandomSource random, NetworkStackConfig? config = null)
+    /// <param name="memory">How much memory is left (TCP's admission and windows follow it); null: no budget.</param>
+    public NetworkStack(INetworkDevice device, IClock clock, IRandomSource random, NetworkStackConfig? config = null, IMemoryBudget? memory = null)
     {
         Config = config ?? NetworkStackConfig.WithDhcp();
         Clock = clock;
@@ -38,7 +39,7 @@ public sealed class NetworkStack
         Udp = new UdpLayer(Ip, random, Statistics);
         Dhcp = new DhcpClient(Ip, Udp, clock, random, Statistics, Config.Dhcp);
         Dns = new DnsResolver(Udp, clock, random, () => Config.DnsServers ?? Ip.Configuration.DnsServers, Statistics, Config.Dns);
-        Tcp = new TcpStack(Ip, clock, random, Config.Tcp); // registers itself with Ip for IpProtocol.Tcp
+        Tcp = new TcpStack(Ip, clock, random, Config.Tcp, memory); // registers itself with Ip for IpProtocol.Tcp
     }
 
     public NetworkStackConfig Config { get; }
@@ -52,6 +53,13 @@ public sealed class NetworkStack
     public TcpStack Tcp { get; }
     /// <summary>Counters of every layer below TCP.</summary>
     public NetStatistics Statistics { get; }
+
+    /// <summary>Where the stack reports faults it contained (one line each: the kernel's console, a test's log).</summary>
+    public Action<string>? Log
+    {
+        get => Tcp.Log;
+        set { Tcp.Log = value; Ip.Log = value; }
+    }
 
     /// <summary>
     /// Starts receiving frames and configures the interface: at once from a static configuration, otherwise by DHCP.

@@ -20,7 +20,7 @@ static class Program
         http.UseStaticFiles(StaticFiles.FromAssembly(typeof(Program).Assembly));   // GET/HEAD/OPTIONS / -> wwwroot/index.html
         http.MapPost("/", async ctx => Results.Bytes(await ctx.Request.ReadBodyAsync()));   // the body echoed
         http.MapPost("/echo", ctx => Results.Text(HeaderLines(ctx.Request)));             // the received headers, "Name: Value"
-        http.MapGet("/status", () => Results.Json(new Status(stack.Tcp.ConnectionCount, http.ActiveConnections), AppJson.Default.Status));
+        http.MapGet("/status", ctx => Results.Json(Status.Of(stack, http, collect: ctx.Request.Query("collect") == "1"), AppJson.Default.Status));
         http.Start(HttpPort);
         stack.Tcp.Listen(EchoPort, null, EchoAsync);
         Console.WriteLine($"http: listening on {stack.Ip.Configuration.Address}:{HttpPort}, echo on port {EchoPort}");
@@ -48,7 +48,26 @@ static class Program
     }
 }
 
-record Status(int TcpConnections, int HttpConnections);
+/// <summary>
+/// GET /status: connections, memory, the collector and every contained fault, for monitoring and the hostile-client
+/// and soak tests. <c>?collect=1</c> runs a full collection first, so HeapLiveBytes is what is really live.
+/// </summary>
+record Status(int TcpConnections, int TcpHalfOpen, int HttpConnections, int HttpQueued, long HttpRejected,
+    long HeapLiveBytes, long HeapCommittedBytes, long MemoryUsedBytes, long MemoryTotalBytes,
+    int GcCollections, double GcPauseTotalMs, double GcPauseMaxUs,
+    long HttpFaults, long TcpFaults, long InputFaults, long LoopFaults, string Tcp)
+{
+    public static Status Of(NetworkStack stack, HttpServer http, bool collect)
+    {
+        if (collect) GC.Collect();
+        var memory = GC.GetGCMemoryInfo();
+        return new Status(stack.Tcp.ConnectionCount, stack.Tcp.HalfOpenCount, http.ActiveConnections, http.QueuedConnections, http.RejectedConnections,
+            memory.HeapSizeBytes, memory.TotalCommittedBytes, memory.MemoryLoadBytes, memory.TotalAvailableMemoryBytes,
+            GC.CollectionCount(0), GC.GetTotalPauseDuration().TotalMilliseconds, CosmosNet.Kernel.GcDiagnostics.MaxPauseMicroseconds,
+            http.Faults, stack.Tcp.Statistics.Faults, stack.Statistics[CosmosNet.Net.Ip.NetCounter.InputFaults], NetworkHost.LoopFaults,
+            stack.Tcp.Statistics.ToString());
+    }
+}
 
 [JsonSerializable(typeof(Status))]
 partial class AppJson : JsonSerializerContext;

@@ -142,6 +142,6 @@ public sealed unsafe class E1000 : INic
         return new MacAddress(v);
     }
 
-    uint Read(int register) => Volatile.Read(ref *(uint*)(_mmio + register));
-    void Write(int register, uint value) => Volatile.Write(ref *(uint*)(_mmio + register), value);
+    uint Read(int register) => Mmio.Read32(_mmio + register);
+    void Write(int register, uint value) => Mmio.Write32(_mmio + register, value);
 }

@@ -167,6 +167,6 @@ public sealed unsafe class E1000e : INic
 
     public void Transmit(ReadOnlySpan<byte> frame) => _rings.Transmit(frame, Counters);
 
-    uint Read(int register) => Volatile.Read(ref *(uint*)(_mmio + register));
-    void Write(int register, uint value) => Volatile.Write(ref *(uint*)(_mmio + register), value);
+    uint Read(int register) => Mmio.Read32(_mmio + register);
+    void Write(int register, uint value) => Mmio.Write32(_mmio + register, value);
 }

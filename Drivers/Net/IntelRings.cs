@@ -134,5 +134,5 @@ sealed unsafe class IntelLegacyRings
         Write(IntelRegister.Tdt, (uint)_txNext);
     }
 
-    void Write(int register, uint value) => Volatile.Write(ref *(uint*)(_mmio + register), value);
+    void Write(int register, uint value) => Mmio.Write32(_mmio + register, value);
 }

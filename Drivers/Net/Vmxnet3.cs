@@ -341,6 +341,6 @@ public sealed unsafe class Vmxnet3 : INic
 
     static void Set32(byte* p, int offset, uint value) => *(uint*)(p + offset) = value;
     static void Set64(byte* p, int offset, ulong value) => *(ulong*)(p + offset) = value;
-    uint Read(byte* bar, int register) => Volatile.Read(ref *(uint*)(bar + register));
-    void Write(byte* bar, int register, uint value) => Volatile.Write(ref *(uint*)(bar + register), value);
+    uint Read(byte* bar, int register) => Mmio.Read32(bar + register);
+    void Write(byte* bar, int register, uint value) => Mmio.Write32(bar + register, value);
 }

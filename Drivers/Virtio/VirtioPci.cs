@@ -71,8 +71,8 @@ public sealed unsafe class VirtioPci
 
     public byte Status
     {
-        get => Volatile.Read(ref _common[DeviceStatus]);
-        set => Volatile.Write(ref _common[DeviceStatus], value);
+        get => Mmio.Read8(_common + DeviceStatus);
+        set => Mmio.Write8(_common + DeviceStatus, value);
     }
 
     /// <summary>Resets the device and waits (bounded) until it reports status 0. Returns whether it did.</summary>
@@ -161,19 +161,19 @@ public sealed unsafe class VirtioPci
 
     /// <summary>Reads and thereby clears the ISR status (bit 0 queue, bit 1 configuration change), which also deasserts
     /// INTx. 0 without an ISR structure.</summary>
-    public byte ReadIsr() => _isr == null ? (byte)0 : Volatile.Read(ref *_isr);
+    public byte ReadIsr() => _isr == null ? (byte)0 : Mmio.Read8(_isr);
 
     public bool HasIsr => _isr != null;
 
-    public byte ConfigGenerationCount => Volatile.Read(ref _common[ConfigGeneration]);
+    public byte ConfigGenerationCount => Mmio.Read8(_common + ConfigGeneration);
 
-    public byte DeviceConfig8(int offset) => Volatile.Read(ref _device[offset]);
-    public ushort DeviceConfig16(int offset) => Volatile.Read(ref *(ushort*)(_device + offset));
+    public byte DeviceConfig8(int offset) => Mmio.Read8(_device + offset);
+    public ushort DeviceConfig16(int offset) => Mmio.Read16(_device + offset);
 
-    uint Read32(int register) => Volatile.Read(ref *(uint*)(_common + register));
-    void Write32(int register, uint value) => Volatile.Write(ref *(uint*)(_common + register), value);
-    ushort Read16(int register) => Volatile.Read(ref *(ushort*)(_common + register));
-    void Write16(int register, ushort value) => Volatile.Write(ref *(ushort*)(_common + register), value);
+    uint Read32(int register) => Mmio.Read32(_common + register);
+    void Write32(int register, uint value) => Mmio.Write32(_common + register, value);
+    ushort Read16(int register) => Mmio.Read16(_common + register);
+    void Write16(int register, ushort value) => Mmio.Write16(_common + register, value);
     void Write64(int register, ulong value)
     {
         Write32(register, (uint)value);                  // two 32-bit halves, low first (§4.1.3.1)

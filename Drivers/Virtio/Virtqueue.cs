@@ -88,7 +88,7 @@ public sealed unsafe class Virtqueue
         }
         else notify = (Volatile.Read(ref _used[0]) & UsedNoNotify) == 0;
         _lastKickIdx = _availIdx;
-        if (notify) { Volatile.Write(ref *_doorbell, Index); Notifications++; }
+        if (notify) { Mmio.Write16((byte*)_doorbell, Index); Notifications++; }
     }
 
     /// <summary>Takes the next buffer the device has finished with.</summary>

@@ -8,7 +8,7 @@ global cosmos_outb, cosmos_outw, cosmos_outd, cosmos_inb, cosmos_inw, cosmos_ind
 global cosmos_rdmsr, cosmos_wrmsr, cosmos_rdtsc
 global cosmos_read_cr0, cosmos_read_cr2, cosmos_read_cr3, cosmos_read_cr4, cosmos_write_cr3, cosmos_invlpg
 global cosmos_lgdt, cosmos_ltr, cosmos_lidt, cosmos_halt, cosmos_disable_interrupts, cosmos_enable_interrupts, cosmos_pause
-global cosmos_capture_registers, cosmos_isr_stubs
+global cosmos_capture_registers, cosmos_isr_stubs, cosmos_trap_return, cosmos_breakpoint
 extern cosmos_trap
 
 cosmos_outb:  mov edx, edi
@@ -22,6 +22,8 @@ cosmos_outw:  mov edx, edi
 cosmos_outd:  mov edx, edi
               mov eax, esi
               out dx, eax
+              ret
+cosmos_breakpoint: int3                     ; with an empty IDT: a triple fault, i.e. a reset
               ret
 cosmos_inb:   mov edx, edi
               xor eax, eax
@@ -156,6 +158,8 @@ isr_common:
     fxsave [rsp]
     mov rdi, rbp
     call cosmos_trap
+cosmos_trap_return:                         ; the return address of every trap's C# frame: stack walks (panic traces,
+                                            ; the profiler) continue at the TrapFrame in rbp, into the interrupted code
     fxrstor [rsp]
     mov rsp, rbp
     pop r15

@@ -103,7 +103,7 @@ extern __image_start, __image_end, __text_end, __bss_start, __bss_end, __tdata_s
 extern __tls_memsz, __tls_align, cosmos_boot_stack_bottom, cosmos_boot_stack_top
 extern __eh_frame_hdr_start, __eh_frame_hdr_end, __eh_frame_start, __eh_frame_end
 extern __start___managedcode, __stop___managedcode, __start___unbox, __stop___unbox
-extern g_compilerEmbeddedKnobsBlob, cosmos_isr_stubs, cosmos_multiboot_magic, cosmos_multiboot_info
+extern g_compilerEmbeddedKnobsBlob, cosmos_isr_stubs, cosmos_multiboot_magic, cosmos_multiboot_info, __build_id_start, __build_id_end
 global cosmos_image_layout
 section .data
 align 8
@@ -115,6 +115,7 @@ image_layout:
     dq g_compilerEmbeddedKnobsBlob, cosmos_isr_stubs
 multiboot_magic_copy: dq 0
 multiboot_info_copy:  dq 0
+    dq __build_id_start, __build_id_end
 section .text
 cosmos_image_layout:
     mov eax, [cosmos_multiboot_magic]

@@ -1,38 +1,24 @@
-using CosmosNet.Kernel.Arch.X64;
-
 namespace CosmosNet.Kernel.Console;
 
-/// <summary>COM1 at 115200 8N1, polled. The kernel's only output device: Console.Out/Error (through the
-/// SystemNative file layer), boot messages and panics all end here. Never allocates, so it works before
-/// CoreLib is initialised and inside panics. '\n' goes out as "\r\n" for terminals.</summary>
+/// <summary>COM1 at 115200 8N1 (<see cref="Uart"/>): the kernel's log. Console.Out/Error (through the SystemNative
+/// file layer), boot messages and panics all end here. Never allocates, so it works before CoreLib is initialised
+/// and inside panics. '\n' goes out as "\r\n" for terminals. One write() of the app is atomic with respect to other
+/// threads, so when the diagnostics console shares COM1 (console=com1) its answers and the app's lines interleave
+/// by line, not by character.</summary>
 internal static unsafe class Serial
 {
-    const ushort Com1 = 0x3F8;
-    const ushort Data = Com1, InterruptEnable = Com1 + 1, FifoControl = Com1 + 2, LineControl = Com1 + 3,
-                 ModemControl = Com1 + 4, LineStatus = Com1 + 5;
+    static bool s_midLine;   // no initialiser: this runs before static constructors can
 
-    public static void Initialize()
-    {
-        Cpu.OutByte(InterruptEnable, 0x00);
-        Cpu.OutByte(LineControl, 0x80);     // DLAB: divisor follows
-        Cpu.OutByte(Data, 1);               // 115200 / 1
-        Cpu.OutByte(InterruptEnable, 0);
-        Cpu.OutByte(LineControl, 0x03);     // 8 bits, no parity, 1 stop bit
-        Cpu.OutByte(FifoControl, 0xC7);     // FIFOs on, cleared, 14-byte threshold
-        Cpu.OutByte(ModemControl, 0x03);    // DTR, RTS
-    }
+    /// <summary>True when the last byte written ended a line (or nothing was written yet).</summary>
+    public static bool AtLineStart => !s_midLine;
+
+    public static void Initialize() => Uart.Initialize(Uart.Com1);
 
     public static void WriteByte(byte value)
     {
-        if (value == (byte)'\n') Put((byte)'\r');
-        Put(value);
-    }
-
-    static void Put(byte value)
-    {
-        // Transmit holding register empty? Bounded wait: a missing UART must not hang the kernel.
-        for (int spins = 0; spins < 100_000 && (Cpu.InByte(LineStatus) & 0x20) == 0; spins++) { }
-        Cpu.OutByte(Data, value);
+        if (value == (byte)'\n') Uart.Put(Uart.Com1, (byte)'\r');
+        Uart.Put(Uart.Com1, value);
+        s_midLine = value != (byte)'\n';
     }
 
     public static void Write(ReadOnlySpan<byte> bytes)
@@ -40,9 +26,12 @@ internal static unsafe class Serial
         foreach (byte b in bytes) WriteByte(b);
     }
 
+    /// <summary>A write() of the app: not interleaved with another thread's output.</summary>
     public static void Write(byte* bytes, nint count)
     {
+        Threading.Preemption.Disable();
         for (nint i = 0; i < count; i++) WriteByte(bytes[i]);
+        Threading.Preemption.Enable();
     }
 
     /// <summary>Writes a string as ASCII ('?' for anything else). For kernel messages only; Console

@@ -2,11 +2,23 @@ namespace CosmosNet.Kernel.Hal;
 
 /// <summary>Device registers: a memory BAR mapped uncached at its physical address (so the pointer is the
 /// physical address).</summary>
-public static class Mmio
+public static unsafe class Mmio
 {
     /// <summary>Maps <paramref name="length"/> bytes of device memory at <paramref name="physical"/>; mapping an
     /// already mapped range again is harmless. Access it through <c>(byte*)physical</c> with volatile reads/writes.</summary>
     public static void Map(ulong physical, ulong length) => Arch.X64.Paging.MapMmio(physical, length);
+
+    /// <summary>Register accesses through the accessors below since boot: an emulator runs each one
+    /// synchronously in its device model, so they are what a driver should batch (the profiler reports them
+    /// per request). Drivers access registers only through these.</summary>
+    public static ulong Reads, Writes;
+
+    public static byte Read8(byte* register) { Reads++; return Volatile.Read(ref *register); }
+    public static ushort Read16(byte* register) { Reads++; return Volatile.Read(ref *(ushort*)register); }
+    public static uint Read32(byte* register) { Reads++; return Volatile.Read(ref *(uint*)register); }
+    public static void Write8(byte* register, byte value) { Writes++; Volatile.Write(ref *register, value); }
+    public static void Write16(byte* register, ushort value) { Writes++; Volatile.Write(ref *(ushort*)register, value); }
+    public static void Write32(byte* register, uint value) { Writes++; Volatile.Write(ref *(uint*)register, value); }
 }
 
 /// <summary>Memory a device reads and writes (rings, buffers): identity-mapped, so a pointer's value is the

@@ -18,6 +18,10 @@ internal static unsafe class NativeHeap
 {
     const ulong ChunkSize = 1024 * 1024;
     static byte* s_next, s_limit;
+    static ulong s_used;
+
+    /// <summary>Bytes handed out so far.</summary>
+    public static ulong UsedBytes => s_used;
 
     public static void* Allocate(ulong size)
     {
@@ -32,6 +36,7 @@ internal static unsafe class NativeHeap
         }
         byte* p = s_next;
         s_next += size;
+        s_used += size;
         Threading.Preemption.Enable();
         Native.Memset(p, 0, (nuint)size);
         return p;

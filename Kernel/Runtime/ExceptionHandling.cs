@@ -105,7 +105,7 @@ internal static unsafe class ExceptionHandling
         string text;
         try { text = exception.ToString(); }
         catch (Exception) { text = (exception.GetType().FullName ?? "(unknown type)") + ": " + exception.Message; }
-        Panic.Halt("Unhandled exception: " + text);
+        Panic.Unhandled("Unhandled exception: " + text, exception);
     }
 
     // ---- stack traces ---------------------------------------------------------------------------------

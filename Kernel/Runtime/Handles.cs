@@ -58,6 +58,15 @@ internal static unsafe class Handles
         return handle->Target;
     }
 
+    /// <summary>DependentHandle.Dependent's setter (ConditionalWeakTable, System.Net.Sockets). Shaded while marking,
+    /// like a store the write barrier would see: the slot is outside the heap.</summary>
+    [RuntimeExport("RhHandleSetDependentSecondary")]
+    static void RhHandleSetDependentSecondary(Slot* handle, void* secondary)
+    {
+        handle->Secondary = secondary;
+        if (Gc.Marker.Active && secondary != null) Gc.Marker.Shade(secondary);
+    }
+
     static Slot* New(void* target, void* secondary, int type)
     {
         global::CosmosNet.Kernel.Threading.Preemption.Disable();   // the free list and block are shared by all threads

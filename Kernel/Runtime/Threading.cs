@@ -27,6 +27,14 @@ internal static unsafe class Threading
 
     [RuntimeExport("RhGetDefaultStackSize")] static nuint RhGetDefaultStackSize() => (nuint)Scheduler.DefaultStackSize;
 
-    // Thread names are not kept by the kernel (Thread.Name itself works: CoreLib stores it).
-    [RuntimeExport("RhSetCurrentThreadName")] static void RhSetCurrentThreadName(char* name) { }
+    /// <summary>Thread.Name: CoreLib keeps it; the kernel keeps an ASCII copy for the diagnostics console.</summary>
+    [RuntimeExport("RhSetCurrentThreadName")]
+    static void RhSetCurrentThreadName(char* name)
+    {
+        if (!Scheduler.Started || name == null) return;
+        byte* ascii = stackalloc byte[global::CosmosNet.Kernel.Threading.KThread.NameCapacity];
+        int n = 0;
+        for (; n < global::CosmosNet.Kernel.Threading.KThread.NameCapacity && name[n] != 0; n++) ascii[n] = name[n] < 0x80 ? (byte)name[n] : (byte)'?';
+        Scheduler.Current->SetName(new ReadOnlySpan<byte>(ascii, n));
+    }
 }

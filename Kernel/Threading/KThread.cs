@@ -29,6 +29,16 @@ internal unsafe struct KThread
     public void* ThreadStaticStorage;
     /// <summary>For the garbage collector's own per-thread record (see Scheduler's hooks).</summary>
     public void* GcThread;
+    /// <summary>Thread.Name (ASCII, truncated, NUL-terminated) or the kernel's name for its own threads, for the console.</summary>
+    public fixed byte Name[NameCapacity];
+    public const int NameCapacity = 24;
+
+    public void SetName(ReadOnlySpan<byte> ascii)
+    {
+        int n = Math.Min(ascii.Length, NameCapacity - 1);
+        for (int i = 0; i < n; i++) Name[i] = ascii[i];
+        Name[n] = 0;
+    }
 }
 
 /// <summary>FIFO of threads (intrusive through <see cref="KThread.Next"/>). Only touched with interrupts

@@ -63,6 +63,7 @@ internal static unsafe class Scheduler
         t->StackTop = image->BootStackTop;
         t->FsBase = Cpu.ReadMsr(FsBaseMsr);
         t->State = ThreadState.Running;
+        t->SetName("main"u8);
         s_current = t;
         BootThread = t;
         s_runningSince = Clock.Nanoseconds;
@@ -135,6 +136,7 @@ internal static unsafe class Scheduler
             t->RuntimeThread = null;
             t->ThreadStaticStorage = null;
             t->GcThread = null;
+            t->Name[0] = 0;
             t->NextInAll = s_all;
             s_all = t;
             s_liveThreads++;
@@ -304,9 +306,10 @@ internal static unsafe class Scheduler
     {
         KThread* current = s_current;
         KThread* next;
+        ulong idleBefore = s_idleNanoseconds;
         while ((next = s_ready.Dequeue()) == null) Idle();
         ulong now = Clock.Nanoseconds;
-        current->CpuNanoseconds += now - s_runningSince;
+        current->CpuNanoseconds += now - s_runningSince - (s_idleNanoseconds - idleBefore);   // halted time is nobody's
         s_runningSince = now;
         next->State = ThreadState.Running;
         s_sliceEnd = s_ready.IsEmpty ? 0 : now + TimeSliceNanoseconds;

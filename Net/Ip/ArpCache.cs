@@ -4,6 +4,10 @@ using CosmosNet.Net.Wire;
 
 namespace CosmosNet.Net.Ip;
 
+/// <summary>One neighbour: its MAC once resolved (null while ARP asks), how long the mapping is still trusted, and the
+/// frames waiting for it.</summary>
+public readonly record struct ArpEntry(Ipv4Address Address, MacAddress? Mac, long ExpiresInNanoseconds, int WaitingFrames);
+
 /// <summary>
 /// The neighbour table: IPv4 → MAC with expiry, plus the frames waiting for an address being resolved.
 /// Waiting frames live in a fixed pool of buffers, so a flood towards silent hosts costs bounded memory.
@@ -42,6 +46,9 @@ internal sealed class ArpCache
     }
 
     public int Count => _entries.Count;
+
+    public ArpEntry[] Entries() => _entries.Select(e => new ArpEntry(e.Key, e.Value.Resolved ? e.Value.Mac : null,
+        e.Value.Resolved ? Math.Max(0, e.Value.ExpiresAt - _clock.NowNanoseconds) : 0, e.Value.Waiting.Count)).ToArray();
     public int WaitingFrames => _waitingFrames;
 
     public bool TryLookup(Ipv4Address address, out MacAddress mac)

@@ -83,6 +83,10 @@ public enum NetCounter
     DhcpIgnored,
     DnsMalformed,
     DnsIgnored,
+
+    /// <summary>An exception while a received frame was processed below TCP (a bug, or out of memory): the frame was
+    /// dropped and the stack carried on (TCP contains its own, see TcpStatistics.Faults).</summary>
+    InputFaults,
 }
 
 /// <summary>Counters of the Ethernet, ARP, IPv4, ICMP, UDP, DHCP and DNS layers of one stack. Read any time; never reset by the stack.</summary>

@@ -61,6 +61,8 @@ public sealed class NetworkInterface : IIpLayer
     /// <summary>Entries in the ARP table, and frames waiting for ARP replies (for tests and diagnostics).</summary>
     public int ArpEntries => _arp.Count;
     public int ArpWaitingFrames => _arp.WaitingFrames;
+    /// <summary>The ARP table, as a copy taken now.</summary>
+    public ArpEntry[] ArpTable() => _arp.Entries();
     public int ReassemblyDatagrams => _reassembler.PendingDatagrams;
     public long ReassemblyMemory => _reassembler.MemoryInUse;
 
@@ -249,8 +251,28 @@ public sealed class NetworkInterface : IIpLayer
 
     // ---- input -------------------------------------------------------------------------------------------------
 
-    /// <summary>The device's frame handler. Every frame is either delivered or counted under the reason it was dropped.</summary>
+    /// <summary>Where contained faults are reported, one line each (at most 10 a second); null drops them.</summary>
+    public Action<string>? Log { get; set; }
+    private LogLimiter? _faultLog;
+
+    /// <summary>
+    /// The device's frame handler. Every frame is either delivered or counted under the reason it was dropped, and
+    /// an exception while it is processed drops only that frame (<see cref="NetCounter.InputFaults"/>): the driver
+    /// that called us and every later frame are unaffected.
+    /// </summary>
     public void ReceiveFrame(ReadOnlySpan<byte> bytes, RxChecksum checksum = RxChecksum.Unverified)
+    {
+        try { Dispatch(bytes, checksum); }
+        catch (Exception e)
+        {
+            Statistics.Increment(NetCounter.InputFaults);
+            if (Log is null || !(_faultLog ??= new LogLimiter(_clock)).Allow(out long suppressed)) return;
+            try { Log($"net: a received frame failed ({e.GetType().Name}: {e.Message}); dropped{LogLimiter.Note(suppressed)}"); }
+            catch (Exception) { } // reporting must not undo the containment
+        }
+    }
+
+    private void Dispatch(ReadOnlySpan<byte> bytes, RxChecksum checksum)
     {
         Statistics.Increment(NetCounter.FramesReceived);
         if (EthernetFrame.TryParse(bytes, out var frame) != WireError.None)

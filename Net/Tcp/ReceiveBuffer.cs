@@ -3,35 +3,39 @@ using CosmosNet.Net.Wire;
 namespace CosmosNet.Net.Tcp;
 
 /// <summary>
-/// Received bytes waiting for the user, and the reassembly of out-of-order segments, in one fixed ring. In-order bytes
-/// sit at the front; out-of-order data is written straight to its final place further on (it is always inside the
-/// advertised window, hence inside the ring) and only its sequence ranges are remembered, in a small bounded table that
-/// also yields the SACK blocks (RFC 2018) to report.
+/// Received bytes waiting for the user, and the reassembly of out-of-order segments. In-order bytes sit at the front;
+/// out-of-order data is written straight to its final place further on (inside <see cref="Limit"/>) and only its sequence
+/// ranges are remembered, in a small bounded table that also yields the SACK blocks (RFC 2018) to report. The bytes live
+/// in pooled chunks (<see cref="ChunkStore"/>): an empty buffer holds no memory, whatever its limit.
 /// </summary>
 internal sealed class ReceiveBuffer
 {
     private struct Range { public SeqNum Start, End; public long Stamp; }
 
-    private readonly byte[] _ring;
-    private readonly Range[] _ranges;
+    private readonly ChunkStore _bytes;
+    private Range[] _ranges = Array.Empty<Range>(); // allocated when data first arrives out of order
+    private readonly int _maxRanges;
     private int _rangeCount;
-    private int _head;
     private long _stamp;
 
-    public ReceiveBuffer(int capacity, int maxRanges)
+    public ReceiveBuffer(TcpMemory memory, int limit, int maxRanges)
     {
-        _ring = new byte[capacity];
-        _ranges = new Range[maxRanges];
+        _bytes = new ChunkStore(memory);
+        _maxRanges = maxRanges;
+        Limit = limit;
     }
 
-    public int Capacity => _ring.Length;
+    /// <summary>How many bytes (in order and out of order) the buffer may hold: the receive window's budget, set by auto-tuning.</summary>
+    public int Limit { get; set; }
     /// <summary>In-order bytes the user can read.</summary>
     public int Count { get; private set; }
     /// <summary>Window space: bytes that may still arrive beyond the in-order data.</summary>
-    public int Free => _ring.Length - Count;
+    public int Free => Math.Max(0, Limit - Count);
     public bool HasOutOfOrderData => _rangeCount > 0;
+    /// <summary>Bytes of memory held now.</summary>
+    public int AllocatedBytes => _bytes.Chunks * TcpMemory.ChunkSize;
 
-    public enum Outcome { Duplicate, InOrder, FilledHole, OutOfOrder, Dropped }
+    public enum Outcome { Duplicate, InOrder, FilledHole, OutOfOrder, Dropped, NoMemory }
 
     /// <summary>
     /// Takes a segment's payload that starts at <paramref name="seq"/>; <paramref name="rcvNxt"/> is the next in-order
@@ -54,13 +58,14 @@ internal sealed class ReceiveBuffer
 
         if (offset > 0)
         {
-            if (!AddRange(seq, seq + data.Length)) { outcome = Outcome.Dropped; return 0; }
-            Write(Count + offset, data);
+            if (_rangeCount == _maxRanges && !Touches(seq, seq + data.Length)) { outcome = Outcome.Dropped; return 0; }
+            if (!RangeTable() || !_bytes.Write(Count + offset, data)) { outcome = Outcome.NoMemory; return 0; }
+            AddRange(seq, seq + data.Length);
             outcome = Outcome.OutOfOrder;
             return 0;
         }
 
-        Write(Count, data);
+        if (!_bytes.Write(Count, data)) { outcome = Outcome.NoMemory; return 0; }
         SeqNum end = seq + data.Length;
         bool filled = false;
         // Pull in every stored range the new data reaches.
@@ -80,19 +85,19 @@ internal sealed class ReceiveBuffer
     public int Read(Span<byte> destination)
     {
         int n = Math.Min(destination.Length, Count);
-        int first = Math.Min(n, _ring.Length - _head);
-        _ring.AsSpan(_head, first).CopyTo(destination);
-        _ring.AsSpan(0, n - first).CopyTo(destination[first..]);
-        _head = (_head + n) % _ring.Length;
-        Count -= n;
+        _bytes.CopyTo(0, destination[..n]);
+        Consume(n);
         return n;
     }
 
     /// <summary>Drops the in-order bytes unread (after shutdown of the read side); out-of-order data stays in place.</summary>
-    public void Discard()
+    public void Discard() => Consume(Count);
+
+    private void Consume(int n)
     {
-        _head = (_head + Count) % _ring.Length;
-        Count = 0;
+        Count -= n;
+        if (Count == 0 && _rangeCount == 0) _bytes.Clear(); // idle: the memory goes back to the pool
+        else _bytes.Advance(n);
     }
 
     /// <summary>Fills up to <paramref name="max"/> SACK blocks, the most recently changed range first (RFC 2018 4).</summary>
@@ -112,12 +117,21 @@ internal sealed class ReceiveBuffer
         return n;
     }
 
-    private void Write(int offset, ReadOnlySpan<byte> data)
+    /// <summary>The out-of-order table, allocated on first use (most connections never see reordering or loss).</summary>
+    private bool RangeTable()
     {
-        int start = (_head + offset) % _ring.Length;
-        int first = Math.Min(data.Length, _ring.Length - start);
-        data[..first].CopyTo(_ring.AsSpan(start));
-        data[first..].CopyTo(_ring);
+        if (_ranges.Length > 0) return true;
+        try { _ranges = new Range[_maxRanges]; }
+        catch (OutOfMemoryException) { return false; }
+        return true;
+    }
+
+    /// <summary>[start, end) overlaps or touches a stored range, so it needs no new entry in the table.</summary>
+    private bool Touches(SeqNum start, SeqNum end)
+    {
+        for (int i = 0; i < _rangeCount; i++)
+            if (_ranges[i].Start <= end && start <= _ranges[i].End) return true;
+        return false;
     }
 
     /// <summary>Inserts [start, end) keeping the table sorted and merged; false when the table is full.</summary>

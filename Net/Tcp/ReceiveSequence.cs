@@ -40,7 +40,7 @@ internal sealed class ReceiveSequence
     public void Synchronize(SeqNum peerIsn)
     {
         Initial = peerIsn;
-        Next = LastAckSent = peerIsn + 1;
+        Next = LastAckSent = AdvertisedEdge = peerIsn + 1; // nothing offered yet
     }
 
     /// <summary>The window our SYN (or SYN-ACK) offered: the free space, unscaled.</summary>
@@ -60,7 +60,10 @@ internal sealed class ReceiveSequence
         int win = free;
         var edge = Next + win;
         if (edge > AdvertisedEdge && edge - AdvertisedEdge < Math.Min(capacity / 2, mss)) win = Window;
-        int field = Math.Min(win >> Scale, 65535);
+        int field = win >> Scale; // rounded down: never offer more than is there
+        // ...but the right edge never moves left (RFC 9293 3.8.6.2.2): what was promised is encoded rounded up.
+        if ((field << Scale) < Window) field = (Window + (1 << Scale) - 1) >> Scale;
+        field = Math.Min(field, 65535);
         AdvertisedEdge = SeqNum.Max(AdvertisedEdge, Next + (field << Scale));
         return (ushort)field;
     }

@@ -8,15 +8,12 @@ namespace CosmosNet.Net.Tcp;
 /// </summary>
 internal sealed class SackScoreboard
 {
-    private readonly SeqNum[] _start;
-    private readonly SeqNum[] _end;
+    private SeqNum[] _start = Array.Empty<SeqNum>(); // allocated with the first SACK block: most connections never see one
+    private SeqNum[] _end = Array.Empty<SeqNum>();
+    private readonly int _capacity;
     private int _count;
 
-    public SackScoreboard(int capacity)
-    {
-        _start = new SeqNum[capacity];
-        _end = new SeqNum[capacity];
-    }
+    public SackScoreboard(int capacity) => _capacity = capacity;
 
     public int SackedBytes { get; private set; }
 
@@ -26,6 +23,11 @@ internal sealed class SackScoreboard
         var start = SeqNum.Max(new SeqNum(block.Left), una);
         var end = SeqNum.Min(new SeqNum(block.Right), max);
         if (end <= start || new SeqNum(block.Right) - new SeqNum(block.Left) <= 0) return;
+        if (_start.Length == 0)
+        {
+            _start = new SeqNum[_capacity];
+            _end = new SeqNum[_capacity];
+        }
         int i = 0;
         while (i < _count && _end[i] < start) i++;
         if (i < _count && _start[i] <= end)

@@ -1,47 +1,53 @@
 namespace CosmosNet.Net.Tcp;
 
 /// <summary>
-/// The bytes a connection has accepted from the user and not yet had acknowledged: a fixed ring, so retransmission
-/// re-reads the same bytes and nothing is allocated per segment. Byte 0 of the buffer is sequence number <c>Start</c>
-/// of the connection (kept by the caller).
+/// The bytes a connection has accepted from the user and not yet had acknowledged, so retransmission re-reads the same
+/// bytes and nothing is allocated per segment. Byte 0 of the buffer is sequence number <c>Start</c> of the connection
+/// (kept by the caller). The bytes live in pooled chunks (<see cref="ChunkStore"/>): once everything is acknowledged the
+/// buffer holds no memory; <see cref="Limit"/> (grown with the congestion window) bounds what the user may queue.
 /// </summary>
 internal sealed class SendBuffer
 {
-    private readonly byte[] _ring;
-    private int _head;
+    private readonly ChunkStore _bytes;
 
-    public SendBuffer(int capacity) => _ring = new byte[capacity];
+    public SendBuffer(TcpMemory memory, int limit)
+    {
+        _bytes = new ChunkStore(memory);
+        Limit = limit;
+    }
 
-    public int Capacity => _ring.Length;
+    /// <summary>How many bytes the user may have queued; writers wait beyond it.</summary>
+    public int Limit { get; set; }
     public int Count { get; private set; }
-    public int Free => _ring.Length - Count;
+    public int Free => Math.Max(0, Limit - Count);
+    /// <summary>Bytes of memory held now.</summary>
+    public int AllocatedBytes => _bytes.Chunks * TcpMemory.ChunkSize;
 
-    /// <summary>Appends as much of <paramref name="data"/> as fits; returns how much.</summary>
+    /// <summary>Appends as much of <paramref name="data"/> as fits and finds memory; returns how much.</summary>
     public int Append(ReadOnlySpan<byte> data)
     {
         int n = Math.Min(data.Length, Free);
-        int tail = (_head + Count) % _ring.Length;
-        int first = Math.Min(n, _ring.Length - tail);
-        data[..first].CopyTo(_ring.AsSpan(tail));
-        data[first..n].CopyTo(_ring);
-        Count += n;
-        return n;
+        int done = 0;
+        while (done < n)
+        {
+            // Chunk by chunk, so that memory running out still queues what found room.
+            int piece = Math.Min(n - done, TcpMemory.ChunkSize);
+            if (!_bytes.Write(Count + done, data.Slice(done, piece))) break;
+            done += piece;
+        }
+        Count += done;
+        return done;
     }
 
     /// <summary>Copies <paramref name="destination"/>.Length bytes starting <paramref name="offset"/> bytes into the buffer.</summary>
-    public void CopyTo(int offset, Span<byte> destination)
-    {
-        int start = (_head + offset) % _ring.Length;
-        int first = Math.Min(destination.Length, _ring.Length - start);
-        _ring.AsSpan(start, first).CopyTo(destination);
-        _ring.AsSpan(0, destination.Length - first).CopyTo(destination[first..]);
-    }
+    public void CopyTo(int offset, Span<byte> destination) => _bytes.CopyTo(offset, destination);
 
     /// <summary>Drops <paramref name="count"/> acknowledged bytes from the front.</summary>
     public void Consume(int count)
     {
         count = Math.Min(count, Count);
-        _head = (_head + count) % _ring.Length;
         Count -= count;
+        if (Count == 0) _bytes.Clear();
+        else _bytes.Advance(count);
     }
 }

@@ -1,5 +1,8 @@
 namespace CosmosNet.Net.Tcp;
 
+/// <summary>What a listener does with a new SYN while memory is below <see cref="TcpConfig.MemoryLowWater"/>.</summary>
+public enum SynUnderPressure { Cookies, Drop }
+
 /// <summary>The congestion controller a stack gives its connections.</summary>
 public enum CongestionControlKind { Cubic, NewReno }
 
@@ -15,10 +18,23 @@ public sealed record Keepalive(TimeSpan After, TimeSpan Interval, int Probes)
 /// <summary>Tunables of a TCP stack. The defaults follow the RFCs and common practice.</summary>
 public sealed record TcpConfig
 {
-    /// <summary>Per-connection receive buffer: the largest window this side advertises.</summary>
+    /// <summary>Per-connection receive buffer at most: the largest window auto-tuning may grow to (it also fixes the window scale).</summary>
     public int ReceiveBufferSize { get; init; } = 256 * 1024;
-    /// <summary>Per-connection send buffer: writes wait (back-pressure) while it is full.</summary>
+    /// <summary>Per-connection send buffer at most: writes wait (back-pressure) while it is full. It grows with the congestion window.</summary>
     public int SendBufferSize { get; init; } = 256 * 1024;
+    /// <summary>The receive window a connection starts with; auto-tuning grows it with the measured bandwidth-delay product.</summary>
+    public int InitialReceiveBufferSize { get; init; } = 4 * 1024;
+    /// <summary>The send buffer a connection starts with (and falls back to under memory pressure).</summary>
+    public int InitialSendBufferSize { get; init; } = 4 * 1024;
+    /// <summary>
+    /// Below this many bytes of available memory (<see cref="Platform.IMemoryBudget"/>, less what advertised windows
+    /// already promise) the stack is under pressure: windows stop growing and fall back to their initial size, new SYNs
+    /// get <see cref="SynsUnderPressure"/>.
+    /// </summary>
+    public long MemoryLowWater { get; init; } = 4 * 1024 * 1024;
+    public SynUnderPressure SynsUnderPressure { get; init; } = SynUnderPressure.Cookies;
+    /// <summary>Free buffer chunks the stack keeps for reuse instead of leaving them to the collector.</summary>
+    public int BufferPoolBytes { get; init; } = 2 * 1024 * 1024;
     public CongestionControlKind CongestionControl { get; init; } = CongestionControlKind.Cubic;
     public bool Timestamps { get; init; } = true;
     public bool Sack { get; init; } = true;

@@ -17,6 +17,8 @@ public enum TcpErrorKind
     StackDown,
     /// <summary>The call is not allowed now (for example two reads at once on one flow).</summary>
     InvalidOperation,
+    /// <summary>The connection was reset from this side: <see cref="TcpFlow.Abort"/>, or a fault while processing it.</summary>
+    Aborted,
 }
 
 /// <summary>A TCP error with a readable message.</summary>
@@ -30,6 +32,7 @@ public readonly record struct TcpError(TcpErrorKind Kind, string? Detail = null)
         TcpErrorKind.Unreachable => "destination unreachable",
         TcpErrorKind.NoRoute => "no route to host",
         TcpErrorKind.StackDown => "network stack disconnected",
+        TcpErrorKind.Aborted => "connection aborted",
         _ => "invalid operation",
     } + (Detail is null ? "" : $" ({Detail})");
 }

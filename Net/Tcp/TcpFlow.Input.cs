@@ -48,11 +48,7 @@ public sealed partial class TcpFlow
             if (!ackOnly)
             {
                 _stack.Statistics.OutOfWindow++;
-                if ((flags & TcpFlags.Rst) == 0)
-                {
-                    if (State == TcpState.TimeWait && (flags & TcpFlags.Fin) != 0) _end.WaitTwoMsl(Now); // our last ACK was lost
-                    SendAck();
-                }
+                if ((flags & TcpFlags.Rst) == 0) SendAck();
                 return;
             }
             payload = default;
@@ -137,7 +133,8 @@ public sealed partial class TcpFlow
         if ((flags & TcpFlags.Syn) == 0) return;
 
         _rcv.Synchronize(seq);
-        _rcv.OfferInSyn(_recv.Free); // what our SYN offered
+        _rcv.OfferInSyn(OfferableWindow()); // what our SYN offered
+        UpdatePromise();
         NegotiateOptions(opt);
         if (opt.HasTimestamps && _ts.Enabled) _ts.Record(opt.TsVal, Now);
         if (hasAck)
@@ -184,7 +181,8 @@ public sealed partial class TcpFlow
             // RFC 6298 5.2/5.3: stop the timer when everything is acknowledged, else restart it.
             if (_snd.HasOutstanding) _rexmit.Restart(Now + _loss.Rtt.Rto);
             else _rexmit.Stop();
-            if (_send.Free >= _writeNeed) _writable.Wake();
+            UpdateSendLimit();
+            if (WriterMayContinue) _writable.Wake();
 
             if (_snd.FinAcknowledgedBy(ack)) Transition(TcpEvent.FinAcknowledged);
             if (State == TcpState.Closed) return;
@@ -219,6 +217,10 @@ public sealed partial class TcpFlow
                 break;
             case ReceiveBuffer.Outcome.Dropped:
                 _stack.Statistics.OutOfOrderDropped++;
+                _ack.Quick();
+                break;
+            case ReceiveBuffer.Outcome.NoMemory:
+                _stack.Statistics.ReceiveDroppedNoMemory++; // in the window, so the peer resends it
                 _ack.Quick();
                 break;
             default:

@@ -41,7 +41,8 @@ public sealed partial class TcpFlow
         _ts.Enabled = false; _loss.Sack = false;
         UpdateMss();
         _snd.SynSent();
-        _rcv.OfferInSyn(_recv.Free); // what the cookie SYN-ACK advertised
+        _rcv.OfferInSyn(_recv.Free); // what the cookie SYN-ACK advertised (the initial window)
+        UpdatePromise();
         _snd.AssumeWindow(window);
     }
 
@@ -73,12 +74,22 @@ public sealed partial class TcpFlow
         else if (next == TcpState.Closed) EnteredClosed();
     }
 
+    /// <summary>
+    /// From here on the stack answers for this connection from a small TIME_WAIT record, not from the flow: the flow
+    /// leaves the table with its timers stopped (the user may still read what is left in its buffer).
+    /// </summary>
     private void EnteredTimeWait()
     {
         _rexmit.Stop();
         _keepalive.Stop();
-        _end.WaitTwoMsl(Now);
-        ReleaseBuffers();
+        _ack.Stop();
+        _end.Stop();
+        UpdatePromise();
+        _stack.EnterTimeWait(this, new TimeWaitTable.Record
+        {
+            SendNext = _snd.Max, ReceiveNext = _rcv.Next, Initial = _snd.Initial, TsRecent = _ts.Recent, Timestamps = _ts.Enabled,
+            Window = (ushort)Math.Min(_rcv.Window >> _rcv.Scale, 65535),
+        });
         _closed.Wake();
         WakeAll();
     }
@@ -91,6 +102,7 @@ public sealed partial class TcpFlow
         _ack.Stop();
         _keepalive.Stop();
         _end.Stop();
+        UpdatePromise();
         _stack.Remove(this);
         if (_connectWaiter is { } c)
         {
@@ -109,34 +121,34 @@ public sealed partial class TcpFlow
     {
         if (State == TcpState.Closed) return;
         if (sendReset && State.IsSynchronized() && State != TcpState.TimeWait)
-            _stack.SendReset(Tuple, _snd.Next, default, withAck: false);
+        {
+            // Best effort, like any segment: a RST that cannot be sent (no memory for the frame) must not keep the flow.
+            try { _stack.SendReset(Tuple, _snd.Next, default, withAck: false); }
+            catch (Exception) { _stack.Statistics.Faults++; }
+        }
         _end.Fail(error);
         Transition(TcpEvent.Abort);
     }
 
-    /// <summary>
-    /// In TIME_WAIT everything we sent is acknowledged and nothing more can arrive, so the buffers (hundreds of KiB with
-    /// the defaults) go back once the user has read what is left: a busy server keeps many flows in TIME_WAIT.
-    /// </summary>
-    private void ReleaseBuffers()
-    {
-        if (_send.Count == 0) _send = _stack.IdleSendBuffer;
-        if (_recv.Count == 0 && !_recv.HasOutOfOrderData) _recv = _stack.IdleReceiveBuffer;
-    }
-
-    /// <summary>
-    /// RFC 6191 / RFC 9293 3.6.1: in TIME_WAIT a new SYN for the same ports may start a new connection when it cannot be
-    /// confused with the old one — its timestamp is newer, or (without timestamps) its sequence number is beyond ours.
-    /// </summary>
-    internal bool AcceptsNewIncarnation(in Wire.TcpSegment seg, in Wire.TcpOptions opt)
-    {
-        if (State != TcpState.TimeWait || (seg.Flags & (Wire.TcpFlags.Syn | Wire.TcpFlags.Ack | Wire.TcpFlags.Rst)) != Wire.TcpFlags.Syn)
-            return false;
-        if (_ts.Enabled && opt.HasTimestamps) return _ts.IsNewer(opt.TsVal);
-        return new SeqNum(seg.SequenceNumber) > _rcv.Next;
-    }
-
     // ---- timers -----------------------------------------------------------------------------------------------
+
+    private enum FlowTimer { Retransmit, DelayedAck, Keepalive, Linger }
+
+    /// <summary>Every timer of the flow fires here: a fault in one resets this flow only (<see cref="TcpStack.Contain"/>).</summary>
+    private void OnTimer(FlowTimer timer)
+    {
+        try
+        {
+            switch (timer)
+            {
+                case FlowTimer.Retransmit: OnRetransmitTimer(); break;
+                case FlowTimer.DelayedAck: OnDelayedAckTimer(); break;
+                case FlowTimer.Keepalive: OnKeepaliveTimer(); break;
+                default: OnLingerTimer(); break;
+            }
+        }
+        catch (Exception e) { _stack.Contain(this, e, $"the {timer} timer of {Tuple}"); }
+    }
 
     private void OnRetransmitTimer()
     {
@@ -150,6 +162,7 @@ public sealed partial class TcpFlow
                     return;
                 }
                 _stack.Statistics.Retransmissions++;
+                _retransmits++;
                 _loss.Rtt.Backoff();
                 if (State == TcpState.SynSent) { _loss.SynSent(Now); SendSegment(_snd.Initial, 0, Wire.TcpFlags.Syn); }
                 else SendSegment(_snd.Initial, 0, Wire.TcpFlags.Syn | Wire.TcpFlags.Ack);
@@ -219,8 +232,7 @@ public sealed partial class TcpFlow
 
     private void OnLingerTimer()
     {
-        if (State == TcpState.TimeWait) { Terminate(null, sendReset: false); return; }
-        if (State != TcpState.Closed) Terminate(new TcpError(TcpErrorKind.TimedOut, "peer did not close in time"), sendReset: true);
+        if (State is not (TcpState.Closed or TcpState.TimeWait)) Terminate(new TcpError(TcpErrorKind.TimedOut, "peer did not close in time"), sendReset: true);
     }
 
     // ---- ICMP -------------------------------------------------------------------------------------------------

@@ -87,7 +87,7 @@ public sealed partial class TcpFlow
     private void Transmit(SeqNum seq, int len, bool fin)
     {
         bool retransmission = seq < _snd.Max;
-        if (retransmission) _stack.Statistics.Retransmissions++;
+        if (retransmission) { _stack.Statistics.Retransmissions++; _retransmits++; }
         _loss.Transmitting(seq, retransmission, _ts.Enabled, Now);
         var flags = TcpFlags.Ack | (fin ? TcpFlags.Fin : 0);
         if (len > 0 && seq + len >= DataEnd) flags |= TcpFlags.Psh;
@@ -133,13 +133,15 @@ public sealed partial class TcpFlow
         if ((flags & TcpFlags.Ack) != 0)
         {
             ackNumber = _rcv.Next.Value;
-            window = syn ? _rcv.OfferInSyn(_recv.Free) : _rcv.Advertise(_recv.Free, _recv.Capacity, _mtu.LocalMss);
+            int offer = OfferableWindow();
+            window = syn ? _rcv.OfferInSyn(offer) : _rcv.Advertise(offer, _recv.Limit, _mtu.LocalMss);
             _rcv.AckSent();
             _ack.AckSent();
+            UpdatePromise();
         }
         else if (syn)
         {
-            window = (ushort)Math.Min(_recv.Free, 65535);
+            window = (ushort)Math.Min(OfferableWindow(), 65535);
         }
         bool partial = _stack.ChecksumOffload;   // the device sums the payload
         int length = TcpSegment.WriteHeader(buffer, Tuple.LocalPort, Tuple.RemotePort, seq.Value, ackNumber, flags, window,

@@ -27,9 +27,12 @@ public sealed partial class TcpFlow
     private readonly KeepaliveMonitor _keepalive;
     private readonly Termination _end;
     private bool _windowScaling;       // both sides sent the window scale option
+    private long _retransmits;         // segments sent again (SYN, data, FIN)
 
-    private SendBuffer _send;          // swapped for the stack's tiny idle buffers once TIME_WAIT no longer needs them
-    private ReceiveBuffer _recv;
+    private readonly SendBuffer _send;
+    private readonly ReceiveBuffer _recv;
+    private readonly BufferTuning _tuning;
+    private int _promised;             // what this connection has promised the peer (TcpMemory.Promised): buffered + advertised
 
     // User-facing state.
     private TaskCompletionSource<Result<TcpFlow, TcpError>>? _connectWaiter;
@@ -44,25 +47,34 @@ public sealed partial class TcpFlow
         _stack = stack;
         _config = stack.Config;
         Tuple = tuple;
-        _send = new SendBuffer(_config.SendBufferSize);
-        _recv = new ReceiveBuffer(_config.ReceiveBufferSize, _config.MaxOutOfOrderRanges);
+        _tuning = new BufferTuning(_config);
+        _send = new SendBuffer(stack.Memory, _config.InitialSendBufferSize);
+        _recv = new ReceiveBuffer(stack.Memory, _tuning.ReceiveLimit, _config.MaxOutOfOrderRanges);
         _snd = new SendSequence(iss);
         _rcv = new ReceiveSequence(ReceiveSequence.ScaleFor(_config.ReceiveBufferSize, _config.WindowScaling));
         _ts = new Timestamps(stack.TimestampOffset(tuple));
         _mtu = new PathMtu(localMss, pathMss);
         _loss = new LossRecovery(_config, _mtu.SendMss, iss);
         var clock = stack.Clock;
-        _rexmit = new RetransmitTimer(clock.CreateTimer(OnRetransmitTimer), Ns(_config.MinRto), Ns(_config.MaxRto));
-        _ack = new AckPolicy(clock.CreateTimer(OnDelayedAckTimer), Ns(_config.DelayedAckTimeout));
-        _keepalive = new KeepaliveMonitor(clock.CreateTimer(OnKeepaliveTimer));
-        _end = new Termination(clock.CreateTimer(OnLingerTimer), Ns(_config.Msl), Ns(_config.CloseTimeout));
+        _rexmit = new RetransmitTimer(clock.CreateTimer(() => OnTimer(FlowTimer.Retransmit)), Ns(_config.MinRto), Ns(_config.MaxRto));
+        _ack = new AckPolicy(clock.CreateTimer(() => OnTimer(FlowTimer.DelayedAck)), Ns(_config.DelayedAckTimeout));
+        _keepalive = new KeepaliveMonitor(clock.CreateTimer(() => OnTimer(FlowTimer.Keepalive)));
+        _end = new Termination(clock.CreateTimer(() => OnTimer(FlowTimer.Linger)), Ns(_config.CloseTimeout));
         _readable = new FlowWaiter(stack);
         _writable = new FlowWaiter(stack);
         _closed = new FlowWaiter(stack);
     }
 
-    /// <summary>The connection state; it changes in one place only, <see cref="Transition"/>.</summary>
-    public TcpState State { get; private set; }
+    /// <summary>
+    /// The connection state; it changes in one place only, <see cref="Transition"/>. In TIME_WAIT the stack holds only a
+    /// record of the connection (<see cref="TimeWaitTable"/>), so the flow reads Closed once that record is gone.
+    /// </summary>
+    public TcpState State
+    {
+        get => _state == TcpState.TimeWait && !_stack.InTimeWait(Tuple, _snd.Initial) ? TcpState.Closed : _state;
+        private set => _state = value;
+    }
+    private TcpState _state;
 
     /// <summary>The remote endpoint (Mirage's <c>dst</c>).</summary>
     public TcpEndpoint Destination => new(Tuple.RemoteAddress, Tuple.RemotePort);
@@ -87,6 +99,19 @@ public sealed partial class TcpFlow
     internal SeqNum SendUnacknowledged => _snd.Unacknowledged;
     internal uint TsRecent => _ts.Recent;
     internal int SendMss => _mtu.SendMss;
+    internal int ReceiveLimit => _recv.Limit;
+    internal int SendLimit => _send.Limit;
+    internal int AdvertisedWindow => _rcv.Window;
+
+    /// <summary>A copy of what diagnostics show of this connection (take it on the stack's thread).</summary>
+    public TcpFlowStatistics Statistics => new(State, LocalEndpoint, Destination, _snd.Window, _rcv.Window,
+        _loss.Rtt.SmoothedRtt, _loss.Rtt.Rto, _loss.Congestion.Cwnd, _loss.Congestion.Ssthresh, _mtu.SendMss,
+        DataBytes((uint)(_snd.Unacknowledged - _snd.Initial), finCounted: State is TcpState.FinWait2 or TcpState.TimeWait),
+        DataBytes((uint)(_rcv.Next - _rcv.Initial), finCounted: _rcv.FinReceived), _retransmits, _send.Count, _recv.Count);
+
+    /// <summary>Sequence space used minus the SYN and the FIN, which occupy one number each but carry no data.</summary>
+    private static uint DataBytes(uint sequenceSpace, bool finCounted) =>
+        sequenceSpace == 0 ? 0 : sequenceSpace - 1 - (finCounted && sequenceSpace > 1 ? 1u : 0u);
 
     /// <summary>The engine's variables, for diagnostics.</summary>
     public string Describe() =>
@@ -112,8 +137,8 @@ public sealed partial class TcpFlow
                 if (_recv.Count > 0 && !_readShutdown)
                 {
                     int n = _recv.Read(destination.Span);
+                    _tuning.Read(n, Now, _loss.Rtt.SmoothedRtt, _mtu.LocalMss, _stack.Memory.UnderPressure);
                     AfterUserRead();
-                    if (State == TcpState.TimeWait) ReleaseBuffers();
                     return new TcpReadResult(n, false);
                 }
                 if (_readShutdown || _rcv.FinReceived || _keepalive.Expired) return TcpReadResult.EndOfStream;
@@ -137,7 +162,8 @@ public sealed partial class TcpFlow
     /// <summary>After the user reads: tell the peer when the window has opened usefully (and always out of a small one).</summary>
     private void AfterUserRead()
     {
-        if (State.CanReceiveData() && _rcv.WindowUpdateWorthSending(_recv.Free, _recv.Capacity, _mtu.LocalMss)) SendAck();
+        if (State.CanReceiveData() && _rcv.WindowUpdateWorthSending(OfferableWindow(), _recv.Limit, _mtu.LocalMss)) SendAck();
+        else UpdatePromise();
     }
 
     // ---- writing ----------------------------------------------------------------------------------------------
@@ -180,13 +206,14 @@ public sealed partial class TcpFlow
             while (true)
             {
                 if (!CanWrite) return Result<Unit, TcpWriteError>.Fail(TcpWriteError.Closed);
+                UpdateSendLimit();
                 int n = _send.Append(data.Span);
                 data = data[n..];
                 if (nodelay) _snd.Push(_send.Count);
                 if (n > 0) Output();
                 if (data.IsEmpty) break;
                 // Wake up once a useful amount of space is free, not on every ACK.
-                _writeNeed = Math.Min(data.Length, _send.Capacity / 4);
+                _writeNeed = Math.Min(data.Length, Math.Max(_send.Limit / 4, 1));
                 await _writable.Wait();
             }
             if (nodelay)
@@ -219,6 +246,12 @@ public sealed partial class TcpFlow
         return _closed.Wait();
     }
 
+    /// <summary>
+    /// Resets the connection now (close with SO_LINGER 0): a RST to the peer, buffered data discarded, pending and later
+    /// reads and writes fail with <see cref="TcpErrorKind.Aborted"/>. For a server that gives up on a client.
+    /// </summary>
+    public void Abort() => Terminate(new TcpError(TcpErrorKind.Aborted), sendReset: true);
+
     /// <summary>shutdown(2): Read discards what arrives from now on and makes reads return end-of-stream; Write sends FIN after the buffered data.</summary>
     public void Shutdown(ShutdownMode mode)
     {
@@ -226,6 +259,7 @@ public sealed partial class TcpFlow
         {
             _readShutdown = true;
             _recv.Discard();
+            UpdatePromise();
             _readable.Wake();
         }
         if (mode is ShutdownMode.Write or ShutdownMode.Both) ShutdownWrite();
@@ -254,6 +288,43 @@ public sealed partial class TcpFlow
     }
 
     internal void SetKeepalive(Keepalive? keepalive) => _keepalive.Configure(keepalive, State.IsSynchronized(), Now);
+
+    // ---- memory -----------------------------------------------------------------------------------------------
+
+    /// <summary>Bytes of buffer memory this connection holds now (both directions).</summary>
+    public int BufferedMemory => _send.AllocatedBytes + _recv.AllocatedBytes;
+
+    /// <summary>
+    /// The receive window that may be offered now: up to the auto-tuned limit, as far as the stack's memory can back it
+    /// (<see cref="TcpMemory.Grant"/>), and never less than what was already promised. Under pressure a connection still
+    /// gets its initial window from the reserve below the low-water mark, so it slows down instead of stalling.
+    /// </summary>
+    private int OfferableWindow()
+    {
+        int promised = _rcv.Window;
+        _recv.Limit = Math.Max(_tuning.ReceiveLimit, _recv.Count + promised);
+        int wanted = _recv.Free;
+        if (wanted <= promised) return wanted;
+        var memory = _stack.Memory;
+        int grant = memory.Grant(wanted - promised, reserve: false);
+        int floor = _config.InitialReceiveBufferSize - (_recv.Count + promised);
+        if (grant < floor) grant = Math.Max(grant, memory.Grant(Math.Min(floor, wanted - promised), reserve: true));
+        return promised + grant;
+    }
+
+    /// <summary>Tells the stack what this connection has promised: its buffered bytes and the window it advertised.</summary>
+    private void UpdatePromise() => _stack.Memory.Promise(ref _promised, State is TcpState.Closed or TcpState.TimeWait ? 0 : _recv.Count + _rcv.Window);
+
+    /// <summary>The send buffer grows with the congestion window (twice its largest), or falls back to its initial size under pressure.</summary>
+    private void UpdateSendLimit()
+    {
+        bool pressure = _stack.Memory.UnderPressure;
+        int limit = _tuning.SendLimit(_loss.Congestion.Cwnd, pressure);
+        _send.Limit = pressure ? limit : Math.Max(_send.Limit, limit);
+    }
+
+    /// <summary>A writer waiting for room is woken once a useful part of the buffer is free (the limit may have shrunk meanwhile).</summary>
+    private bool WriterMayContinue => _writeNeed != int.MaxValue && _send.Free >= Math.Min(_writeNeed, Math.Max(_send.Limit / 4, 1));
 
     // ---- plumbing ---------------------------------------------------------------------------------------------
 

@@ -19,20 +19,26 @@ public sealed class TcpStack : IIpTransport
     private readonly EphemeralPorts _ports;
     private readonly SynCookies _cookies;
     private readonly KeyedHash _timestampKey;
+    private readonly LogLimiter _faultLog;
+    private readonly TimeWaitTable _timeWait;
     private long _challengeWindowStart;
     private int _challengeAcksInWindow;
     private bool _down;
 
-    public TcpStack(IIpLayer ip, IClock clock, IRandomSource random, TcpConfig? config = null)
+    /// <param name="memory">What memory is left (the kernel's heap figures); null: no limit beyond allocation failing.</param>
+    public TcpStack(IIpLayer ip, IClock clock, IRandomSource random, TcpConfig? config = null, IMemoryBudget? memory = null)
     {
         _ip = ip;
         Clock = clock;
         Random = random;
         Config = config ?? new TcpConfig();
+        Memory = new TcpMemory(memory, Config, Statistics);
         _isn = new InitialSequenceNumbers(clock, random);
         _ports = new EphemeralPorts(random, Config.EphemeralPortFirst, Config.EphemeralPortLast);
         _cookies = new SynCookies(clock, random);
         _timestampKey = new KeyedHash(random);
+        _faultLog = new LogLimiter(clock);
+        _timeWait = new TimeWaitTable(clock, Config.Msl, _ => Statistics.ConnectionsClosed++);
         SegmentBuffer = new byte[TcpSegment.MaxHeaderLength + 65535]; // sized for any path, whatever MSS we announce
         ip.Register(IpProtocol.Tcp, this);
     }
@@ -41,16 +47,26 @@ public sealed class TcpStack : IIpTransport
     public TcpStatistics Statistics { get; } = new();
     internal IClock Clock { get; }
     internal IRandomSource Random { get; }
-    /// <summary>Stand-ins for the buffers of flows in TIME_WAIT: always empty, shared by them all.</summary>
-    internal SendBuffer IdleSendBuffer { get; } = new(1);
-    internal ReceiveBuffer IdleReceiveBuffer { get; } = new(1, 1);
+    internal TcpMemory Memory { get; }
+
+    /// <summary>Memory is short (below <see cref="TcpConfig.MemoryLowWater"/>): new SYNs get cookies or are dropped, windows shrink. Servers should stop taking work.</summary>
+    public bool UnderMemoryPressure => Memory.UnderPressure;
+
+    /// <summary>Bytes of buffer chunks the connections hold now.</summary>
+    public long BufferMemory => Memory.ChunksInUse * TcpMemory.ChunkSize;
 
     /// <summary>Scratch space for building one outgoing segment; the IP layer copies it before Send returns.</summary>
     internal byte[] SegmentBuffer { get; }
 
     /// <summary>Connections in the table, TIME_WAIT and half-open ones included.</summary>
-    public int ConnectionCount => _flows.Count;
+    public int ConnectionCount => _flows.Count + _timeWait.Count;
+
+    /// <summary>Connections in TIME_WAIT (each a small record, no flow).</summary>
+    public int TimeWaitCount => _timeWait.Count;
     internal IEnumerable<TcpFlow> ConnectionsForTests() => _flows.Values;
+
+    /// <summary>Every connection the stack holds (any state but Listen), as a copy taken now.</summary>
+    public TcpFlow[] Connections() => _flows.Values.ToArray();
 
     /// <summary>Passive connections in SYN_RECEIVED (the SYN backlog).</summary>
     public int HalfOpenCount { get; internal set; }
@@ -88,10 +104,10 @@ public sealed class TcpStack : IIpTransport
         if (remote.Port == 0 || remote.Address.IsAny || remote.Address.IsBroadcast || remote.Address.IsMulticast)
             return Task.FromResult(Result<TcpFlow, TcpError>.Fail(new TcpError(TcpErrorKind.InvalidOperation, $"cannot connect to {remote}")));
         ushort port = localPort;
-        if (port != 0 && _flows.ContainsKey(new TcpTuple(local, port, remote.Address, remote.Port)))
+        if (port != 0 && InUse(new TcpTuple(local, port, remote.Address, remote.Port)))
             return Task.FromResult(Result<TcpFlow, TcpError>.Fail(new TcpError(TcpErrorKind.InvalidOperation, $"port {port} already connected to {remote}")));
         if (port == 0 && !_ports.TryAllocate(local, remote.Address, remote.Port,
-                p => _flows.ContainsKey(new TcpTuple(local, p, remote.Address, remote.Port)) || _listeners.ContainsKey(p), out port))
+                p => InUse(new TcpTuple(local, p, remote.Address, remote.Port)) || _listeners.ContainsKey(p), out port))
             return Task.FromResult(Result<TcpFlow, TcpError>.Fail(new TcpError(TcpErrorKind.NoRoute, "no free ephemeral port")));
 
         var tuple = new TcpTuple(local, port, remote.Address, remote.Port);
@@ -111,14 +127,35 @@ public sealed class TcpStack : IIpTransport
         _down = true;
         _listeners.Clear();
         foreach (var flow in _flows.Values.ToArray()) flow.Terminate(new TcpError(TcpErrorKind.StackDown), sendReset: true);
+        _timeWait.Clear();
     }
+
+    private bool InUse(TcpTuple tuple) => _flows.ContainsKey(tuple) || _timeWait.Contains(tuple);
 
     // ---- input --------------------------------------------------------------------------------------------------
 
+    /// <summary>
+    /// One segment from the IP layer. Fault containment (issue 14): an exception while it is processed — a bug, or an
+    /// OutOfMemoryException — resets the one flow it was for (or drops the segment when it belonged to none), is
+    /// counted in <see cref="TcpStatistics.Faults"/> and reported to <see cref="Log"/>; the stack and every other
+    /// connection carry on.
+    /// </summary>
     public void Receive(Ipv4Address source, Ipv4Address destination, ReadOnlySpan<byte> payload) =>
         Receive(source, destination, payload, RxChecksum.Unverified);
 
+    /// <summary>Like <see cref="Receive(Ipv4Address, Ipv4Address, ReadOnlySpan{byte})"/>; the checksum is not verified
+    /// when the device vouched for it (<see cref="RxChecksum"/>).</summary>
     public void Receive(Ipv4Address source, Ipv4Address destination, ReadOnlySpan<byte> payload, RxChecksum checksum)
+    {
+        try { Dispatch(source, destination, payload, checksum); }
+        catch (Exception e) { Contain(_processing, e, $"a segment from {source}"); }
+        finally { _processing = null; }
+    }
+
+    /// <summary>The flow the segment being dispatched is for, once known: the one a fault resets.</summary>
+    private TcpFlow? _processing;
+
+    private void Dispatch(Ipv4Address source, Ipv4Address destination, ReadOnlySpan<byte> payload, RxChecksum checksum)
     {
         Statistics.SegmentsReceived++;
         switch (TcpSegment.TryParse(payload, source, destination, out var seg, verifyChecksum: checksum == RxChecksum.Unverified))
@@ -138,19 +175,27 @@ public sealed class TcpStack : IIpTransport
         var tuple = new TcpTuple(destination, seg.DestinationPort, source, seg.SourcePort);
         if (_flows.TryGetValue(tuple, out var flow))
         {
-            if (!flow.AcceptsNewIncarnation(seg, opt))
-            {
-                flow.Input(seg, opt);
-                return;
-            }
-            flow.Terminate(null, sendReset: false); // RFC 6191: a new SYN ends TIME_WAIT early; open it below
+            _processing = flow;
+            flow.Input(seg, opt);
+            return;
+        }
+        SeqNum? minIss = null;
+        if (_timeWait.TryGet(tuple, out var timeWait))
+        {
+            if (!TimeWaitInput(tuple, timeWait, seg, opt)) return;
+            // RFC 6191: the SYN ends TIME_WAIT early; the new incarnation's ISS lies beyond the old one's sequence space
+            // (RFC 9293 3.6.1), with a window's room to spare as Linux leaves.
+            _timeWait.Remove(tuple);
+            Statistics.ConnectionsClosed++;
+            Statistics.TimeWaitReused++;
+            minIss = timeWait.SendNext + 65537;
         }
 
         var flags = seg.Flags;
         if ((flags & TcpFlags.Rst) != 0) { Statistics.NoConnection++; return; }
         if (_listeners.TryGetValue(seg.DestinationPort, out var listener) && destination == _ip.LocalAddress)
         {
-            if ((flags & (TcpFlags.Syn | TcpFlags.Ack | TcpFlags.Fin)) == TcpFlags.Syn) { PassiveOpen(tuple, seg, opt, listener); return; }
+            if ((flags & (TcpFlags.Syn | TcpFlags.Ack | TcpFlags.Fin)) == TcpFlags.Syn) { PassiveOpen(tuple, seg, opt, listener, minIss); return; }
             if ((flags & (TcpFlags.Syn | TcpFlags.Ack)) == TcpFlags.Ack && TryCookie(tuple, seg, opt, listener)) return;
         }
 
@@ -172,20 +217,30 @@ public sealed class TcpStack : IIpTransport
         else Statistics.IcmpIgnored++;
     }
 
-    private void PassiveOpen(TcpTuple tuple, in TcpSegment seg, in TcpOptions opt, TcpListener listener)
+    /// <param name="minIss">Set when the SYN reopens a connection from TIME_WAIT: the lowest ISS the new incarnation may use.</param>
+    private void PassiveOpen(TcpTuple tuple, in TcpSegment seg, in TcpOptions opt, TcpListener listener, SeqNum? minIss)
     {
         var peerIsn = new SeqNum(seg.SequenceNumber);
-        if (HalfOpenCount >= Config.SynBacklog)
+        bool pressure = Memory.UnderPressure;
+        if (pressure)
         {
-            // Backlog full: answer statelessly with a SYN cookie.
+            Statistics.SynsUnderPressure++;
+            Memory.Trim();
+            if (Config.SynsUnderPressure == SynUnderPressure.Drop) { Statistics.SynsDroppedUnderPressure++; return; }
+        }
+        if (pressure || HalfOpenCount >= Config.SynBacklog)
+        {
+            // Backlog full, or memory short: answer statelessly with a SYN cookie.
             Statistics.SynCookiesSent++;
             int mss = opt.Mss != 0 ? opt.Mss : 536;
             var cookie = _cookies.Make(tuple.LocalAddress, tuple.LocalPort, tuple.RemoteAddress, tuple.RemotePort, peerIsn, mss);
             SendCookieSynAck(tuple, cookie, peerIsn + 1);
             return;
         }
-        var flow = new TcpFlow(this, tuple, _isn.Next(tuple.LocalAddress, tuple.LocalPort, tuple.RemoteAddress, tuple.RemotePort),
-            LocalMss(tuple.RemoteAddress), PathMss(tuple.RemoteAddress));
+        var iss = _isn.Next(tuple.LocalAddress, tuple.LocalPort, tuple.RemoteAddress, tuple.RemotePort);
+        if (minIss is { } least && iss < least) iss = least;
+        if (NewFlow(tuple, iss) is not { } flow) return; // no memory for it: the peer's SYN retransmission tries again
+        _processing = flow;
         flow.AcceptSyn(peerIsn, opt, listener);
         _flows.Add(tuple, flow);
         HalfOpenCount++;
@@ -204,12 +259,103 @@ public sealed class TcpStack : IIpTransport
             return false;
         }
         Statistics.SynCookiesAccepted++;
-        var flow = new TcpFlow(this, tuple, cookie, LocalMss(tuple.RemoteAddress), PathMss(tuple.RemoteAddress));
+        if (NewFlow(tuple, cookie) is not { } flow)
+        {
+            SendReset(tuple, new SeqNum(seg.AckNumber), default, withAck: false); // the peer believes it is connected: tell it
+            return true;
+        }
+        _processing = flow;
         flow.AcceptCookie(peerIsn, mss, seg.Window, listener);
         _flows.Add(tuple, flow);
         Statistics.ConnectionsOpened++;
         flow.Input(seg, opt); // the cookie's ACK completes the handshake through the SYN_RECEIVED path
         return true;
+    }
+
+    /// <summary>A flow for a passive open, or null when its memory cannot be allocated (counted; never thrown into the receive path).</summary>
+    private TcpFlow? NewFlow(TcpTuple tuple, SeqNum iss)
+    {
+        try { return new TcpFlow(this, tuple, iss, LocalMss(tuple.RemoteAddress), PathMss(tuple.RemoteAddress)); }
+        catch (OutOfMemoryException)
+        {
+            Statistics.AllocationFailures++;
+            return null;
+        }
+    }
+
+    // ---- TIME_WAIT ----------------------------------------------------------------------------------------------
+
+    /// <summary>A flow entered TIME_WAIT: it leaves the table and a small record answers for it from now on.</summary>
+    internal void EnterTimeWait(TcpFlow flow, TimeWaitTable.Record record)
+    {
+        if (!_flows.TryGetValue(flow.Tuple, out var f) || !ReferenceEquals(f, flow)) return;
+        _flows.Remove(flow.Tuple);
+        _timeWait.Add(flow.Tuple, record, Clock.NowNanoseconds);
+    }
+
+    /// <summary>The TIME_WAIT record of the incarnation that began with ISS <paramref name="iss"/> is still held.</summary>
+    internal bool InTimeWait(TcpTuple tuple, SeqNum iss) => _timeWait.TryGet(tuple, out var r) && r.Initial == iss;
+
+    /// <summary>
+    /// A segment for a connection in TIME_WAIT (RFC 9293 3.10.7.4, with RFC 7323 PAWS, RFC 5961 and RFC 1337's caution),
+    /// answered from its record. True when it is a SYN that may open a new incarnation (RFC 6191): a newer timestamp,
+    /// or without timestamps a sequence number beyond the old connection's.
+    /// </summary>
+    private bool TimeWaitInput(TcpTuple tuple, in TimeWaitTable.Record r, in TcpSegment seg, in TcpOptions opt)
+    {
+        var flags = seg.Flags;
+        var seq = new SeqNum(seg.SequenceNumber);
+        bool timestamps = r.Timestamps && opt.HasTimestamps;
+        if ((flags & (TcpFlags.Syn | TcpFlags.Ack | TcpFlags.Rst)) == TcpFlags.Syn)
+        {
+            if (timestamps ? (int)(opt.TsVal - r.TsRecent) > 0 : seq > r.ReceiveNext) return true;
+            if (AllowChallengeAck()) { Statistics.ChallengeAcksSent++; TimeWaitAck(tuple, r); } // an old duplicate SYN
+            else Statistics.ChallengeAcksSuppressed++;
+            return false;
+        }
+        if ((flags & TcpFlags.Rst) != 0)
+        {
+            // RFC 5961 3: only a RST exactly at RCV.NXT ends TIME_WAIT; the window is closed, so nothing else is acceptable.
+            if (seq == r.ReceiveNext && _timeWait.Remove(tuple))
+            {
+                Statistics.ResetsReceived++;
+                Statistics.ConnectionsClosed++;
+            }
+            return false;
+        }
+        bool pureAck = seg.Payload.IsEmpty && (flags & (TcpFlags.Syn | TcpFlags.Fin)) == 0;
+        if (timestamps && (int)(opt.TsVal - r.TsRecent) < 0)
+        {
+            Statistics.PawsRejected++;
+            if (!pureAck) TimeWaitAck(tuple, r);
+            return false;
+        }
+        if ((flags & TcpFlags.Fin) != 0)
+        {
+            // The peer resent its FIN, so our ACK of it was lost: acknowledge it again and wait 2·MSL from now.
+            _timeWait.Restart(tuple, opt.TsVal, Clock.NowNanoseconds);
+            _timeWait.TryGet(tuple, out var restarted);
+            TimeWaitAck(tuple, restarted);
+            return false;
+        }
+        if (!pureAck) { Statistics.OutOfWindow++; TimeWaitAck(tuple, r); } // data after the FIN: not acceptable, ACK it
+        return false;
+    }
+
+    /// <summary>The ACK the connection in TIME_WAIT keeps sending: &lt;SEQ=SND.NXT&gt;&lt;ACK=RCV.NXT&gt;, with timestamps when it had them.</summary>
+    private void TimeWaitAck(TcpTuple tuple, in TimeWaitTable.Record r)
+    {
+        var opt = TcpOptions.None;
+        if (r.Timestamps)
+        {
+            opt.HasTimestamps = true;
+            opt.TsVal = (uint)(Clock.NowNanoseconds / 1_000_000) + TimestampOffset(tuple);
+            opt.TsEcr = r.TsRecent;
+        }
+        int optLen = opt.Write(SegmentBuffer.AsSpan(TcpSegment.MinHeaderLength));
+        int length = TcpSegment.WriteHeader(SegmentBuffer, tuple.LocalPort, tuple.RemotePort, r.SendNext.Value, r.ReceiveNext.Value,
+            TcpFlags.Ack, r.Window, optLen, 0, tuple.LocalAddress, tuple.RemoteAddress);
+        Send(tuple.RemoteAddress, SegmentBuffer.AsSpan(0, length));
     }
 
     private void SendCookieSynAck(TcpTuple tuple, SeqNum cookie, SeqNum ack)
@@ -218,7 +364,7 @@ public sealed class TcpStack : IIpTransport
         opt.Mss = (ushort)Math.Min(LocalMss(tuple.RemoteAddress), 65535);
         int optLen = opt.Write(SegmentBuffer.AsSpan(TcpSegment.MinHeaderLength));
         int length = TcpSegment.WriteHeader(SegmentBuffer, tuple.LocalPort, tuple.RemotePort, cookie.Value, ack.Value,
-            TcpFlags.Syn | TcpFlags.Ack, (ushort)Math.Min(Config.ReceiveBufferSize, 65535), optLen, 0, tuple.LocalAddress, tuple.RemoteAddress);
+            TcpFlags.Syn | TcpFlags.Ack, (ushort)Math.Min(Config.InitialReceiveBufferSize, 65535), optLen, 0, tuple.LocalAddress, tuple.RemoteAddress);
         Send(tuple.RemoteAddress, SegmentBuffer.AsSpan(0, length));
     }
 
@@ -290,9 +436,34 @@ public sealed class TcpStack : IIpTransport
         return started.Task.ContinueWith(async _ =>
         {
             try { await listener.Process(flow); }
-            catch (Exception) { flow.Terminate(new TcpError(TcpErrorKind.InvalidOperation, "listener callback failed"), sendReset: true); }
+            catch (Exception e) { Contain(flow, e, $"the listener of port {flow.Tuple.LocalPort}"); }
         }, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Current).Unwrap();
     }
+
+    // ---- fault containment ------------------------------------------------------------------------------------
+
+    /// <summary>Where contained faults are reported, one line each and at most 10 a second (the host's console, a test's log); null drops them.</summary>
+    public Action<string>? Log { get; set; }
+
+    /// <summary>
+    /// Contains a fault of one flow's processing (a segment, a timer, its listener's callback): the flow is reset and
+    /// leaves the table, the fault is counted and reported. Its state may be inconsistent, so if even the reset fails
+    /// the flow is dropped from the table without one. <paramref name="flow"/> is null when the fault happened before
+    /// a flow was known: the segment is dropped.
+    /// </summary>
+    internal void Contain(TcpFlow? flow, Exception fault, string during)
+    {
+        Statistics.Faults++;
+        if (flow is not null)
+        {
+            try { flow.Terminate(new TcpError(TcpErrorKind.Aborted, $"{fault.GetType().Name} in the stack"), sendReset: true); }
+            catch (Exception) { Remove(flow); }
+        }
+        if (Log is null || !_faultLog.Allow(out long suppressed)) return;
+        try { Log($"tcp: {during} failed ({fault.GetType().Name}: {fault.Message}){(flow is null ? "; dropped" : $"; {flow.Tuple} reset")}{LogLimiter.Note(suppressed)}"); }
+        catch (Exception) { } // reporting must not fail the containment (no memory for the message, a throwing log)
+    }
+
 
     // ---- completing user operations -----------------------------------------------------------------------------
 

@@ -3,19 +3,18 @@ using ITimer = CosmosNet.Net.Platform.ITimer;
 namespace CosmosNet.Net.Tcp;
 
 /// <summary>
-/// The end of a connection's life: the linger timer — TIME_WAIT's 2·MSL (RFC 9293 3.4.2), or the deadline
-/// <see cref="TcpFlow.CloseAsync"/> gives the peer to close too — and why the connection ended: the first hard error,
-/// and the last soft one (an ICMP report) that a timeout then names as its cause (RFC 1122 4.2.3.9).
+/// The end of a connection's life: the linger timer — the deadline <see cref="TcpFlow.CloseAsync"/> gives the peer to
+/// close too (TIME_WAIT's 2·MSL is the stack's <see cref="TimeWaitTable"/>) — and why the connection ended: the first
+/// hard error, and the last soft one (an ICMP report) that a timeout then names as its cause (RFC 1122 4.2.3.9).
 /// </summary>
 internal sealed class Termination
 {
     private readonly ITimer _linger;
-    private readonly long _timeWaitNs, _closeTimeoutNs;
+    private readonly long _closeTimeoutNs;
 
-    public Termination(ITimer linger, long mslNs, long closeTimeoutNs)
+    public Termination(ITimer linger, long closeTimeoutNs)
     {
         _linger = linger;
-        _timeWaitNs = 2 * mslNs;
         _closeTimeoutNs = closeTimeoutNs;
     }
 
@@ -31,9 +30,6 @@ internal sealed class Termination
     }
 
     public void SoftFailure(string reason) => SoftError = reason;
-
-    /// <summary>Entering TIME_WAIT — or the peer retransmitted its FIN there, so our last ACK was lost: wait 2·MSL from now.</summary>
-    public void WaitTwoMsl(long nowNs) => _linger.Arm(nowNs + _timeWaitNs);
 
     /// <summary>The user closed: the peer has until the close timeout (counted from the first close) to close too.</summary>
     public void StartCloseTimeout(long nowNs)

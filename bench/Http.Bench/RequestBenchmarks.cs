@@ -93,6 +93,7 @@ sealed class MemoryTransport : ITransport, IValueTaskSource<int>
 
     public void AbortRead() { }
     public Task CloseAsync() => Task.CompletedTask;
+    public void Abort() { }
 
     public int GetResult(short token) => _read.GetResult(token);
     public ValueTaskSourceStatus GetStatus(short token) => _read.GetStatus(token);

@@ -1,28 +1,62 @@
 #!/usr/bin/env bash
-# Builds the Linux comparison guest: Debian's own kernel image plus a tiny initramfs whose /init is
-# measure.c, statically linked. Out: iso/bench-linux/{vmlinuz,initramfs.cpio.gz}. Installs the bench-only
-# Debian packages (kernel image, cpio, gcc) when missing — deliberately not part of `make deps`.
+# Builds the Linux comparison guest: Debian's own kernel image plus two tiny initramfs images.
+#   initramfs.cpio.gz  /init = measure.c (make bench-linux: boot, timers, switches)
+#   serve.cpio.gz      /init = serve.c (make bench-http, make bench-nic): the NIC modules, nginx serving
+#                      Apps/HttpServer's page, iperf3, TCP echo and POST echo (serve.c's header says what)
+# Out: iso/bench-linux/. Installs the bench-only Debian packages (kernel image, cpio, gcc, nginx, iperf3) when
+# missing — deliberately not part of `make deps`.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 out=iso/bench-linux
 mkdir -p "$out"
 
 vmlinuz=$(ls /boot/vmlinuz-*-amd64 2>/dev/null | sort -V | tail -1 || true)
-if [ -z "$vmlinuz" ] || ! command -v cpio >/dev/null || ! command -v gcc >/dev/null; then
-  echo "bench-linux: installing Debian's kernel image, cpio and gcc (bench only)"
+if [ -z "$vmlinuz" ] || ! command -v cpio >/dev/null || ! command -v gcc >/dev/null \
+   || [ ! -x /usr/sbin/nginx ] || [ ! -x /usr/bin/iperf3 ]; then
+  echo "bench-linux: installing Debian's kernel image, cpio, gcc, nginx and iperf3 (bench only)"
   SUDO=; [ "$(id -u)" -eq 0 ] || SUDO=sudo
   $SUDO apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends \
-    linux-image-amd64 cpio gcc libc6-dev >/dev/null
+    linux-image-amd64 cpio gcc libc6-dev nginx iperf3 >/dev/null
   vmlinuz=$(ls /boot/vmlinuz-*-amd64 | sort -V | tail -1)
 fi
 cp "$vmlinuz" "$out/vmlinuz"
+kver=${vmlinuz#/boot/vmlinuz-}
 echo "$(basename "$vmlinuz") ($(dpkg-query -W -f='${Version}' linux-image-amd64 2>/dev/null || echo '?'))" >"$out/kernel-version"
 
 root=$(mktemp -d)
 trap 'rm -rf "$root"' EXIT
-gcc -O2 -static -pthread -Wall -o "$root/init" bench/linux-guest/measure.c
-mkdir -p "$root/dev" "$root/proc" "$root/sys"
-mknod "$root/dev/console" c 5 1   # the kernel opens it for init's stdio before any devtmpfs exists
-(cd "$root" && find . | cpio -o -H newc --quiet | gzip -9) >"$out/initramfs.cpio.gz"
-ls -l "$out/vmlinuz" "$out/initramfs.cpio.gz" | awk '{print "bench-linux: " $NF " (" $5 " bytes)"}'
+pack() { (cd "$1" && find . | cpio -o -H newc --quiet | gzip -9) >"$2"; }
+
+mkdir "$root/measure"
+gcc -O2 -static -pthread -Wall -o "$root/measure/init" bench/linux-guest/measure.c
+mkdir -p "$root/measure/dev" "$root/measure/proc" "$root/measure/sys"
+mknod "$root/measure/dev/console" c 5 1   # the kernel opens it for init's stdio before any devtmpfs exists
+pack "$root/measure" "$out/initramfs.cpio.gz"
+
+# The serving guest: programs with the libraries ldd names, at their own paths.
+s=$root/serve
+mkdir -p "$s"/{dev,proc,sys,tmp,run,www,etc/nginx,var/lib/nginx,var/log/nginx}
+gcc -O2 -static -pthread -Wall -o "$s/init" bench/linux-guest/serve.c 2>&1 | grep -v 'getaddrinfo' >&2 || true
+mknod "$s/dev/console" c 5 1
+for prog in /usr/sbin/nginx /usr/bin/iperf3; do
+  for f in "$prog" $(ldd "$prog" | grep -o '/[^ ]*'); do
+    mkdir -p "$s$(dirname "$f")"
+    cp -L "$f" "$s$f"
+  done
+done
+cp Apps/HttpServer/wwwroot/index.html "$s/www/index.html"   # the same bytes the app serves at /
+cp bench/linux-guest/nginx.conf "$s/etc/nginx/nginx.conf"
+echo 'root:x:0:0:root:/:/init' >"$s/etc/passwd"; echo 'nobody:x:65534:65534:nobody:/:/init' >>"$s/etc/passwd"
+echo 'root:x:0:' >"$s/etc/group"; echo 'nogroup:x:65534:' >>"$s/etc/group"
+# NIC drivers (virtio, e1000, e1000e, rtl8139, vmxnet3) and what they depend on, in load order.
+: >"$s/modules.list"
+for m in virtio_pci virtio_net e1000 e1000e 8139cp 8139too vmxnet3; do
+  modprobe --show-depends -S "$kver" "$m" | awk '$1 == "insmod" {print $2}'
+done | awk '!seen[$0]++' | while read -r ko; do
+  mkdir -p "$s$(dirname "$ko")"
+  cp "$ko" "$s$ko"
+  echo "$ko" >>"$s/modules.list"
+done
+pack "$s" "$out/serve.cpio.gz"
+ls -l "$out/vmlinuz" "$out/initramfs.cpio.gz" "$out/serve.cpio.gz" | awk '{print "bench-linux: " $NF " (" $5 " bytes)"}'

@@ -55,6 +55,15 @@ public sealed class QemuCommandLineTests
     }
 
     [Fact]
+    public void DatagramNetwork_SendsFramesAsUdpToTheRelay()
+    {
+        var args = Qemu.CommandLine(new QemuOptions { Kernel = "/k.elf", Network = new DatagramNetwork(5000, 5001, "ns7"), Nic = Nic.E1000 });
+        Assert.Equal(["ip", "netns", "exec", "ns7", Qemu.Executable], args.Take(5));
+        Assert.Contains("-netdev dgram,id=n0,local.type=inet,local.host=127.0.0.1,local.port=5000,remote.type=inet,remote.host=127.0.0.1,remote.port=5001 -device e1000,netdev=n0",
+            string.Join(' ', args));
+    }
+
+    [Fact]
     public void UefiCdrom_UsesOvmf_AndLinuxKernelGetsInitrdWithoutExitDevice()
     {
         string uefi = Joined(new QemuOptions { Cdrom = "/c.iso", Uefi = true, Machine = "q35" });
@@ -85,5 +94,8 @@ public sealed class QemuCommandLineTests
         Assert.Throws<ArgumentException>(() => Nics.Parse("7"));
         Assert.Throws<FormatException>(() => Forward.Parse("80"));
         Assert.Equal(new Forward(8080, 80, "0.0.0.0"), Forward.Parse("0.0.0.0:8080:80"));
+        Assert.Equal(new Forward(5353, 53, Udp: true), Forward.Parse("udp:5353:53"));
+        Assert.Contains("hostfwd=udp:127.0.0.1:5353-:53",
+            Joined(new QemuOptions { Kernel = "/k.elf", Network = new UserNetwork(Forward.Parse("udp:5353:53")) }));
     }
 }

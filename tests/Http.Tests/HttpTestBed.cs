@@ -71,6 +71,10 @@ public sealed class RawClient(TcpFlow flow, Simulator sim)
         Assert.True(r.IsOk, r.ToString());
     }
 
+    /// <summary>Sends a request the server may refuse before it has read it all: with small send buffers the write
+    /// is still waiting for window when the server answers and closes, and then fails, as it would for any client.</summary>
+    public Task SendRefusableAsync(string ascii) => flow.WriteNodelayAsync(Encoding.Latin1.GetBytes(ascii));
+
     Task<bool> FillAsync()
     {
         if (_pending is { } p) { _pending = null; return p; }

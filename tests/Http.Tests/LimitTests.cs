@@ -11,10 +11,12 @@ public sealed class LimitTests
     static (int Status, string? Connection, bool Closed) Answer(HttpTestBed bed, string request) => bed.Run(async () =>
     {
         var c = await bed.ConnectAsync();
-        await c.SendAsync(request);
+        var sending = c.SendRefusableAsync(request);
         var r = await c.ReadResponseAsync();
         Assert.NotNull(r);
-        return (r!.Status, r.Header("Connection"), await c.IsClosedByServerAsync());
+        var answer = (r!.Status, r.Header("Connection"), await c.IsClosedByServerAsync());
+        await sending;
+        return answer;
     });
 
     [Fact]

@@ -1,6 +1,7 @@
 using System.IO.Compression;
 using System.Text;
 using Xunit;
+using CosmosNet.Net.Tcp;
 
 namespace CosmosNet.Net.Http.Tests;
 
@@ -317,22 +318,53 @@ public sealed class ProtocolTests
         });
     }
 
-    [Fact]
-    public void A_throwing_handler_gets_500_and_the_connection_and_others_keep_serving()
+    [Theory]
+    [InlineData("/throw", "InvalidOperationException: boom")]
+    [InlineData("/oom", "OutOfMemoryException")]
+    [InlineData("/throw-midway", "IOException: broke after the head")]
+    public void A_throwing_handler_resets_its_connection_is_counted_and_logged_and_others_keep_serving(string path, string logged)
     {
+        // Issue 14, fault containment: whatever the handler left behind (half a response, no memory) is not trusted to
+        // end the exchange, so the connection is reset; the server and the other connections carry on.
         var bed = TestServer.Create();
         bed.Run(async () =>
         {
             var other = await bed.ConnectAsync();
             var c = await bed.ConnectAsync();
-            await c.SendAsync($"GET /throw HTTP/1.1\r\n{H}\r\n");
-            Assert.Equal(500, (await c.ReadResponseAsync())!.Status);
-            await c.SendAsync($"GET /items/1 HTTP/1.1\r\n{H}\r\n");
-            Assert.Equal(200, (await c.ReadResponseAsync())!.Status);
+            await c.SendAsync($"GET {path} HTTP/1.1\r\n{H}\r\n");
+            var read = await c.Flow.ReadAsync(new byte[64 * 1024]);
+            while (read.IsOk && !read.Value.IsEndOfStream) read = await c.Flow.ReadAsync(new byte[64 * 1024]);   // /throw-midway: the head came first
+            Assert.False(read.IsOk, $"expected a reset, got {read}");
+            Assert.Equal(TcpErrorKind.Reset, read.Error.Kind);
             await other.SendAsync($"GET /items/2 HTTP/1.1\r\n{H}\r\n");
             Assert.Equal(200, (await other.ReadResponseAsync())!.Status);
+            var again = await bed.ConnectAsync();
+            await again.SendAsync($"GET /items/3 HTTP/1.1\r\n{H}\r\n");
+            Assert.Equal(200, (await again.ReadResponseAsync())!.Status);
+            Assert.Equal(2, bed.Server.ActiveConnections);
         });
-        Assert.Contains(bed.Log, l => l.Contains("boom"));
+        Assert.Equal(1, bed.Server.Faults);
+        var line = Assert.Single(bed.Log);
+        Assert.Contains(logged, line);
+        Assert.Contains($"GET {path}", line);
+        Assert.DoesNotContain('\n', line);
+    }
+
+    [Fact]
+    public void A_client_that_resets_mid_response_is_not_a_fault()
+    {
+        var bed = TestServer.Create();
+        bed.Run(async () =>
+        {
+            var c = await bed.ConnectAsync();
+            await c.SendAsync($"GET /stream HTTP/1.1\r\n{H}\r\n");
+            await c.Flow.ReadAsync(new byte[1000]);   // the response has started
+            c.Flow.Abort();
+            await bed.Sim.Delay(TimeSpan.FromSeconds(5));
+            Assert.Equal(0, bed.Server.ActiveConnections);
+        });
+        Assert.Equal(0, bed.Server.Faults);
+        Assert.Empty(bed.Log);
     }
 
     // ---- static files ----

@@ -28,6 +28,13 @@ public static class TestServer
         http.MapGet("/files/{*path}", ctx => Results.Text(ctx.Request.RouteValue("path")!));
         http.MapGet("/json", () => Results.Json(new Item(7, "seven"), TestJson.Default.Item));
         http.MapGet("/throw", IResult? (HttpContext _) => throw new InvalidOperationException("boom"));
+        http.MapGet("/oom", IResult? (HttpContext _) => throw new OutOfMemoryException());
+        http.MapGet("/throw-midway", async ctx =>
+        {
+            ctx.Response.ContentLength = StreamedLength;
+            await ctx.Response.WriteAsync(Pattern(0, 20_000));   // past the response buffer: the head is on the wire
+            throw new IOException("broke after the head");
+        });
         http.MapGet("/stream", async ctx =>
         {
             ctx.Response.ContentType = "application/octet-stream";

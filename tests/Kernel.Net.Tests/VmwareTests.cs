@@ -78,6 +78,12 @@ public sealed class VmwareApplianceTests
         Assert.True(File.Exists(Path.Combine(a.Directory, keys["ide1:0.fileName"])));
         Assert.Equal("file", keys["serial0.fileType"]);
         Assert.Equal("cosmosnet-serial.log", keys["serial0.fileName"]);
+        // COM2, the diagnostics console: a named pipe (a Unix socket on Linux hosts) VMware serves, no input dropped.
+        Assert.Equal("TRUE", keys["serial1.present"]);
+        Assert.Equal("pipe", keys["serial1.fileType"]);
+        Assert.Equal("/tmp/cosmosnet-console", keys["serial1.fileName"]);
+        Assert.Equal("server", keys["serial1.pipe.endPoint"]);
+        Assert.Equal("TRUE", keys["serial1.tryNoRxLoss"]);
     }
 
     [Fact]

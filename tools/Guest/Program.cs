@@ -32,10 +32,13 @@ var machine = new Option<string>("--machine") { Description = "Machine type", De
 machine.AcceptOnlyFromAmong("pc", "q35");
 var nic = new Option<string?>("--nic") { Description = "NIC model (gives the guest a NIC; user networking unless --tap)" };
 nic.AcceptOnlyFromAmong(Enum.GetNames<Nic>().Select(n => n.ToLowerInvariant()).ToArray());
-var forward = new Option<string[]>("--forward") { Description = "[ADDRESS:]HOSTPORT:GUESTPORT forwarded into the guest (user networking)", Arity = ArgumentArity.ZeroOrMore };
+var forward = new Option<string[]>("--forward") { Description = "[udp:][ADDRESS:]HOSTPORT:GUESTPORT forwarded into the guest (user networking)", Arity = ArgumentArity.ZeroOrMore };
 var tap = new Option<string?>("--tap") { Description = "Existing TAP device for the NIC instead of user networking" };
 var netns = new Option<string?>("--netns") { Description = "Network namespace the TAP device (and QEMU) live in" };
 var serial = new Option<string>("--serial") { Description = "QEMU -serial value: stdio, file:PATH, unix:PATH,server=on,wait=off, ...", DefaultValueFactory = _ => "stdio" };
+var console = new Option<string?>("--console") { Description = "COM2 (the diagnostics console): a QEMU -serial value, e.g. unix:PATH,server=on,wait=off; none by default" };
+var allowReboot = new Option<bool>("--allow-reboot") { Description = "Let the guest reboot instead of ending QEMU on a reset (panic=reboot)" };
+var gdb = new Option<int?>("--gdb") { Description = "QEMU's gdb stub on this port of 127.0.0.1; the CPU waits for gdb's continue" };
 var noExit = new Option<bool>("--no-exit-device") { Description = "No isa-debug-exit device (for guests other than CosmosNet)" };
 var pidFile = new Option<string?>("--pid-file") { Description = "QEMU writes its pid here" };
 var timeout = new Option<double>("--timeout") { Description = "Kill QEMU after this many seconds", DefaultValueFactory = _ => 24 * 3600 };
@@ -43,7 +46,8 @@ var timestamps = new Option<bool>("--timestamps") { Description = "Prefix each s
 var print = new Option<bool>("--print") { Description = "Print the QEMU command line instead of running it" };
 var qemu = new Command("qemu", "Boot in QEMU; serial on this terminal unless --serial says otherwise")
 {
-    kernel, initrd, append, cdrom, uefi, memory, machine, nic, forward, tap, netns, serial, noExit, pidFile, timeout, timestamps, print,
+    kernel, initrd, append, cdrom, uefi, memory, machine, nic, forward, tap, netns, serial, console, allowReboot, gdb, noExit, pidFile, timeout,
+    timestamps, print,
 };
 qemu.SetAction(parse =>
 {
@@ -59,6 +63,7 @@ qemu.SetAction(parse =>
         Kernel = Path(kernel), Initrd = Path(initrd), Append = parse.GetValue(append), Cdrom = Path(cdrom), Uefi = parse.GetValue(uefi),
         MemoryMiB = parse.GetValue(memory), Machine = parse.GetValue(machine)!, Network = network,
         Nic = parse.GetValue(nic) is { } n ? Nics.Parse(n) : Nics.Default, Serial = parse.GetValue(serial)!,
+        Console = parse.GetValue(console), NoReboot = !parse.GetValue(allowReboot), GdbPort = parse.GetValue(gdb),
         ExitDevice = !parse.GetValue(noExit), PidFile = Path(pidFile),
     };
     var command = Qemu.CommandLine(options);
@@ -82,12 +87,12 @@ bochs.SetAction(parse =>
     var limit = TimeSpan.FromSeconds(parse.GetValue(bochsTimeout));
     string[] forwards = parse.GetValue(bochsForward) ?? [];
     var network = forwards.Length > 0 ? new UserNetwork(forwards.Select(Forward.Parse).ToArray()) : null;
-    using var guest = Bochs.Start(parse.GetValue(isoArgument)!, limit + TimeSpan.FromMinutes(1), line => Console.Out.Write(line.Text + "\n"), network);
+    using var guest = Bochs.Start(parse.GetValue(isoArgument)!, limit + TimeSpan.FromMinutes(1), line => Console.Out.Write(line.Text + "\n"), network: network);
     var run = guest.WaitForExit(limit);
     Console.Out.Flush();
     return Bochs.Status(run);
 });
 
-return new RootCommand("Build and boot CosmosNet images with the one harness (tools/Harness)") { build, qemu, bochs }.Parse(args).Invoke();
+return new RootCommand("Build and boot CosmosNet images with the one harness (tools/Harness)") { build, qemu, bochs, ProfileCommand.Create(), BootTimeCommand.Create() }.Parse(args).Invoke();
 
 static string Quote(string arg) => arg.Length > 0 && arg.All(c => char.IsAsciiLetterOrDigit(c) || "-_./:=,@%+".Contains(c)) ? arg : "'" + arg.Replace("'", "'\\''") + "'";

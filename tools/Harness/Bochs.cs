@@ -10,9 +10,12 @@ public static class Bochs
     public const string NicMac = "52:54:00:12:34:56";
 
     /// <summary>Starts Bochs on <paramref name="iso"/>; COM1 goes to bochs-serial.txt beside the ISO and is
-    /// followed line by line. With <paramref name="network"/> the guest gets Bochs's e1000 (82540EM, INTx) on its slirp
-    /// network (10.0.2.0/24, DHCP; QEMU's user network in Bochs), with the forwards in bochs-slirp.conf beside the ISO.</summary>
-    public static Guest Start(string iso, TimeSpan? maxLifetime = null, Action<SerialLine>? onLine = null, UserNetwork? network = null)
+    /// followed line by line. With <paramref name="consolePort"/>, COM2 (the diagnostics console) is a TCP server on
+    /// that port of 127.0.0.1, and Bochs waits for a client to connect before it starts the guest. With
+    /// <paramref name="network"/> the guest gets Bochs's e1000 (82540EM, INTx) on its slirp network (10.0.2.0/24, DHCP;
+    /// QEMU's user network in Bochs), with the forwards in bochs-slirp.conf beside the ISO.</summary>
+    public static Guest Start(string iso, TimeSpan? maxLifetime = null, Action<SerialLine>? onLine = null, int? consolePort = null,
+        UserNetwork? network = null)
     {
         iso = Repository.PathOf(iso);
         string dir = Path.GetDirectoryName(iso)!;
@@ -20,6 +23,8 @@ public static class Bochs
         var env = new Dictionary<string, string>
         {
             ["COSMOS_ISO"] = iso, ["COSMOS_SERIAL"] = serial, ["COSMOS_BOCHS_LOG"] = Path.Combine(dir, "bochs.log"),
+            ["COSMOS_CONSOLE_MODE"] = consolePort is null ? "null" : "socket-server",
+            ["COSMOS_CONSOLE_DEV"] = consolePort is { } port ? $"127.0.0.1:{port}" : "none",
         };
         List<string> command = [Executable, "-q", "-f", Path.Combine(Repository.Root, "Boot", "bochsrc.txt"),
             "-rc", Path.Combine(Repository.Root, "Boot", "bochs.rc")];

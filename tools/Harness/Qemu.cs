@@ -1,17 +1,18 @@
 namespace CosmosNet.Harness;
 
-/// <summary>A host port forwarded to a guest TCP port (QEMU user-mode network).</summary>
-public readonly record struct Forward(int HostPort, int GuestPort, string HostAddress = "127.0.0.1")
+/// <summary>A host port forwarded to a guest TCP (or, with <paramref name="Udp"/>, UDP) port (QEMU user-mode network).</summary>
+public readonly record struct Forward(int HostPort, int GuestPort, string HostAddress = "127.0.0.1", bool Udp = false)
 {
-    /// <summary>"HOSTPORT:GUESTPORT" or "ADDRESS:HOSTPORT:GUESTPORT".</summary>
+    /// <summary>"[udp:]HOSTPORT:GUESTPORT" or "[udp:]ADDRESS:HOSTPORT:GUESTPORT".</summary>
     public static Forward Parse(string text)
     {
-        string[] parts = text.Split(':');
+        bool udp = text.StartsWith("udp:", StringComparison.Ordinal);
+        string[] parts = (udp ? text[4..] : text).Split(':');
         return parts.Length switch
         {
-            2 => new(int.Parse(parts[0]), int.Parse(parts[1])),
-            3 => new(int.Parse(parts[1]), int.Parse(parts[2]), parts[0]),
-            _ => throw new FormatException($"forward '{text}': expected [ADDRESS:]HOSTPORT:GUESTPORT"),
+            2 => new(int.Parse(parts[0]), int.Parse(parts[1]), Udp: udp),
+            3 => new(int.Parse(parts[1]), int.Parse(parts[2]), parts[0], udp),
+            _ => throw new FormatException($"forward '{text}': expected [udp:][ADDRESS:]HOSTPORT:GUESTPORT"),
         };
     }
 }
@@ -24,6 +25,11 @@ public sealed record UserNetwork(params Forward[] Forwards) : Network;
 
 /// <summary>An existing TAP device, optionally inside a network namespace (QEMU then runs in that namespace).</summary>
 public sealed record TapNetwork(string Device, string? Namespace = null) : Network;
+
+/// <summary>The guest's frames as UDP datagrams between 127.0.0.1:<paramref name="GuestPort"/> (QEMU's end) and
+/// 127.0.0.1:<paramref name="RelayPort"/> (a program that forwards them, e.g. one that impairs them on the way to a TAP
+/// device); QEMU runs in <paramref name="Namespace"/> when given.</summary>
+public sealed record DatagramNetwork(int GuestPort, int RelayPort, string? Namespace = null) : Network;
 
 /// <summary>Everything that varies between boots. Exactly one of <see cref="Kernel"/> (multiboot ELF or a Linux
 /// bzImage, with optional <see cref="Initrd"/> and <see cref="Append"/>), <see cref="Cdrom"/> (an ISO) and
@@ -55,6 +61,13 @@ public sealed record QemuOptions
     public string? MonitorSocket { get; init; }
     /// <summary>A QEMU -serial value: stdio (captured by the harness), file:PATH, unix:PATH,server=on,wait=off, ...</summary>
     public string Serial { get; init; } = "stdio";
+    /// <summary>COM2, the diagnostics console's default port (a -serial value like <see cref="Serial"/>); none when null.</summary>
+    public string? Console { get; init; }
+    /// <summary>QEMU exits when the guest resets (-no-reboot); false lets a guest reboot (panic=reboot, the console's reboot).</summary>
+    public bool NoReboot { get; init; } = true;
+    /// <summary>QEMU's gdb stub on this TCP port of 127.0.0.1, the CPU stopped before the first instruction until gdb
+    /// continues (make debug); none when null.</summary>
+    public int? GdbPort { get; init; }
     /// <summary>isa-debug-exit at 0xf4: the kernel's way to end QEMU with a status (0 ok, 3 panic, 5 Main != 0).</summary>
     public bool ExitDevice { get; init; } = true;
     /// <summary>QEMU writes its pid here (for measuring the guest's host CPU).</summary>
@@ -77,10 +90,13 @@ public static class Qemu
             throw new ArgumentException("give exactly one of Kernel, Cdrom and Disk");
         if (o.Machine is not ("pc" or "q35")) throw new ArgumentException($"machine '{o.Machine}': pc or q35");
         var args = new List<string>();
-        if (o.Network is TapNetwork { Namespace: { } ns }) args.AddRange(["ip", "netns", "exec", ns]);
+        if (o.Network switch { TapNetwork t => t.Namespace, DatagramNetwork d => d.Namespace, _ => null } is { } ns) args.AddRange(["ip", "netns", "exec", ns]);
         args.AddRange([Executable, "-machine", o.Machine + (o.VmPort ? ",vmport=on" : ""), "-accel", o.Accel, "-m", $"{o.MemoryMiB}M",
-            "-display", "none", "-no-reboot", "-monitor", o.MonitorSocket is null ? "none" : $"unix:{o.MonitorSocket},server=on,wait=off",
-            "-serial", o.Serial]);
+            "-display", "none"]);
+        if (o.NoReboot) args.Add("-no-reboot");
+        args.AddRange(["-monitor", o.MonitorSocket is null ? "none" : $"unix:{o.MonitorSocket},server=on,wait=off", "-serial", o.Serial]);
+        if (o.Console is not null) args.AddRange(["-serial", o.Console]);
+        if (o.GdbPort is { } gdb) args.AddRange(["-gdb", $"tcp:127.0.0.1:{gdb}", "-S"]);
         if (o.ExitDevice) args.AddRange(["-device", "isa-debug-exit,iobase=0xf4,iosize=0x04"]);
         if (o.Uefi) args.AddRange(["-bios", OvmfFirmware]);
         if (o.Kernel is not null)
@@ -98,10 +114,13 @@ public static class Qemu
         switch (o.Network)
         {
             case UserNetwork user:
-                args.AddRange(["-netdev", "user,id=n0" + string.Concat(user.Forwards.Select(f => $",hostfwd=tcp:{f.HostAddress}:{f.HostPort}-:{f.GuestPort}"))]);
+                args.AddRange(["-netdev", "user,id=n0" + string.Concat(user.Forwards.Select(f => $",hostfwd={(f.Udp ? "udp" : "tcp")}:{f.HostAddress}:{f.HostPort}-:{f.GuestPort}"))]);
                 break;
             case TapNetwork tap:
                 args.AddRange(["-netdev", $"tap,id=n0,ifname={tap.Device},script=no,downscript=no"]);
+                break;
+            case DatagramNetwork d:
+                args.AddRange(["-netdev", $"dgram,id=n0,local.type=inet,local.host=127.0.0.1,local.port={d.GuestPort},remote.type=inet,remote.host=127.0.0.1,remote.port={d.RelayPort}"]);
                 break;
         }
         if (o.Network is not null) args.AddRange(["-device", $"{o.Nic.QemuDevice()},netdev=n0" + (o.NicProperties is { Length: > 0 } p ? "," + p : "")]);

@@ -35,6 +35,7 @@ internal static unsafe class Cpu
     [MethodImpl(MethodImplOptions.InternalCall), RuntimeImport("cosmos_disable_interrupts")] public static extern void DisableInterrupts();
     [MethodImpl(MethodImplOptions.InternalCall), RuntimeImport("cosmos_enable_interrupts")] public static extern void EnableInterrupts();
     [MethodImpl(MethodImplOptions.InternalCall), RuntimeImport("cosmos_pause")] public static extern void Pause();
+    [MethodImpl(MethodImplOptions.InternalCall), RuntimeImport("cosmos_breakpoint")] public static extern void Breakpoint();
 
     /// <summary>Snapshot of the caller's registers (vector = -1), for panics outside traps.</summary>
     [MethodImpl(MethodImplOptions.InternalCall), RuntimeImport("cosmos_capture_registers")] public static extern void CaptureRegisters(TrapFrame* frame);

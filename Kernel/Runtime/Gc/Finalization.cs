@@ -155,6 +155,7 @@ internal static unsafe class Finalization
     {
         KThread* t = Scheduler.Create((nint)(delegate*<void>)&ProcessFinalizers, 0);
         if (t == null) Panic.Halt("out of memory: finalizer thread"u8);
+        t->SetName("finalizer"u8);
         ulong flags = Collector.SaveFlagsAndDisableInterrupts();
         s_thread = t;
         if (PendingCount != 0) s_requested = true;   // queued by a collection before the thread existed

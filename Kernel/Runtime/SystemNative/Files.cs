@@ -11,15 +11,17 @@ namespace CosmosNet.Kernel.Runtime.SystemNative;
 /// <summary>File descriptors: 0 (stdin, always at end of file), 1 (stdout) and 2 (stderr) are the serial
 /// port, as are their duplicates; the others are open files of the kernel's file tree (Files/FileSystem.cs).
 /// This is how Console reaches COM1 and FileStream reaches the files, through CoreLib's ordinary Unix code.
-/// Failures set errno as Linux would.</summary>
+/// A descriptor may also stand for an object of the host layer (a socket: <see cref="Hal.Descriptor"/>); the calls
+/// that take only a descriptor (read, write, close, poll, fcntl) hand it over. Failures set errno as Linux would.</summary>
 internal static unsafe class FileCalls
 {
     const int MaxDescriptors = 256;
 
     /// <summary>An open file description: shared by dup'ed descriptors (one position), like POSIX.</summary>
-    sealed class OpenFile(Node? node, bool canRead, bool canWrite, bool append)
+    sealed class OpenFile(Node? node, bool canRead, bool canWrite, bool append, Hal.Descriptor? device = null)
     {
-        public readonly Node? Node = node;          // null: the serial console
+        public readonly Node? Node = node;          // null: the serial console, or the device
+        public readonly Hal.Descriptor? Device = device;
         public readonly bool CanRead = canRead, CanWrite = canWrite, Append = append;
         public long Position;
     }
@@ -42,6 +44,36 @@ internal static unsafe class FileCalls
         return Fail(EMFILE);
     }
 
+    internal static int Install(Hal.Descriptor device)
+    {
+        lock (FileSystem.Gate)
+        {
+            int fd = Allocate(new OpenFile(null, true, true, false, device));
+            return fd >= 0 ? fd : -EMFILE;
+        }
+    }
+
+    internal static Hal.Descriptor? Find(nint fd)
+    {
+        lock (FileSystem.Gate) return Get(fd)?.Device;
+    }
+
+    /// <summary>Bumped (and poll's waiters woken) whenever a device's readiness changes.</summary>
+    static readonly object s_readiness = new();
+    static long s_readinessGeneration;
+
+    internal static void ReadinessChanged()
+    {
+        lock (s_readiness)
+        {
+            s_readinessGeneration++;
+            Monitor.PulseAll(s_readiness);
+        }
+    }
+
+    /// <summary>A device call's result (count or negative errno) as the syscall's: the count, or -1 with errno set.</summary>
+    static int DeviceResult(int result) => result >= 0 ? result : Fail(-result);
+
     internal static string PathString(byte* path)
     {
         int n = 0;
@@ -52,6 +84,7 @@ internal static unsafe class FileCalls
     [UnmanagedCallersOnly(EntryPoint = "SystemNative_Write")]
     static int Write(nint fd, byte* buffer, int count)
     {
+        if (Find(fd) is { } device) return count < 0 ? Fail(EINVAL) : DeviceResult(device.Write(new ReadOnlySpan<byte>(buffer, count)));
         lock (FileSystem.Gate)
         {
             var file = Get(fd);
@@ -89,6 +122,7 @@ internal static unsafe class FileCalls
     [UnmanagedCallersOnly(EntryPoint = "SystemNative_Read")]
     static int Read(nint fd, byte* buffer, int count)
     {
+        if (Find(fd) is { } device) return count < 0 ? Fail(EINVAL) : DeviceResult(device.Read(new Span<byte>(buffer, count)));
         lock (FileSystem.Gate)
         {
             var file = Get(fd);
@@ -204,12 +238,47 @@ internal static unsafe class FileCalls
     [UnmanagedCallersOnly(EntryPoint = "SystemNative_Close")]
     static int Close(nint fd)
     {
+        Hal.Descriptor? device;
         lock (FileSystem.Gate)
         {
-            if (Get(fd) is null) return Fail(EBADF);
+            var file = Get(fd);
+            if (file is null) return Fail(EBADF);
             s_table[fd] = null;
-            return 0;
+            device = file.Device;
+            // A device closes with the last descriptor that refers to it (dup shares it).
+            if (device is not null) foreach (var other in s_table) if (other == file) return 0;
         }
+        return device is null ? 0 : DeviceResult(device.Close());
+    }
+
+    const int FdCloseOnExec = 1;   // FD_CLOEXEC: every descriptor is (there is no exec)
+
+    [UnmanagedCallersOnly(EntryPoint = "SystemNative_FcntlGetFD")]
+    static int FcntlGetFD(nint fd) => Exists(fd) ? FdCloseOnExec : Fail(EBADF);
+
+    [UnmanagedCallersOnly(EntryPoint = "SystemNative_FcntlSetFD")]
+    static int FcntlSetFD(nint fd, int flags) => Exists(fd) ? 0 : Fail(EBADF);
+
+    /// <summary>O_NONBLOCK: devices honour it; files and the console never wait anyway, so it is recorded nowhere.</summary>
+    [UnmanagedCallersOnly(EntryPoint = "SystemNative_FcntlSetIsNonBlocking")]
+    static int FcntlSetIsNonBlocking(nint fd, int isNonBlocking)
+    {
+        if (!Exists(fd)) return Fail(EBADF);
+        if (Find(fd) is { } device) device.NonBlocking = isNonBlocking != 0;
+        return 0;
+    }
+
+    [UnmanagedCallersOnly(EntryPoint = "SystemNative_FcntlGetIsNonBlocking")]
+    static int FcntlGetIsNonBlocking(nint fd, int* isNonBlocking)
+    {
+        if (!Exists(fd)) return Fail(EBADF);
+        *isNonBlocking = Find(fd) is { NonBlocking: true } ? 1 : 0;
+        return 0;
+    }
+
+    static bool Exists(nint fd)
+    {
+        lock (FileSystem.Gate) return Get(fd) is not null;
     }
 
     [UnmanagedCallersOnly(EntryPoint = "SystemNative_LSeek")]
@@ -264,24 +333,45 @@ internal static unsafe class FileCalls
             var file = Get(fd);
             if (file is null) return Fail(EBADF);
             FileSystemCalls.Fill(file.Node, output);
+            if (file.Device is not null) output->Mode = 0xC000 | 0x1FF;   // S_IFSOCK, rwxrwxrwx: devices are sockets
             return 0;
         }
     }
 
-    /// <summary>Readiness: the console and files are always ready (PollEvent = { int fd; short events; short revents }).</summary>
+    /// <summary>Readiness: the console and files are always ready; devices say, and a poll with a timeout waits for
+    /// one to change (PollEvent = { int fd; short events; short revents }; milliseconds &lt; 0: no timeout). Error and
+    /// hang-up are reported whether asked for or not, as poll(2) does.</summary>
     [UnmanagedCallersOnly(EntryPoint = "SystemNative_Poll")]
     static int Poll(PollEvent* events, uint count, int milliseconds, uint* triggered)
     {
-        const short In = 1, Out = 4, Invalid = 0x20;
-        uint ready = 0;
-        for (uint i = 0; i < count; i++)
+        const short In = 1, Out = 4, Error = 8, HangUp = 0x10, Invalid = 0x20;
+        long deadline = milliseconds < 0 ? long.MaxValue : Environment.TickCount64 + milliseconds;
+        while (true)
         {
-            var file = Get(events[i].FileDescriptor);
-            events[i].Triggered = (short)(file is null ? Invalid : events[i].Events & (In | Out));
-            if (events[i].Triggered != 0) ready++;
+            long generation;
+            lock (s_readiness) generation = s_readinessGeneration;
+            uint ready = 0;
+            for (uint i = 0; i < count; i++)
+            {
+                OpenFile? file;
+                lock (FileSystem.Gate) file = Get(events[i].FileDescriptor);
+                short mask = (short)(events[i].Events | Error | HangUp);
+                events[i].Triggered = file is null ? Invalid
+                    : file.Device is { } device ? (short)((short)device.Readiness & mask)
+                    : (short)(events[i].Events & (In | Out));
+                if (events[i].Triggered != 0) ready++;
+            }
+            long left = deadline - Environment.TickCount64;
+            if (ready > 0 || left <= 0)
+            {
+                *triggered = ready;
+                return 0;
+            }
+            lock (s_readiness)
+            {
+                if (s_readinessGeneration == generation) Monitor.Wait(s_readiness, (int)Math.Min(left, int.MaxValue));
+            }
         }
-        *triggered = ready;
-        return 0;
     }
 
     internal struct PollEvent { public int FileDescriptor; public short Events, Triggered; }

@@ -137,8 +137,8 @@ public class ReceiveSequenceTests
         Assert.Equal(2500, rcv.Advertise(free: 2500, capacity: 10_000, mss: 1460)); // moves by 1500 >= MSS
         rcv.Advance(2_400);                  // more data, unread: 100 free, right at the advertised edge
         Assert.Equal(100, rcv.Advertise(free: 100, capacity: 10_000, mss: 1460));
-        Assert.Equal(50, rcv.Advertise(free: 50, capacity: 10_000, mss: 1460));
-        Assert.Equal(100, rcv.Window);       // the edge we promised never moves back
+        Assert.Equal(100, rcv.Advertise(free: 50, capacity: 10_000, mss: 1460)); // the edge we promised never moves back
+        Assert.Equal(100, rcv.Window);
     }
 
     [Fact]

@@ -244,7 +244,7 @@ public class TcpApiTests
         var bed = new TcpTestBed();
         bed.Sim.Run(async () =>
         {
-            var (c, _) = await bed.ConnectPairAsync();
+            var (c, s) = await bed.ConnectPairAsync();
             var first = c.ReadAsync();
             var second = await c.ReadAsync(new byte[10]);
             Assert.Equal(TcpErrorKind.InvalidOperation, second.Error.Kind);
@@ -255,6 +255,10 @@ public class TcpApiTests
             var bigWrite = c.WriteAsync(new byte[300_000]); // more than the send buffer: waits for the peer to take some
             var concurrent = await c.WriteAsync(new byte[1]);
             Assert.Equal(TcpWriteError.WriteInProgress, concurrent.Error);
+            Assert.False(bigWrite.IsCompleted);
+            var buffer = new byte[64 * 1024];
+            long read = 0;
+            while (read < 300_000) read += (await s.ReadAsync(buffer)).Value.Count;
             await bigWrite;
         }, Minute);
     }

@@ -201,7 +201,7 @@ public class TcpScenarioTests
     [InlineData(false, 0.2)] // lost window updates and probes: the persist timer still reopens the flow
     public void ZeroWindowStallsTheSenderUntilTheReaderCatchesUp(bool fullStack, double loss)
     {
-        var config = new TcpConfig { ReceiveBufferSize = 16 * 1024, SendBufferSize = 16 * 1024 };
+        var config = new TcpConfig { ReceiveBufferSize = 16 * 1024, SendBufferSize = 16 * 1024, InitialReceiveBufferSize = 16 * 1024, InitialSendBufferSize = 16 * 1024 };
         var profile = new LinkProfile { Latency = TimeSpan.FromMilliseconds(1), Loss = loss };
         var bed = new TcpTestBed(seed: 31, profile, clientConfig: config, serverConfig: config, fullStack: fullStack);
         var data = TcpTestBed.RandomBytes(200_000, 3);

@@ -21,7 +21,7 @@ public sealed class TcpTestBed
     /// carries IP payloads only — fewer layers between the test and TCP.
     /// </param>
     public TcpTestBed(ulong seed = 1, LinkProfile? profile = null, TcpConfig? clientConfig = null, TcpConfig? serverConfig = null,
-        int mtu = 1500, bool fullStack = false)
+        int mtu = 1500, bool fullStack = false, IMemoryBudget? budget = null)
     {
         Sim = new Simulator(seed);
         Link = new SimulatedLink(Sim, profile ?? new LinkProfile { Latency = TimeSpan.FromMilliseconds(1) });
@@ -30,7 +30,7 @@ public sealed class TcpTestBed
             ClientStack = new NetworkStack(new SimulatedNetworkDevice(Link.A, MacAddress.Parse("02:00:00:00:00:01"), mtu), Sim.Clock,
                 Sim.Random.Fork("client"), NetworkStackConfig.WithStatic(new IpConfiguration(ClientAddress, 24)) with { Tcp = clientConfig ?? new() });
             ServerStack = new NetworkStack(new SimulatedNetworkDevice(Link.B, MacAddress.Parse("02:00:00:00:00:02"), mtu), Sim.Clock,
-                Sim.Random.Fork("server"), NetworkStackConfig.WithStatic(new IpConfiguration(ServerAddress, 24)) with { Tcp = serverConfig ?? new() });
+                Sim.Random.Fork("server"), NetworkStackConfig.WithStatic(new IpConfiguration(ServerAddress, 24)) with { Tcp = serverConfig ?? new() }, budget);
             Client = ClientStack.Tcp;
             Server = ServerStack.Tcp;
             Sim.Run(async () => { await ClientStack.StartAsync(); await ServerStack.StartAsync(); }, TimeSpan.FromSeconds(1));
@@ -40,7 +40,7 @@ public sealed class TcpTestBed
             var clientIp = new PacketIpLayer(Link.A, ClientAddress, mtu);
             var serverIp = new PacketIpLayer(Link.B, ServerAddress, mtu);
             Client = new TcpStack(clientIp, Sim.Clock, Sim.Random.Fork("client"), clientConfig);
-            Server = new TcpStack(serverIp, Sim.Clock, Sim.Random.Fork("server"), serverConfig);
+            Server = new TcpStack(serverIp, Sim.Clock, Sim.Random.Fork("server"), serverConfig, budget);
         }
     }
 

@@ -152,20 +152,29 @@ public class TcpTimerPartsTests
     [Fact]
     public void TimeWaitLastsTwoMslAndRestartsOnARetransmittedFin()
     {
-        var end = new Termination(NewTimer(), mslNs: 30_000 * Ms, closeTimeoutNs: 60_000 * Ms);
-        end.WaitTwoMsl(0);
-        _clock.Advance(TimeSpan.FromSeconds(50));
-        end.WaitTwoMsl(_clock.NowNanoseconds); // the peer resent its FIN: our ACK was lost
-        _clock.Advance(TimeSpan.FromSeconds(59));
-        Assert.Equal(0, _fired);
+        var expired = new List<TcpTuple>();
+        var table = new TimeWaitTable(_clock, TimeSpan.FromSeconds(30), expired.Add);
+        var a = new TcpTuple(new Platform.Ipv4Address(10, 0, 0, 1), 80, new Platform.Ipv4Address(10, 0, 0, 2), 1000);
+        var b = a with { RemotePort = 1001 };
+        table.Add(a, new TimeWaitTable.Record { Timestamps = true, TsRecent = 100 }, 0);
+        _clock.Advance(TimeSpan.FromSeconds(10));
+        table.Add(b, new TimeWaitTable.Record(), _clock.NowNanoseconds);
+        _clock.Advance(TimeSpan.FromSeconds(40));
+        table.Restart(a, 150, _clock.NowNanoseconds); // the peer resent its FIN: our ACK was lost
+        Assert.True(table.TryGet(a, out var r) && r.TsRecent == 150);
+        _clock.Advance(TimeSpan.FromSeconds(20));
+        Assert.Equal([b], expired);               // b's 2·MSL ran out; a's began again at 50 s
+        _clock.Advance(TimeSpan.FromSeconds(39));
+        Assert.Equal(1, table.Count);
         _clock.Advance(TimeSpan.FromSeconds(1));
-        Assert.Equal(1, _fired);
+        Assert.Equal([b, a], expired);
+        Assert.Equal(0, table.Count);
     }
 
     [Fact]
     public void CloseTimeoutCountsFromTheFirstClose()
     {
-        var end = new Termination(NewTimer(), mslNs: 30_000 * Ms, closeTimeoutNs: 60_000 * Ms);
+        var end = new Termination(NewTimer(), closeTimeoutNs: 60_000 * Ms);
         end.StartCloseTimeout(0);
         _clock.Advance(TimeSpan.FromSeconds(30));
         end.StartCloseTimeout(_clock.NowNanoseconds);
@@ -180,7 +189,7 @@ public class TcpTimerPartsTests
     [Fact]
     public void TheFirstErrorIsTheOneReported()
     {
-        var end = new Termination(NewTimer(), 1, 1);
+        var end = new Termination(NewTimer(), 1);
         end.Fail(null);
         Assert.Null(end.Error);
         end.Fail(new TcpError(TcpErrorKind.Reset));

@@ -156,10 +156,12 @@ public class TcpWireTests
 
 public class TcpBufferTests
 {
+    private readonly TcpMemory _memory = new(null, new TcpConfig(), new TcpStatistics());
+
     [Fact]
     public void ReassemblesOutOfOrderDataAndReportsSackBlocks()
     {
-        var rb = new ReceiveBuffer(64, 4);
+        var rb = new ReceiveBuffer(_memory, 64, 4);
         var nxt = new SeqNum(0xFFFF_FFF8); // reassembly across the sequence wrap
         byte[] data = Enumerable.Range(0, 40).Select(i => (byte)i).ToArray();
         Assert.Equal(0, rb.Accept(nxt, nxt + 10, data.AsSpan(10, 10), out var o1));
@@ -185,7 +187,7 @@ public class TcpBufferTests
     [Fact]
     public void OutOfOrderTableIsBounded()
     {
-        var rb = new ReceiveBuffer(1000, 2);
+        var rb = new ReceiveBuffer(_memory, 1000, 2);
         var nxt = new SeqNum(0);
         rb.Accept(nxt, nxt + 100, new byte[10], out _);
         rb.Accept(nxt, nxt + 200, new byte[10], out _);
@@ -200,7 +202,7 @@ public class TcpBufferTests
     [Fact]
     public void SendBufferWrapsAndConsumes()
     {
-        var sb = new SendBuffer(10);
+        var sb = new SendBuffer(_memory, 10);
         Assert.Equal(8, sb.Append(new byte[] { 1, 2, 3, 4, 5, 6, 7, 8 }));
         sb.Consume(6);
         Assert.Equal(8, sb.Append(new byte[] { 9, 10, 11, 12, 13, 14, 15, 16, 17 })); // only 8 fit
@@ -208,6 +210,67 @@ public class TcpBufferTests
         sb.CopyTo(0, out1);
         Assert.Equal(new byte[] { 7, 8, 9, 10, 11, 12, 13, 14, 15, 16 }, out1);
         Assert.Equal(0, sb.Free);
+    }
+
+    [Fact]
+    public void BuffersHoldChunksOnlyWhileTheyHoldBytes()
+    {
+        var data = Enumerable.Range(0, 20_000).Select(i => (byte)(i * 7)).ToArray();
+        var rb = new ReceiveBuffer(_memory, 64 * 1024, 8);
+        Assert.Equal(0, rb.AllocatedBytes);
+        var nxt = new SeqNum(0xFFFF_F000);
+        // Out of order, far ahead: only the chunks under the stored bytes are taken, not the span up to them.
+        rb.Accept(nxt, nxt + 15_000, data.AsSpan(0, 100), out var o);
+        Assert.Equal(ReceiveBuffer.Outcome.OutOfOrder, o);
+        Assert.Equal(TcpMemory.ChunkSize, rb.AllocatedBytes);
+        Assert.Equal(10_000, rb.Accept(nxt, nxt, data.AsSpan(0, 10_000), out _)); // crosses chunk boundaries
+        var read = new byte[20_000];
+        Assert.Equal(10_000, rb.Read(read));
+        Assert.Equal(data[..10_000], read[..10_000]);
+        Assert.True(rb.HasOutOfOrderData);
+        Assert.True(rb.AllocatedBytes > 0);
+        nxt += 10_000;
+        Assert.Equal(5_100, rb.Accept(nxt, nxt, data.AsSpan(100, 5_000), out _)); // fills the gap up to the stored range
+        Assert.False(rb.HasOutOfOrderData);
+        Assert.Equal(5_100, rb.Count);
+        Assert.Equal(5_000, rb.Read(read.AsSpan(0, 5_000)));
+        Assert.Equal(100, rb.Read(read));
+        Assert.Equal(0, rb.AllocatedBytes); // empty: every chunk went back to the pool
+        Assert.Equal(0, _memory.ChunksInUse);
+
+        var sb = new SendBuffer(_memory, 64 * 1024);
+        Assert.Equal(20_000, sb.Append(data));
+        Assert.Equal(5 * TcpMemory.ChunkSize, sb.AllocatedBytes);
+        sb.Consume(9_000);
+        Assert.Equal(3 * TcpMemory.ChunkSize, sb.AllocatedBytes); // the chunks behind the front are returned at once
+        var copy = new byte[11_000];
+        sb.CopyTo(0, copy);
+        Assert.Equal(data[9_000..], copy);
+        sb.Consume(11_000);
+        Assert.Equal(0, sb.AllocatedBytes);
+        Assert.Equal(0, _memory.ChunksInUse);
+        Assert.True(_memory.PooledChunks > 0); // kept for the next buffer
+    }
+
+    [Fact]
+    public void PromisesAreGrantedOnlyAboveTheLowWaterMark()
+    {
+        var budget = new FakeMemoryBudget { AvailableBytes = 10 << 20 };
+        var memory = new TcpMemory(budget, new TcpConfig { MemoryLowWater = 4 << 20 }, new TcpStatistics());
+        Assert.Equal(1000, memory.Grant(1000, reserve: false));
+        int promised = 0;
+        memory.Promise(ref promised, 5 << 20); // 5 MiB promised and not yet held by any chunk
+        Assert.Equal(1 << 20, memory.Grant(4 << 20, reserve: false)); // 10 - 5 - 4 MiB left above the mark
+        Assert.False(memory.UnderPressure);
+        memory.Promise(ref promised, (6 << 20) + 1);
+        Assert.True(memory.UnderPressure);
+        Assert.Equal(0, memory.Grant(4096, reserve: false));
+        Assert.Equal(4096, memory.Grant(4096, reserve: true)); // an initial window still comes from the reserve
+        budget.AvailableBytes = 0;
+        Assert.Equal(0, memory.Grant(4096, reserve: true));
+        memory.Promise(ref promised, 0);
+        budget.AvailableBytes = 10 << 20;
+        Assert.False(memory.UnderPressure);
     }
 
     [Fact]

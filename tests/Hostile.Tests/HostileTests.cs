@@ -1,0 +1,140 @@
+using System.Text.Json;
+using CosmosNet.Harness;
+using Xunit;
+using Xunit.Abstractions;
+
+namespace CosmosNet.Hostile.Tests;
+
+/// <summary>One 256 MiB guest for the hostile cases that share it (each case ends with <see cref="HostileGuest.AssertRecovered"/>).</summary>
+public sealed class HostileServer() : IDisposable
+{
+    readonly Lazy<HostileGuest> _guest = new(() => new HostileGuest(256, TimeSpan.FromMinutes(25)));
+    public HostileGuest Guest => _guest.Value;
+    public void Dispose() { if (_guest.IsValueCreated) _guest.Value.Dispose(); }
+}
+
+/// <summary>
+/// Issue 14, hostile clients: each case attacks Apps/HttpServer in QEMU (TCG, e1000, TAP in a namespace) from the
+/// namespace, then checks that the guest never panicked, a normal client is served (GET /, POST / echo) and the live
+/// heap returns to within a small margin of its baseline. Every case is bounded in time.
+/// </summary>
+[Collection("hostile")]
+public sealed class HostileTests(HostileServer server, ITestOutputHelper log) : IClassFixture<HostileServer>
+{
+    HostileGuest G => server.Guest;
+    const string Addr = HostileGuest.GuestAddress;
+
+    void Report(string what, JsonElement result)
+    {
+        log.WriteLine($"{what}: {result}");
+        log.WriteLine($"status: {G.Status()}");
+        foreach (var line in G.Serial.Split('\n').Where(l => l.Contains(" failed (")).TakeLast(5)) log.WriteLine($"serial: {line}");
+    }
+
+    /// <summary>20,000 connects as fast as two clients can make them (10,000 sockets each: the fd limit), held, then closed.
+    /// Without memory per connection that follows use (issue 14 item 1) the guest cannot hold them all: what it cannot
+    /// accept it must refuse or drop, and keep serving.</summary>
+    [Fact]
+    public void Connection_flood_of_20000_leaves_the_guest_serving()
+    {
+        var results = RunParallel(2, _ => G.Attack(TimeSpan.FromMinutes(4), "flood", Addr, "80", "10000", "10"));
+        foreach (var r in results) Report("flood", r);
+        int accounted = results.Sum(r => r.GetProperty("connected").GetInt32() + r.GetProperty("failed").GetInt32() + r.GetProperty("timed_out").GetInt32());
+        Assert.Equal(20_000, accounted);
+        Assert.True(results.Sum(r => r.GetProperty("connected").GetInt32()) > 0, "not one connection of the flood was accepted");
+        G.AssertRecovered();
+    }
+
+    [Fact(Skip = "needs issue 14 item 1 (rmem branch): 20,000 held connections need small per-connection buffers")]
+    public void Connection_flood_of_20000_is_held_in_full()
+    {
+        var results = RunParallel(2, _ => G.Attack(TimeSpan.FromMinutes(4), "flood", Addr, "80", "10000", "10"));
+        foreach (var r in results) Report("flood", r);
+        Assert.Equal(20_000, results.Sum(r => r.GetProperty("alive_after_hold").GetInt32()));
+        G.AssertRecovered();
+    }
+
+    /// <summary>Forged SYNs from unreachable sources for 15 s while normal clients keep connecting: once the SYN backlog
+    /// is full the stack answers with SYN cookies, so the normal clients are served throughout.</summary>
+    [Fact]
+    public void Syn_flood_while_legitimate_clients_connect()
+    {
+        var flood = Task.Run(() => G.Attack(TimeSpan.FromMinutes(2), "synflood", G.Tap, G.GuestMac, Addr, "80", "15"));
+        Thread.Sleep(3000);   // the backlog fills first
+        int served = 0, tried = 0;
+        while (!flood.IsCompleted)
+        {
+            tried++;
+            var r = G.Exec(TimeSpan.FromSeconds(40), "curl", "-s", "-m", "30", "-o", "/dev/null", "-w", "%{http_code}", $"http://{Addr}/");
+            if (r.Output == "200") served++;
+            else log.WriteLine($"legitimate client {tried}: {r.ExitCode} '{r.Output}'");
+        }
+        Report("synflood", flood.Result);
+        var status = G.Status();
+        log.WriteLine($"legitimate clients: {served}/{tried} served");
+        Assert.True(tried >= 3, $"only {tried} legitimate requests during the flood");
+        Assert.Equal(tried, served);
+        Assert.Contains("cookies ", status.GetProperty("Tcp").GetString());
+        Assert.True(SynCookiesSent(status) > 0, $"the backlog never filled (no SYN cookies): {status}");
+        G.AssertRecovered();
+    }
+
+    /// <summary>500 connections each sending one header byte every 5 s: the request-head timeout (30 s) or the connection
+    /// limit (503) must close every one of them, and normal clients are served afterwards.</summary>
+    [Fact]
+    public void Slowloris_connections_are_closed_by_the_server()
+    {
+        var r = G.Attack(TimeSpan.FromMinutes(4), "slowloris", Addr, "80", "500", "5", "150");
+        Report("slowloris", r);
+        Assert.Equal(500, r.GetProperty("opened").GetInt32());
+        Assert.Equal(0, r.GetProperty("still_open").GetInt32());
+        Assert.Equal(500, r.GetProperty("closed_by_server").GetInt32());
+        G.AssertRecovered();
+    }
+
+    /// <summary>16 clients POST 1 MiB each to the echo and never read: the guest's windows to them stay closed for 60 s
+    /// (persist timer probes), its memory stays bounded by what it buffered, and it keeps serving others meanwhile.</summary>
+    [Fact]
+    public void Clients_that_never_read_a_large_response_hold_memory_bounded()
+    {
+        const int clients = 16, size = 1 << 20;
+        long before = G.Status().GetProperty("HeapLiveBytes").GetInt64();
+        var attack = Task.Run(() => G.Attack(TimeSpan.FromMinutes(3), "noread", Addr, "80", $"{clients}", $"{size}", "60"));
+        Thread.Sleep(40_000);
+        G.AssertServes();   // served while the stuck responses are held
+        var during = G.Status(collect: true);
+        log.WriteLine($"during: {during}");
+        long heap = during.GetProperty("HeapLiveBytes").GetInt64();
+        // Each stuck exchange holds the request body (1 MiB), the response it is writing and a send buffer (256 KiB).
+        Assert.True(heap - G.BaselineHeap < clients * (3L * size), $"{heap - G.BaselineHeap} bytes held for {clients} stuck clients");
+        Assert.True(ZeroWindowProbes(during) > 0, $"no zero-window probes: {during}");
+        Report("noread", attack.Result);
+        G.AssertRecovered();
+    }
+
+    /// <summary>100,000 random and mutated frames (truncated and inconsistent headers, bad checksums, option soup, tiny MSS,
+    /// overlapping fragments, bogus SACK, every flag combination, ARP/ICMP oddities, RST/SYN/data injected in and around
+    /// the window of a live connection) at 8,000 a second.</summary>
+    [Fact]
+    public void A_hundred_thousand_random_and_mutated_frames()
+    {
+        var r = G.Attack(TimeSpan.FromMinutes(5), "frames", G.Tap, G.GuestMac, Addr, "100000", "14");
+        Report("frames", r);
+        Assert.Equal(100_000, r.GetProperty("sent").GetInt32());
+        Assert.True(r.GetProperty("handshake").GetBoolean(), "the forged connection for the injections was not accepted");
+        G.AssertRecovered();
+    }
+
+    static long SynCookiesSent(JsonElement status) => long.Parse(Field(status, "cookies").Split('/')[0]);
+    static long ZeroWindowProbes(JsonElement status) => long.Parse(Field(status, "zwp"));
+
+    /// <summary>The value after <paramref name="name"/> in the TCP statistics line ("... cookies 3/1/0 ...").</summary>
+    static string Field(JsonElement status, string name)
+    {
+        var words = status.GetProperty("Tcp").GetString()!.Split(' ');
+        return words[Array.IndexOf(words, name) + 1];
+    }
+
+    static JsonElement[] RunParallel(int n, Func<int, JsonElement> body) =>
+        Task.WhenAll(Enumerable.Range(0, n).Select(i => Task.Run(() => body(i)))).GetAwaiter().GetResult();
+}

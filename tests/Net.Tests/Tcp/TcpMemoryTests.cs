@@ -1,0 +1,333 @@
+using CosmosNet.Net.Platform;
+using CosmosNet.Net.Simulation;
+using CosmosNet.Net.Tcp;
+using CosmosNet.Net.Wire;
+using Xunit;
+using Xunit.Abstractions;
+
+namespace CosmosNet.Net.Tests.Tcp;
+
+/// <summary>
+/// Memory that follows use (issue 14): buffers that hold nothing while idle, receive windows that grow with the
+/// bandwidth-delay product, TIME_WAIT as a small record, and admission under memory pressure.
+/// </summary>
+public class TcpMemoryTests(ITestOutputHelper output)
+{
+    private static readonly TimeSpan Minute = TimeSpan.FromMinutes(1);
+
+    /// <summary>The segments the server sends, parsed.</summary>
+    private static List<(uint Seq, uint Ack, TcpFlags Flags, ushort Window)> WatchServer(TcpTestBed bed)
+    {
+        var seen = new List<(uint, uint, TcpFlags, ushort)>();
+        bed.Link.BtoA.Observer = packet =>
+        {
+            var tcp = packet[PacketIpLayer.HeaderLength..];
+            if (TcpSegment.TryParse(tcp, TcpTestBed.ServerAddress, TcpTestBed.ClientAddress, out var seg) == WireError.None)
+                seen.Add((seg.SequenceNumber, seg.AckNumber, seg.Flags, seg.Window));
+        };
+        return seen;
+    }
+
+    /// <summary>Hands the server a forged segment from the client, then lets its answer cross the link.</summary>
+    private static async Task Inject(TcpTestBed bed, byte[] segment)
+    {
+        bed.Server.Receive(TcpTestBed.ClientAddress, TcpTestBed.ServerAddress, segment);
+        await bed.Sim.Delay(TimeSpan.FromMilliseconds(5));
+    }
+
+    private static TcpOptions Timestamp(uint value)
+    {
+        var opt = TcpOptions.None;
+        opt.HasTimestamps = true;
+        opt.TsVal = value;
+        return opt;
+    }
+
+    /// <summary>The server closes first, so its side ends in TIME_WAIT; returns the server's flow (detached by then).</summary>
+    private static async Task<(TcpFlow Client, TcpFlow Server)> ServerInTimeWait(TcpTestBed bed)
+    {
+        var (c, s) = await bed.ConnectPairAsync();
+        var closing = s.CloseAsync();
+        Assert.True((await c.ReadAsync()).Value.IsEndOfStream);
+        await c.CloseAsync();
+        await closing;
+        await bed.Sim.Delay(TimeSpan.FromMilliseconds(5));
+        Assert.Equal(TcpState.TimeWait, s.State);
+        // From here the test forges the client's segments; the real client stack (its side closed) would answer the
+        // server's ACKs with RSTs that end TIME_WAIT, so it is taken down.
+        bed.Client.Disconnect();
+        return (c, s);
+    }
+
+    [Fact]
+    public void AnIdleConnectionHoldsNoBufferMemory()
+    {
+        var bed = new TcpTestBed();
+        bed.Sim.Run(async () =>
+        {
+            var (c, s) = await bed.ConnectPairAsync();
+            Assert.Equal(4096, s.ReceiveLimit);                 // TcpConfig.InitialReceiveBufferSize
+            Assert.Equal(0, c.BufferedMemory + s.BufferedMemory);
+            Assert.True((await c.WriteAsync(new byte[10_000])).IsOk);
+            await bed.Sim.Delay(TimeSpan.FromMilliseconds(20));
+            Assert.True(s.BufferedMemory > 0);                   // the bytes wait for the reader in chunks
+            Assert.True(c.BufferedMemory > 0);                   // the rest waits for the 4 KiB window to open
+            var buffer = new byte[20_000];
+            int read = 0;
+            while (read < 10_000) read += (await s.ReadAsync(buffer)).Value.Count;
+            await bed.Sim.Delay(TimeSpan.FromMilliseconds(100)); // past the delayed ACK
+            Assert.Equal(0, s.BufferedMemory);
+            Assert.Equal(0, c.BufferedMemory);                   // acknowledged: the sender's chunks are back in the pool
+            Assert.Equal(0, bed.Server.BufferMemory + bed.Client.BufferMemory);
+        }, Minute);
+    }
+
+    [Fact]
+    public void TheReceiveWindowGrowsWithTheBandwidthDelayProductAndNoFurther()
+    {
+        // 20 Mbit/s and 40 ms RTT: a bandwidth-delay product of 100 kB.
+        var profile = new LinkProfile { Latency = TimeSpan.FromMilliseconds(20), BitsPerSecond = 20_000_000, QueueLimit = 1000 };
+        var config = new TcpConfig { ReceiveBufferSize = 4 << 20, SendBufferSize = 4 << 20 };
+        var bed = new TcpTestBed(seed: 3, profile, config, config);
+        var data = TcpTestBed.RandomBytes(8 << 20, 1);
+        int maxLimit = 0;
+        bed.Sim.Run(async () =>
+        {
+            var (c, s) = await bed.ConnectPairAsync();
+            Assert.Equal(4096, s.ReceiveLimit);
+            var sending = TcpTestBed.SendAllAsync(c, data, new SeededRandom(2));
+            var buffer = new byte[64 * 1024];
+            long received = 0;
+            var start = bed.Sim.Now;
+            while (true)
+            {
+                var r = await s.ReadAsync(buffer);
+                if (r.Value.IsEndOfStream) break;
+                received += r.Value.Count;
+                maxLimit = Math.Max(maxLimit, s.ReceiveLimit);
+            }
+            await sending;
+            Assert.Equal(data.Length, received);
+            double seconds = (bed.Sim.Now - start).TotalSeconds;
+            output.WriteLine($"8 MiB in {seconds:F2} s virtual, receive limit grew from 4096 to {maxLimit}");
+            Assert.True(seconds < 8 * 8.4 / 20 * 1.3, $"{seconds} s: the window held the transfer back"); // within 30% of line rate
+        }, TimeSpan.FromMinutes(5));
+        Assert.InRange(maxLimit, 100_000, 1 << 20); // the BDP fits; the 4 MiB maximum is not taken for nothing
+    }
+
+    [Fact]
+    public void AReaderThatReadsSlowlyKeepsASmallWindow()
+    {
+        var bed = new TcpTestBed(profile: new LinkProfile { Latency = TimeSpan.FromMilliseconds(5) });
+        bed.Sim.Run(async () =>
+        {
+            var (c, s) = await bed.ConnectPairAsync();
+            var sending = TcpTestBed.SendAllAsync(c, new byte[200_000], new SeededRandom(2));
+            var buffer = new byte[500];
+            for (int i = 0; i < 100; i++)
+            {
+                await bed.Sim.Delay(TimeSpan.FromMilliseconds(50));
+                Assert.True((await s.ReadAsync(buffer)).IsOk);
+            }
+            Assert.InRange(s.ReceiveLimit, 4096, 4096);   // 10 kB/s, far below what the path carries, never asks for more
+            Assert.True(s.BufferedMemory <= 8192, $"{s.BufferedMemory} bytes held");
+            Assert.True(c.UnacknowledgedBytes <= c.SendLimit);
+        }, Minute);
+    }
+
+    [Fact]
+    public void TimeWaitIsASmallRecordThatReacknowledgesARetransmittedFin()
+    {
+        var config = new TcpConfig { Msl = TimeSpan.FromSeconds(5) };
+        var bed = new TcpTestBed(clientConfig: config, serverConfig: config);
+        var sent = WatchServer(bed);
+        bed.Sim.Run(async () =>
+        {
+            var (c, s) = await ServerInTimeWait(bed);
+            Assert.Equal(1, bed.Server.TimeWaitCount);
+            Assert.Empty(bed.Server.ConnectionsForTests());      // no flow object stays in the table
+            Assert.Equal(0, s.BufferedMemory);
+            var enteredAt = bed.Sim.Now;
+
+            // The client's FIN again, as if the server's ACK of it had been lost.
+            await bed.Sim.Delay(TimeSpan.FromSeconds(8));
+            sent.Clear();
+            var src = TcpTestBed.ClientAddress;
+            var fin = SegmentForge.Build(src, c.LocalEndpoint.Port, TcpTestBed.ServerAddress, 80, (s.ReceiveNext - 1).Value,
+                s.SendMax.Value, TcpFlags.Fin | TcpFlags.Ack, options: Timestamp(s.TsRecent + 8000));
+            await Inject(bed, fin);
+            var ack = Assert.Single(sent);
+            Assert.Equal(TcpFlags.Ack, ack.Flags);
+            Assert.Equal(s.ReceiveNext.Value, ack.Ack);
+            Assert.Equal(s.SendMax.Value, ack.Seq);
+
+            // 2·MSL runs again from the retransmitted FIN: still there 10 s after entering, gone 10 s after the FIN.
+            await bed.Sim.Delay(TimeSpan.FromSeconds(4));
+            Assert.Equal(TcpState.TimeWait, s.State);
+            Assert.Equal(1, bed.Server.ConnectionCount);
+            await bed.Sim.Delay(TimeSpan.FromSeconds(6.1));
+            Assert.Equal(TcpState.Closed, s.State);
+            Assert.Equal(0, bed.Server.ConnectionCount);
+            Assert.InRange((bed.Sim.Now - enteredAt).TotalSeconds, 18, 18.2);
+        }, Minute);
+    }
+
+    [Fact]
+    public void TimeWaitAcknowledgesDataAndEndsOnlyOnAnExactReset()
+    {
+        var bed = new TcpTestBed();
+        var sent = WatchServer(bed);
+        bed.Sim.Run(async () =>
+        {
+            var (c, s) = await ServerInTimeWait(bed);
+            var src = TcpTestBed.ClientAddress;
+            ushort port = c.LocalEndpoint.Port;
+            sent.Clear();
+            await Inject(bed, SegmentForge.Build(src, port, TcpTestBed.ServerAddress, 80,
+                s.ReceiveNext.Value, s.SendMax.Value, TcpFlags.Ack | TcpFlags.Psh, payload: "late"u8.ToArray(), options: Timestamp(s.TsRecent + 1)));
+            Assert.Equal(s.ReceiveNext.Value, Assert.Single(sent).Ack);   // not acceptable after the FIN: acknowledged, nothing more
+            // A pure ACK is not answered (no ACK war); a RST off RCV.NXT does nothing (RFC 5961).
+            await Inject(bed, SegmentForge.Build(src, port, TcpTestBed.ServerAddress, 80,
+                s.ReceiveNext.Value, s.SendMax.Value, TcpFlags.Ack, options: Timestamp(s.TsRecent + 1)));
+            await Inject(bed, SegmentForge.Build(src, port, TcpTestBed.ServerAddress, 80,
+                (s.ReceiveNext + 100).Value, 0, TcpFlags.Rst));
+            Assert.Single(sent);
+            Assert.Equal(1, bed.Server.TimeWaitCount);
+            await Inject(bed, SegmentForge.Build(src, port, TcpTestBed.ServerAddress, 80,
+                s.ReceiveNext.Value, 0, TcpFlags.Rst));
+            Assert.Equal(0, bed.Server.TimeWaitCount);
+            Assert.Equal(TcpState.Closed, s.State);
+        }, Minute);
+    }
+
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void ASynReopensTimeWaitOnlyWhenItCannotBeAnOldDuplicate(bool timestamps)
+    {
+        var config = new TcpConfig { Timestamps = timestamps };
+        var bed = new TcpTestBed(clientConfig: config, serverConfig: config);
+        var sent = WatchServer(bed);
+        bed.Sim.Run(async () =>
+        {
+            var (c, s) = await ServerInTimeWait(bed);
+            var src = TcpTestBed.ClientAddress;
+            ushort port = c.LocalEndpoint.Port;
+            TcpOptions? opt = timestamps ? Timestamp(s.TsRecent - 1) : null;   // older timestamp, or a sequence number in the old space
+            sent.Clear();
+            await Inject(bed, SegmentForge.Build(src, port, TcpTestBed.ServerAddress, 80,
+                (s.ReceiveNext - 10).Value, 0, TcpFlags.Syn, options: opt));
+            var answer = Assert.Single(sent);
+            Assert.Equal(TcpFlags.Ack, answer.Flags);                          // a challenge ACK, no SYN-ACK
+            Assert.Equal(1, bed.Server.TimeWaitCount);
+
+            sent.Clear();
+            opt = timestamps ? Timestamp(s.TsRecent + 1) : null;
+            uint newIsn = timestamps ? (s.ReceiveNext - 10).Value : (s.ReceiveNext + 100_000).Value;
+            await Inject(bed, SegmentForge.Build(src, port, TcpTestBed.ServerAddress, 80,
+                newIsn, 0, TcpFlags.Syn, options: opt));
+            var synAck = Assert.Single(sent);
+            Assert.Equal(TcpFlags.Syn | TcpFlags.Ack, synAck.Flags);
+            Assert.Equal(newIsn + 1, synAck.Ack);
+            Assert.True(new SeqNum(synAck.Seq) > s.SendMax, "the new incarnation's ISS lies beyond the old sequence space");
+            Assert.Equal(0, bed.Server.TimeWaitCount);
+            Assert.Equal(1, bed.Server.Statistics.TimeWaitReused);
+            Assert.Equal(TcpState.Closed, s.State);                            // the old flow's incarnation is over
+        }, Minute);
+    }
+
+    [Fact]
+    public void MemoryPerConnection()
+    {
+        const int n = 2000;
+        var config = new TcpConfig { Msl = TimeSpan.FromSeconds(60) };
+        var bed = new TcpTestBed(clientConfig: config, serverConfig: config);
+        long idle = 0, timeWait = 0;
+        bed.Sim.Run(async () =>
+        {
+            var accepted = new List<TcpFlow>();
+            bed.Server.Listen(80, null, f => { accepted.Add(f); return Task.CompletedTask; });
+            var clients = new List<TcpFlow>();
+            for (int i = 0; i < 10; i++) clients.Add((await bed.Client.ConnectAsync(TcpTestBed.ServerAddress, 80)).Value); // warm-up
+            await bed.Sim.Delay(TimeSpan.FromMilliseconds(10));
+            long before = GC.GetTotalMemory(forceFullCollection: true);
+            var connecting = new List<Task<Result<TcpFlow, TcpError>>>();
+            for (int i = 0; i < n; i++) connecting.Add(bed.Client.ConnectAsync(TcpTestBed.ServerAddress, 80));
+            foreach (var t in connecting) clients.Add((await t).Value);
+            await bed.Sim.Delay(TimeSpan.FromMilliseconds(50));
+            Assert.Equal(n + 10, accepted.Count);
+            long after = GC.GetTotalMemory(forceFullCollection: true);
+            idle = (after - before) / (2 * n);   // both ends of each connection live in this process
+
+            GC.KeepAlive(clients);
+        }, TimeSpan.FromMinutes(5));
+
+        // TIME_WAIT: the table alone holds what is left of a connection.
+        var clock = new VirtualClock();
+        var table = new TimeWaitTable(clock, TimeSpan.FromSeconds(60), _ => { });
+        long empty = GC.GetTotalMemory(forceFullCollection: true);
+        const int records = 15_000;
+        for (int i = 0; i < records; i++)
+            table.Add(new TcpTuple(new Ipv4Address(10, 0, 0, 2), 80, new Ipv4Address(10, 1, (byte)(i >> 8), (byte)i), (ushort)(1024 + i)),
+                new TimeWaitTable.Record { SendNext = new SeqNum((uint)i), ReceiveNext = new SeqNum((uint)i * 7) }, clock.NowNanoseconds);
+        timeWait = (GC.GetTotalMemory(forceFullCollection: true) - empty) / records;
+        Assert.Equal(records, table.Count);
+        output.WriteLine($"idle established connection: {idle} bytes per end; TIME_WAIT: {timeWait} bytes per record");
+        Assert.InRange(idle, 1, 4096);      // "an idle established connection costs at most a few KiB"
+        Assert.InRange(timeWait, 1, 256);   // a record, not a flow: 15,000 of them in a few MiB
+    }
+
+    [Theory]
+    [InlineData(SynUnderPressure.Cookies)]
+    [InlineData(SynUnderPressure.Drop)]
+    public void UnderPressureNewSynsGetCookiesOrAreDroppedAndWindowsStaySmall(SynUnderPressure policy)
+    {
+        var budget = new FakeMemoryBudget { AvailableBytes = 1L << 30 };
+        var serverConfig = new TcpConfig { MemoryLowWater = 1 << 20, SynsUnderPressure = policy };
+        var bed = new TcpTestBed(serverConfig: serverConfig, budget: budget);
+        bed.Sim.Run(async () =>
+        {
+            var (c, s) = await bed.ConnectPairAsync();
+            // A bulk transfer grows the window while memory is plentiful.
+            var sending = TcpTestBed.SendAllAsync(c, new byte[4 << 20], new SeededRandom(1), close: false);
+            var buffer = new byte[64 * 1024];
+            long received = 0;
+            while (received < 4 << 20) received += (await s.ReadAsync(buffer)).Value.Count;
+            await sending;
+            int grown = s.ReceiveLimit;
+            Assert.True(grown > 16 * 1024, $"{grown}");
+
+            budget.AvailableBytes = 512 * 1024;                  // below the low-water mark
+            Assert.True(bed.Server.UnderMemoryPressure);
+            var more = TcpTestBed.SendAllAsync(c, new byte[1 << 20], new SeededRandom(1), close: false);
+            received = 0;
+            int maxWindowLate = 0;
+            while (received < 1 << 20)
+            {
+                received += (await s.ReadAsync(buffer)).Value.Count;
+                if (received > 256 * 1024) maxWindowLate = Math.Max(maxWindowLate, s.AdvertisedWindow);
+            }
+            await more;
+            Assert.Equal(4096, s.ReceiveLimit);                  // back to the initial window...
+            Assert.InRange(maxWindowLate, 1, 8192);              // ...and the peer is offered no more, yet still served
+
+            var second = bed.Client.ConnectAsync(TcpTestBed.ServerAddress, 80);
+            await bed.Sim.Delay(TimeSpan.FromMilliseconds(100));
+            Assert.Equal(1, bed.Server.Statistics.SynsUnderPressure);
+            if (policy == SynUnderPressure.Cookies)
+            {
+                Assert.True((await second).IsOk);
+                Assert.Equal(1, bed.Server.Statistics.SynCookiesAccepted);
+            }
+            else
+            {
+                Assert.False(second.IsCompleted);                // no answer: the client retransmits its SYN
+                Assert.Equal(1, bed.Server.Statistics.SynsDroppedUnderPressure);
+                budget.AvailableBytes = 1L << 30;
+                var r = await second;
+                Assert.True(r.IsOk, r.ToString());
+                Assert.Equal(0, bed.Server.Statistics.SynCookiesSent);
+            }
+        }, TimeSpan.FromMinutes(2));
+    }
+}
