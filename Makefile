@@ -119,9 +119,10 @@ vmware: iso
 
 # Bochs prints COM1 live (and into iso/bochs-serial.txt) and keeps its own log in iso/bochs.log; the status
 # follows the serial output (Bochs itself exits 1 however the guest stops it): 0 after "Main returned 0", 3 on a panic.
+# The guest has Bochs's e1000 on its slirp network, with the same port forwards as `make run`.
 BOCHS_TIMEOUT ?= 300
 run-bochs: iso
-	@$(GUEST) bochs --iso $(ISO) --timeout $(BOCHS_TIMEOUT)
+	@$(GUEST) bochs --iso $(ISO) --timeout $(BOCHS_TIMEOUT) --forward 127.0.0.1:$(HTTP_PORT):80 --forward 127.0.0.1:$(ECHO_PORT):7
 
 # ---- fuzzing: AFL++ over the SharpFuzz harness of the stack's input path ------------------------
 # Bounded: FUZZ_SECONDS of afl-fuzz. New crashers land in tests/Net.Tests/Fuzz/crashers/ (replayed by make test).

@@ -70,8 +70,9 @@ public static class NetworkHost
         {
             nic.BeginTransmitBatch();   // everything this pass sends shares one doorbell
             bool received = nic.Poll();
-            // Received frames the driver dropped as malformed or oversized: on the serial console, at most once a second.
-            ulong drops = nic.Counters.DroppedMalformed + nic.Counters.DroppedOversized;
+            // Frames the driver dropped (malformed, oversized, no room in a ring): on the serial console, at most once a second.
+            var c = nic.Counters;
+            ulong drops = c.DroppedMalformed + c.DroppedOversized + c.DroppedRxFull + c.DroppedTxFull;
             if (drops != reportedDrops && Clock.Nanoseconds >= nextReport && Log.IsEnabled(LogLevel.Warning))
             {
                 reportedDrops = drops;

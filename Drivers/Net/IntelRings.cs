@@ -112,10 +112,14 @@ sealed unsafe class IntelLegacyRings
     {
         if (frame.Length < 14 || frame.Length > 1514) { counters.DroppedTxInvalid++; return false; }
         Descriptor* d = _tx + _txNext;
-        if ((Volatile.Read(ref d->Status) & StatusDone) == 0)
+        // The descriptor after this one must be free too: TDT may never catch up with TDH, which the device reads as
+        // an empty ring (it would then never send the 256 frames queued behind a deferred doorbell, and transmit
+        // would be dead for good).
+        Descriptor* after = _tx + (_txNext + 1) % TxCount;
+        if ((Volatile.Read(ref d->Status) & Volatile.Read(ref after->Status) & StatusDone) == 0)
         {
             Flush();   // the device may be waiting for our doorbell to make room
-            for (int spin = 0; (Volatile.Read(ref d->Status) & StatusDone) == 0; spin++)
+            for (int spin = 0; (Volatile.Read(ref d->Status) & Volatile.Read(ref after->Status) & StatusDone) == 0; spin++)
                 if (spin > 100_000) { counters.DroppedTxFull++; return false; }   // TCP will retransmit
         }
         frame.CopyTo(new Span<byte>(_txBuffers + _txNext * BufferSize, BufferSize));

@@ -8,36 +8,42 @@ namespace CosmosNet.Drivers.Net;
 /// <summary>
 /// virtio-net (QEMU <c>-device virtio-net-pci</c>, transitional 1af4:1000 or modern-only 1af4:1041) over the modern
 /// PCI transport: queue 0 receives, queue 1 transmits, one 2 KiB buffer per descriptor on both. Features:
-/// VERSION_1 (required), EVENT_IDX, MRG_RXBUF, MAC, STATUS when offered; no checksum or segmentation offload, so every
-/// frame carries its own checksums and no frame exceeds 1518 bytes. The receive interrupt (MSI-X, else INTx) fires
-/// once and is re-armed by <see cref="Poll"/> after it drained the ring; transmit completions raise no interrupt
-/// and are reclaimed when descriptors run short. Doorbells are rung only when the device asks for them (EVENT_IDX),
-/// at most once per <see cref="Poll"/> for the frames sent while delivering.
+/// VERSION_1 (required), EVENT_IDX, MRG_RXBUF, MAC, STATUS, CSUM and GUEST_CSUM when offered (a TAP backend offers
+/// the checksum pair, QEMU's user network does not); no segmentation offload, so no frame exceeds 1518 bytes. With
+/// CSUM the stack leaves TCP checksums for the device to finish (<see cref="IChecksumOffload"/>); with GUEST_CSUM
+/// received frames say whether their checksum was checked or never computed (<see cref="RxChecksum"/>).
+/// The receive interrupt (MSI-X, else INTx) fires once and is re-armed by <see cref="Poll"/> after it drained the
+/// ring. Transmit completions are reclaimed as descriptors run short and raise no interrupt, except while frames wait
+/// in the backlog for a full ring: the device empties the ring on QEMU's main loop, which a busy host may not
+/// run for a while, so frames are queued rather than dropped or waited for, and the transmit interrupt wakes the
+/// loop to move them on. Doorbells are rung only when the device asks for them (EVENT_IDX), at most once per
+/// <see cref="Poll"/> for the frames sent while delivering.
 /// </summary>
-public sealed unsafe class VirtioNet : INic
+public sealed unsafe class VirtioNet : INic, IChecksumOffload
 {
     /// <summary>Transitional (legacy + modern interface) and modern-only virtio-net.</summary>
     public static readonly PciId[] Ids = [new(VirtioPci.VendorRedHat, 0x1000), new(VirtioPci.VendorRedHat, 0x1041)];
 
-    const int FeatureMac = 5, FeatureMergeableRx = 15, FeatureStatus = 16;
+    const int FeatureCsum = 0, FeatureGuestCsum = 1, FeatureMac = 5, FeatureMergeableRx = 15, FeatureStatus = 16;
     const ulong Wanted = 1UL << VirtioPci.FeatureVersion1 | 1UL << VirtioPci.FeatureEventIdx | 1UL << FeatureMac
-        | 1UL << FeatureMergeableRx | 1UL << FeatureStatus;
+        | 1UL << FeatureMergeableRx | 1UL << FeatureStatus | 1UL << FeatureCsum | 1UL << FeatureGuestCsum;
     const ushort StatusLinkUp = 1;
     const ushort RxQueue = 0, TxQueue = 1, QueueSize = 256;
-    /// <summary>struct virtio_net_hdr with VERSION_1: always 12 bytes, num_buffers last.</summary>
+    /// <summary>struct virtio_net_hdr with VERSION_1: always 12 bytes: flags, gso_type, hdr_len, gso_size,
+    /// csum_start, csum_offset, num_buffers.</summary>
     const int HeaderSize = 12, BufferSize = 2048, MaxFrame = 1514 + 4;   // + a VLAN tag
-    /// <summary>How long a full transmit ring is waited for (the device's transmit runs on QEMU's main loop, which a
-    /// busy host may not schedule for milliseconds) before the frame is dropped and TCP has to retransmit it.</summary>
-    const ulong TxWaitNanoseconds = 20_000_000;
+    const byte HeaderNeedsCsum = 1, HeaderDataValid = 2;
+    /// <summary>Frames that wait for transmit descriptors (a ring's worth, ~0.5 MiB); beyond that they are dropped.</summary>
+    const int BacklogSize = 256;
 
     readonly VirtioPci _device;
     readonly Virtqueue _rx, _tx;
-    readonly byte* _rxBuffers, _txBuffers;
-    readonly ushort[] _txFree;
+    readonly byte* _rxBuffers, _txBuffers, _backlog;
+    readonly ushort[] _txFree, _backlogLength;
     readonly bool[] _txBusy;
-    readonly bool _mergeable, _hasStatus;
-    int _txFreeCount, _rxSkip;
-    bool _linkUp, _txStalled;
+    readonly bool _mergeable, _hasStatus, _guestCsum;
+    int _txFreeCount, _rxSkip, _backlogHead, _backlogCount;
+    bool _linkUp;
     int _batchDepth;                                         // open transmit batches: frames wait for the outermost end
     volatile bool _configChanged;
     delegate*<void> _wake;
@@ -54,6 +60,8 @@ public sealed unsafe class VirtioNet : INic
     /// <summary>Doorbells rung on the receive and transmit queues (each one runs device code under TCG).</summary>
     public ulong RxNotifications => _rx.Notifications;
     public ulong TxNotifications => _tx.Notifications;
+    /// <summary>The device finishes TCP/UDP checksums (CSUM negotiated).</summary>
+    public bool FinishesChecksums { get; }
 
     VirtioNet(VirtioPci device, ulong features)
     {
@@ -62,6 +70,8 @@ public sealed unsafe class VirtioNet : INic
         bool eventIdx = Has(VirtioPci.FeatureEventIdx);
         _mergeable = Has(FeatureMergeableRx);
         _hasStatus = Has(FeatureStatus);
+        _guestCsum = Has(FeatureGuestCsum);
+        FinishesChecksums = Has(FeatureCsum);
         _rx = device.CreateQueue(RxQueue, QueueSize, eventIdx)!;   // Probe checked that both exist
         _tx = device.CreateQueue(TxQueue, QueueSize, eventIdx)!;
 
@@ -75,6 +85,8 @@ public sealed unsafe class VirtioNet : INic
         _txBuffers = (byte*)DmaMemory.AllocatePages((ulong)_tx.Size * BufferSize / 4096);
         _txFree = new ushort[_tx.Size];
         _txBusy = new bool[_tx.Size];
+        _backlog = (byte*)DmaMemory.AllocatePages((ulong)BacklogSize * BufferSize / 4096);
+        _backlogLength = new ushort[BacklogSize];
         for (ushort i = 0; i < _tx.Size; i++)
         {
             _tx.SetDescriptor(i, (ulong)(_txBuffers + i * BufferSize), 0, deviceWrites: false);
@@ -104,7 +116,16 @@ public sealed unsafe class VirtioNet : INic
             Console.WriteLine("virtio-net: the device refused the features");
             return null;
         }
+        Console.WriteLine($"virtio-net: features {FeatureNames(features)}");
         return new VirtioNet(device, features);
+    }
+
+    /// <summary>"VERSION_1 EVENT_IDX MRG_RXBUF ...": the negotiated features by their names in the specification.</summary>
+    static string FeatureNames(ulong features)
+    {
+        (int Bit, string Name)[] known = [(VirtioPci.FeatureVersion1, "VERSION_1"), (VirtioPci.FeatureEventIdx, "EVENT_IDX"),
+            (FeatureMergeableRx, "MRG_RXBUF"), (FeatureMac, "MAC"), (FeatureStatus, "STATUS"), (FeatureCsum, "CSUM"), (FeatureGuestCsum, "GUEST_CSUM")];
+        return string.Join(' ', known.Where(f => (features & 1UL << f.Bit) != 0).Select(f => f.Name));
     }
 
     /// <summary>A locally administered unicast address, for a device that offers none.</summary>
@@ -138,12 +159,12 @@ public sealed unsafe class VirtioNet : INic
         int entries = Msi.MsiXTableSize(Pci);
         if (entries > 0)
         {
-            // Entry 0: receive; entry 1: configuration changes (with a one-entry table, entry 0 for both, and every
-            // interrupt looks at the link). Transmit completions: no interrupt.
+            // Entry 0: the queues (receive; transmit only while frames wait in the backlog); entry 1: configuration
+            // changes (with a one-entry table, entry 0 for all, and every interrupt looks at the link).
             ushort configEntry = (ushort)(entries > 1 ? 1 : 0);
             int vector = Msi.EnableMsiXEntry(Pci, 0, configEntry == 0 ? &OnConfigInterrupt : &OnQueueInterrupt, context);
             int configVector = configEntry == 0 ? vector : Msi.EnableMsiXEntry(Pci, configEntry, &OnConfigInterrupt, context);
-            if (vector >= 0 && configVector >= 0 && _device.SetQueueVector(RxQueue, 0) && _device.SetQueueVector(TxQueue, VirtioPci.NoVector)
+            if (vector >= 0 && configVector >= 0 && _device.SetQueueVector(RxQueue, 0) && _device.SetQueueVector(TxQueue, 0)
                 && (!_hasStatus || _device.SetConfigVector(configEntry)))
                 how = $"MSI-X vector 0x{vector:x}" + (configEntry != 0 ? $", configuration 0x{configVector:x}" : "");
             else DisableMsiX();
@@ -241,44 +262,99 @@ public sealed unsafe class VirtioNet : INic
             {
                 Counters.FramesIn++;
                 Counters.BytesIn += (ulong)frameLength;
-                _handler?.Invoke(new ReadOnlySpan<byte>(buffer + HeaderSize, frameLength));
+                byte flags = _guestCsum ? buffer[0] : (byte)0;
+                var checksum = (flags & HeaderNeedsCsum) != 0 ? RxChecksum.Partial
+                    : (flags & HeaderDataValid) != 0 ? RxChecksum.Valid : RxChecksum.Unverified;
+                _handler?.Invoke(new ReadOnlySpan<byte>(buffer + HeaderSize, frameLength), checksum);
             }
         }
         _rx.Publish((ushort)id);                             // the descriptor still points at its buffer
     }
 
+    /// <summary>Takes back the descriptors the device has sent, then moves waiting frames into them. Returns whether
+    /// anything moved.</summary>
     bool ReclaimTransmitted()
     {
         bool any = false;
-        while (_tx.TryTakeUsed(out uint id, out _))
+        while (true)
         {
-            if (id >= _tx.Size || !_txBusy[id]) continue;    // not one we handed over: a device error, ignored
-            _txBusy[id] = false;
-            _txFree[_txFreeCount++] = (ushort)id;
-            any = true;
+            while (_tx.TryTakeUsed(out uint id, out _))
+            {
+                if (id >= _tx.Size || !_txBusy[id]) continue;    // not one we handed over: a device error, ignored
+                _txBusy[id] = false;
+                _txFree[_txFreeCount++] = (ushort)id;
+                any = true;
+            }
+            while (_backlogCount > 0 && _txFreeCount > 0)
+            {
+                byte* slot = _backlog + _backlogHead * BufferSize;
+                Publish(new ReadOnlySpan<byte>(slot, _backlogLength[_backlogHead]));
+                _backlogHead = (_backlogHead + 1) % BacklogSize;
+                _backlogCount--;
+                any = true;
+            }
+            if (_backlogCount == 0) { _tx.DisableInterrupt(); return any; }   // keep "no interrupt" ahead of the used index
+            // Frames still wait: the ring is full. The device may be waiting for a doorbell; ask for an interrupt once
+            // three quarters of the ring is sent (or look again at once if it already is).
+            _tx.Kick();
+            if (_tx.EnableInterrupt((ushort)Math.Max(1, _tx.Outstanding * 3 / 4))) return any;
         }
-        if (any)
-        {
-            _txStalled = false;
-            _tx.DisableInterrupt();                          // keep the "no interrupt" mark ahead of the used index
-        }
-        return any;
     }
 
-    public void Transmit(ReadOnlySpan<byte> frame)
+    public void Transmit(ReadOnlySpan<byte> frame) => Send(frame, 0, 0, 0);
+
+    /// <summary>Sends a TCP/UDP frame whose checksum the device finishes (<see cref="IChecksumOffload"/>; only with CSUM).</summary>
+    public void TransmitPartial(ReadOnlySpan<byte> frame, int checksumStart, int checksumOffset)
+    {
+        if (!FinishesChecksums) throw new InvalidOperationException("virtio-net: the device did not offer checksum offload (CSUM)");
+        if ((uint)checksumStart > (uint)frame.Length || (uint)(checksumStart + checksumOffset + 2) > (uint)frame.Length)
+        {
+            Counters.DroppedTxInvalid++;
+            return;
+        }
+        Send(frame, HeaderNeedsCsum, (ushort)checksumStart, (ushort)checksumOffset);
+    }
+
+    void Send(ReadOnlySpan<byte> frame, byte flags, ushort checksumStart, ushort checksumOffset)
     {
         if (frame.Length < 14 || frame.Length > MaxFrame) { Counters.DroppedTxInvalid++; return; }
-        if (_txFreeCount == 0 && !WaitForTransmitDescriptor()) { Counters.DroppedTxFull++; return; }
+        // The buffer as the device reads it: virtio_net_hdr, then the frame.
+        Span<byte> header = stackalloc byte[HeaderSize];
+        header.Clear();                                      // gso_type NONE, num_buffers 0
+        header[0] = flags;
+        System.Buffers.Binary.BinaryPrimitives.WriteUInt16LittleEndian(header[6..], checksumStart);
+        System.Buffers.Binary.BinaryPrimitives.WriteUInt16LittleEndian(header[8..], checksumOffset);
+        if (_backlogCount == 0 && (_txFreeCount > 0 || ReclaimTransmitted() && _txFreeCount > 0))
+        {
+            Publish(header, frame);
+            if (_batchDepth == 0) _tx.Kick();
+            return;
+        }
+        if (_backlogCount == BacklogSize) { Counters.DroppedTxFull++; return; }
+        // In order behind the frames already waiting; ReclaimTransmitted (from Poll, woken by the transmit interrupt)
+        // moves them into the ring.
+        int tail = (_backlogHead + _backlogCount) % BacklogSize;
+        byte* slot = _backlog + tail * BufferSize;
+        header.CopyTo(new Span<byte>(slot, HeaderSize));
+        frame.CopyTo(new Span<byte>(slot + HeaderSize, BufferSize - HeaderSize));
+        _backlogLength[tail] = (ushort)(HeaderSize + frame.Length);
+        _backlogCount++;
+        if (_backlogCount == 1) ReclaimTransmitted();        // arms the transmit interrupt (and rings the doorbell)
+    }
+
+    /// <summary>Copies a header and frame (or one prepared buffer) into a free transmit descriptor and offers it.</summary>
+    void Publish(ReadOnlySpan<byte> header, ReadOnlySpan<byte> frame = default)
+    {
         ushort id = _txFree[--_txFreeCount];
         _txBusy[id] = true;
         byte* buffer = _txBuffers + id * BufferSize;
-        new Span<byte>(buffer, HeaderSize).Clear();           // no offload: flags, gso_type = 0
-        frame.CopyTo(new Span<byte>(buffer + HeaderSize, BufferSize - HeaderSize));
-        _tx.SetLength(id, (uint)(HeaderSize + frame.Length));
+        header.CopyTo(new Span<byte>(buffer, BufferSize));
+        frame.CopyTo(new Span<byte>(buffer + header.Length, BufferSize - header.Length));
+        int length = header.Length + frame.Length;
+        _tx.SetLength(id, (uint)length);
         _tx.Publish(id);
         Counters.FramesOut++;
-        Counters.BytesOut += (ulong)frame.Length;
-        if (_batchDepth == 0) _tx.Kick();
+        Counters.BytesOut += (ulong)(length - HeaderSize);
     }
 
     public void BeginTransmitBatch() => _batchDepth++;
@@ -286,19 +362,6 @@ public sealed unsafe class VirtioNet : INic
     public void EndTransmitBatch()
     {
         if (_batchDepth > 0 && --_batchDepth == 0) _tx.Kick();
-    }
-
-    /// <summary>The ring is full: ring the doorbell (the device may be waiting for it) and wait a little for it to
-    /// finish some frames. After one wait in vain (a stuck device) frames are dropped at once until it moves again.</summary>
-    bool WaitForTransmitDescriptor()
-    {
-        _tx.Kick();
-        if (ReclaimTransmitted()) return true;
-        if (_txStalled) return false;
-        ulong deadline = Clock.Nanoseconds + TxWaitNanoseconds;
-        while (!ReclaimTransmitted())
-            if (Clock.Nanoseconds > deadline) { _txStalled = true; return false; }
-        return true;
     }
 
     /// <summary>Reads the link bit after a configuration-change interrupt; returns whether it changed.</summary>

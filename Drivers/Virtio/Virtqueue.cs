@@ -104,15 +104,21 @@ public sealed unsafe class Virtqueue
 
     public bool HasUsed => _lastUsed != Volatile.Read(ref _used[1]);
 
-    /// <summary>Asks for one interrupt when the next buffer is used. Returns false when one already was (the caller
-    /// drains again instead of waiting for an interrupt that may have been skipped).</summary>
-    public bool EnableInterrupt()
+    /// <summary>Asks for one interrupt when the next buffer is used, or with EVENT_IDX when <paramref name="after"/>
+    /// more are (without it, any used buffer interrupts). Returns false when they already were (the caller takes them
+    /// instead of waiting for an interrupt that may have been skipped).</summary>
+    public bool EnableInterrupt(ushort after = 1)
     {
-        if (_eventIdx) Volatile.Write(ref _avail[2 + Size], _lastUsed);   // used_event
+        if (after == 0) throw new ArgumentOutOfRangeException(nameof(after));
+        if (_eventIdx) Volatile.Write(ref _avail[2 + Size], (ushort)(_lastUsed + after - 1));   // used_event
         else Volatile.Write(ref _avail[0], 0);
-        Interlocked.MemoryBarrier();
-        return !HasUsed;
+        Interlocked.MemoryBarrier();                 // the request visible before we look at the used index (store-load)
+        ushort used = (ushort)(Volatile.Read(ref _used[1]) - _lastUsed);
+        return _eventIdx ? used < after : used == 0;
     }
+
+    /// <summary>Buffers offered to the device and not yet taken back.</summary>
+    public ushort Outstanding => (ushort)(_availIdx - _lastUsed);
 
     /// <summary>No interrupts for this queue (as good as it gets with EVENT_IDX: the next one is 65535 buffers away).</summary>
     public void DisableInterrupt()

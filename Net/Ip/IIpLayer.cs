@@ -51,6 +51,21 @@ public interface IIpLayer
     /// was given). Returns false when nothing was sent: broadcasts, rate limit, or an IP layer without ICMP.
     /// </summary>
     bool SendUnreachable(IcmpErrorKind kind, ReadOnlySpan<byte> originalPayload) => false;
+
+    /// <summary>Whether the device finishes TCP checksums: a transport may then write only the pseudo-header sum
+    /// (<see cref="Wire.Checksum.PartialSeed"/>) and send with <see cref="SendPartialChecksum"/>.</summary>
+    bool ChecksumOffload => false;
+
+    /// <summary>
+    /// Like <see cref="Send"/> for a TCP segment whose checksum field holds only the pseudo-header sum: the device
+    /// finishes it, or the IP layer does when the packet cannot go out that way (to itself, fragmented, held for ARP).
+    /// </summary>
+    bool SendPartialChecksum(Ipv4Address destination, ReadOnlySpan<byte> segment)
+    {
+        byte[] copy = segment.ToArray();
+        Wire.Checksum.FinishPartial(copy, Wire.TcpSegment.ChecksumOffset);
+        return Send(destination, IpProtocol.Tcp, copy);
+    }
 }
 
 /// <summary>A transport protocol fed by the IP layer.</summary>
@@ -58,6 +73,12 @@ public interface IIpTransport
 {
     /// <summary>One reassembled, header-checked IP payload addressed to this host.</summary>
     void Receive(Ipv4Address source, Ipv4Address destination, ReadOnlySpan<byte> payload);
+
+    /// <summary>Like <see cref="Receive(Ipv4Address, Ipv4Address, ReadOnlySpan{byte})"/>, with what the device vouched
+    /// for about the transport checksum: <see cref="RxChecksum.Valid"/> or <see cref="RxChecksum.Partial"/> need no
+    /// verification.</summary>
+    void Receive(Ipv4Address source, Ipv4Address destination, ReadOnlySpan<byte> payload, RxChecksum checksum) =>
+        Receive(source, destination, payload);
 
     /// <summary>
     /// An ICMP error about a packet this host sent. <paramref name="originalPayload"/> is the start of the offending

@@ -13,6 +13,7 @@ namespace CosmosNet.Net.Ip;
 public sealed class NetworkInterface : IIpLayer
 {
     private readonly INetworkDevice _device;
+    private readonly IChecksumOffload? _offload;
     private readonly IClock _clock;
     private readonly IpOptions _options;
     private readonly ArpCache _arp;
@@ -36,6 +37,7 @@ public sealed class NetworkInterface : IIpLayer
     public NetworkInterface(INetworkDevice device, IClock clock, IRandomSource random, NetStatistics? statistics = null, IpOptions? options = null)
     {
         _device = device;
+        _offload = device as IChecksumOffload;
         _clock = clock;
         _options = options ?? new IpOptions();
         Statistics = statistics ?? new NetStatistics();
@@ -91,12 +93,19 @@ public sealed class NetworkInterface : IIpLayer
 
     public int MaxPayload(Ipv4Address destination) => _device.Mtu - Ipv4Packet.MinHeaderLength;
 
+    public bool ChecksumOffload => _offload is { FinishesChecksums: true };
+
+    public bool SendPartialChecksum(Ipv4Address destination, ReadOnlySpan<byte> segment) =>
+        Send(destination, (byte)IpProtocol.Tcp, segment, TcpSegment.ChecksumOffset);
+
     // ---- output ------------------------------------------------------------------------------------------------
 
     public bool Send(Ipv4Address destination, IpProtocol protocol, ReadOnlySpan<byte> payload) =>
         Send(destination, (byte)protocol, payload);
 
-    internal bool Send(Ipv4Address destination, byte protocol, ReadOnlySpan<byte> payload)
+    /// <param name="partialChecksumAt">Where the payload's checksum field is when it holds only the pseudo-header sum
+    /// (finished by the device, or here), else -1.</param>
+    internal bool Send(Ipv4Address destination, byte protocol, ReadOnlySpan<byte> payload, int partialChecksumAt = -1)
     {
         if (payload.Length > Ipv4Packet.MaxPacketLength - Ipv4Packet.MinHeaderLength)
         {
@@ -104,7 +113,7 @@ public sealed class NetworkInterface : IIpLayer
             return false;
         }
         bool self = destination.IsLoopback || (destination == LocalAddress && !destination.IsAny);
-        if (self) return SendToSelf(destination, protocol, payload);
+        if (self) return SendToSelf(destination, protocol, payload, partialChecksumAt);
         if (!Route(destination, out var nextHop, out var mac))
         {
             Statistics.Increment(NetCounter.IpNoRoute);
@@ -114,8 +123,15 @@ public sealed class NetworkInterface : IIpLayer
         ushort id = _nextId++;
         int maxData = _device.Mtu - Ipv4Packet.MinHeaderLength;
         if (payload.Length <= maxData)
-            return Output(nextHop, mac, destination, protocol, id, false, 0, payload);
+            return Output(nextHop, mac, destination, protocol, id, false, 0, payload, partialChecksumAt);
 
+        if (partialChecksumAt >= 0)
+        {
+            // A device finishes the checksum of one frame only: the fragments need it finished beforehand.
+            var finished = payload.ToArray();
+            Checksum.FinishPartial(finished, partialChecksumAt);
+            payload = finished;
+        }
         // Fragment: every piece but the last carries a multiple of 8 bytes (RFC 791).
         maxData &= ~7;
         bool ok = true;
@@ -129,7 +145,7 @@ public sealed class NetworkInterface : IIpLayer
         return ok;
     }
 
-    private bool SendToSelf(Ipv4Address destination, byte protocol, ReadOnlySpan<byte> payload)
+    private bool SendToSelf(Ipv4Address destination, byte protocol, ReadOnlySpan<byte> payload, int partialChecksumAt)
     {
         if (_loopback.Count >= _options.LoopbackQueueLimit)
         {
@@ -141,6 +157,7 @@ public sealed class NetworkInterface : IIpLayer
         // The source is our address even towards 127/8: transports checksum with LocalAddress (IIpLayer has no source selection).
         Ipv4Packet.WriteHeader(packet, payload.Length, _nextId++, false, false, 0, _options.Ttl, protocol, LocalAddress, destination);
         payload.CopyTo(packet.AsSpan(Ipv4Packet.MinHeaderLength));
+        if (partialChecksumAt >= 0) Checksum.FinishPartial(packet.AsSpan(Ipv4Packet.MinHeaderLength, payload.Length), partialChecksumAt);
         _loopback.Enqueue((packet, length));
         Statistics.Increment(NetCounter.IpLoopback);
         if (!_loopbackTimer.IsArmed) _loopbackTimer.Arm(_clock.NowNanoseconds);
@@ -187,24 +204,31 @@ public sealed class NetworkInterface : IIpLayer
     }
 
     private bool Output(Ipv4Address nextHop, MacAddress mac, Ipv4Address destination, byte protocol, ushort id, bool more,
-        int offset, ReadOnlySpan<byte> data)
+        int offset, ReadOnlySpan<byte> data, int partialChecksumAt = -1)
     {
         var frame = _tx.AsSpan(0, EthernetFrame.HeaderLength + Ipv4Packet.MinHeaderLength + data.Length);
         EthernetFrame.WriteHeader(frame, mac, _device.MacAddress, EtherType.Ipv4);
         Ipv4Packet.WriteHeader(frame[EthernetFrame.HeaderLength..], data.Length, id, false, more, offset, _options.Ttl, protocol,
             LocalAddress, destination);
-        data.CopyTo(frame[(EthernetFrame.HeaderLength + Ipv4Packet.MinHeaderLength)..]);
-        if (mac != MacAddress.Zero || _arp.TryLookup(nextHop, out mac))
+        const int transportStart = EthernetFrame.HeaderLength + Ipv4Packet.MinHeaderLength;
+        data.CopyTo(frame[transportStart..]);
+        bool resolved = mac != MacAddress.Zero || _arp.TryLookup(nextHop, out mac);
+        if (partialChecksumAt >= 0 && !(resolved && ChecksumOffload))
         {
-            mac.Write(frame);
-            TransmitFrame(_tx, frame.Length);
-            return true;
+            // No device to finish it, or ARP sends this frame later as it is.
+            Checksum.FinishPartial(frame[transportStart..], partialChecksumAt);
+            partialChecksumAt = -1;
         }
-        return _arp.Enqueue(nextHop, frame);
+        if (!resolved) return _arp.Enqueue(nextHop, frame);
+        mac.Write(frame);
+        TransmitFrame(_tx, frame.Length, partialChecksumAt);
+        return true;
     }
 
-    /// <summary>Hands the frame at the start of <paramref name="buffer"/> to the device, padded to the Ethernet minimum.</summary>
-    internal void TransmitFrame(byte[] buffer, int length)
+    /// <summary>Hands the frame at the start of <paramref name="buffer"/> to the device, padded to the Ethernet minimum
+    /// (zeros, which leave a checksum the device finishes unchanged). <paramref name="partialChecksumAt"/>: where the
+    /// checksum the device is to finish sits in the transport header (which follows a 20-byte IPv4 header), else -1.</summary>
+    internal void TransmitFrame(byte[] buffer, int length, int partialChecksumAt = -1)
     {
         if (length < EthernetFrame.MinFrameLength)
         {
@@ -212,7 +236,9 @@ public sealed class NetworkInterface : IIpLayer
             length = EthernetFrame.MinFrameLength;
         }
         Statistics.Increment(NetCounter.FramesSent);
-        _device.Transmit(buffer.AsSpan(0, length));
+        if (partialChecksumAt >= 0)
+            _offload!.TransmitPartial(buffer.AsSpan(0, length), EthernetFrame.HeaderLength + Ipv4Packet.MinHeaderLength, partialChecksumAt);
+        else _device.Transmit(buffer.AsSpan(0, length));
     }
 
     internal void SendArp(ArpOperation operation, MacAddress ethernetDestination, MacAddress targetMac, Ipv4Address targetIp)
@@ -234,9 +260,9 @@ public sealed class NetworkInterface : IIpLayer
     /// an exception while it is processed drops only that frame (<see cref="NetCounter.InputFaults"/>): the driver
     /// that called us and every later frame are unaffected.
     /// </summary>
-    public void ReceiveFrame(ReadOnlySpan<byte> bytes)
+    public void ReceiveFrame(ReadOnlySpan<byte> bytes, RxChecksum checksum = RxChecksum.Unverified)
     {
-        try { Dispatch(bytes); }
+        try { Dispatch(bytes, checksum); }
         catch (Exception e)
         {
             Statistics.Increment(NetCounter.InputFaults);
@@ -246,7 +272,7 @@ public sealed class NetworkInterface : IIpLayer
         }
     }
 
-    private void Dispatch(ReadOnlySpan<byte> bytes)
+    private void Dispatch(ReadOnlySpan<byte> bytes, RxChecksum checksum)
     {
         Statistics.Increment(NetCounter.FramesReceived);
         if (EthernetFrame.TryParse(bytes, out var frame) != WireError.None)
@@ -262,7 +288,7 @@ public sealed class NetworkInterface : IIpLayer
         }
         switch (frame.EtherType)
         {
-            case EtherType.Ipv4: ReceiveIpv4(frame.Payload); break;
+            case EtherType.Ipv4: ReceiveIpv4(frame.Payload, checksum); break;
             case EtherType.Arp: ReceiveArp(frame.Payload); break;
             default: Statistics.Increment(NetCounter.EthernetUnknownType); break;
         }
@@ -299,7 +325,7 @@ public sealed class NetworkInterface : IIpLayer
         }
     }
 
-    private void ReceiveIpv4(ReadOnlySpan<byte> bytes)
+    private void ReceiveIpv4(ReadOnlySpan<byte> bytes, RxChecksum checksum)
     {
         Statistics.Increment(NetCounter.IpReceived);
         var error = Ipv4Packet.TryParse(bytes, out var packet);
@@ -339,11 +365,12 @@ public sealed class NetworkInterface : IIpLayer
             if (datagram != null) Deliver(datagram.Header, datagram.Payload, source, destination, datagram.Protocol, !broadcast);
             return;
         }
-        Deliver(packet.Header, packet.Payload, source, destination, packet.Protocol, !broadcast);
+        Deliver(packet.Header, packet.Payload, source, destination, packet.Protocol, !broadcast, checksum);
     }
 
+    /// <param name="checksum">What the device vouched for (whole packets only: a fragment's flag says nothing about the datagram).</param>
     private void Deliver(ReadOnlySpan<byte> header, ReadOnlySpan<byte> payload, Ipv4Address source, Ipv4Address destination,
-        byte protocol, bool unicast)
+        byte protocol, bool unicast, RxChecksum checksum = RxChecksum.Unverified)
     {
         if (protocol == (byte)IpProtocol.Icmp)
         {
@@ -364,7 +391,7 @@ public sealed class NetworkInterface : IIpLayer
         _deliveringToUnicast = unicast;
         try
         {
-            transport.Receive(source, destination, payload);
+            transport.Receive(source, destination, payload, checksum);
         }
         finally
         {

@@ -1,7 +1,8 @@
 namespace CosmosNet.Net.Platform;
 
-/// <summary>Receives one Ethernet frame. The span is only valid during the call.</summary>
-public delegate void FrameHandler(ReadOnlySpan<byte> frame);
+/// <summary>Receives one Ethernet frame. The span is only valid during the call. <paramref name="checksum"/>: what the
+/// device vouches for about its TCP/UDP checksum (most devices: nothing).</summary>
+public delegate void FrameHandler(ReadOnlySpan<byte> frame, RxChecksum checksum = RxChecksum.Unverified);
 
 /// <summary>
 /// An Ethernet device as the stack sees it: a NIC driver in the kernel, a TAP device on a host,

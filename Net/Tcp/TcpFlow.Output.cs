@@ -143,9 +143,10 @@ public sealed partial class TcpFlow
         {
             window = (ushort)Math.Min(OfferableWindow(), 65535);
         }
+        bool partial = _stack.ChecksumOffload;   // the device sums the payload
         int length = TcpSegment.WriteHeader(buffer, Tuple.LocalPort, Tuple.RemotePort, seq.Value, ackNumber, flags, window,
-            optLen, len, Tuple.LocalAddress, Tuple.RemoteAddress);
-        _stack.Send(Tuple.RemoteAddress, buffer.AsSpan(0, length));
+            optLen, len, Tuple.LocalAddress, Tuple.RemoteAddress, partial);
+        _stack.Send(Tuple.RemoteAddress, buffer.AsSpan(0, length), partial);
     }
 
     private void SendSynAck()

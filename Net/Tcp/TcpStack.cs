@@ -140,9 +140,14 @@ public sealed class TcpStack : IIpTransport
     /// counted in <see cref="TcpStatistics.Faults"/> and reported to <see cref="Log"/>; the stack and every other
     /// connection carry on.
     /// </summary>
-    public void Receive(Ipv4Address source, Ipv4Address destination, ReadOnlySpan<byte> payload)
+    public void Receive(Ipv4Address source, Ipv4Address destination, ReadOnlySpan<byte> payload) =>
+        Receive(source, destination, payload, RxChecksum.Unverified);
+
+    /// <summary>Like <see cref="Receive(Ipv4Address, Ipv4Address, ReadOnlySpan{byte})"/>; the checksum is not verified
+    /// when the device vouched for it (<see cref="RxChecksum"/>).</summary>
+    public void Receive(Ipv4Address source, Ipv4Address destination, ReadOnlySpan<byte> payload, RxChecksum checksum)
     {
-        try { Dispatch(source, destination, payload); }
+        try { Dispatch(source, destination, payload, checksum); }
         catch (Exception e) { Contain(_processing, e, $"a segment from {source}"); }
         finally { _processing = null; }
     }
@@ -150,10 +155,10 @@ public sealed class TcpStack : IIpTransport
     /// <summary>The flow the segment being dispatched is for, once known: the one a fault resets.</summary>
     private TcpFlow? _processing;
 
-    private void Dispatch(Ipv4Address source, Ipv4Address destination, ReadOnlySpan<byte> payload)
+    private void Dispatch(Ipv4Address source, Ipv4Address destination, ReadOnlySpan<byte> payload, RxChecksum checksum)
     {
         Statistics.SegmentsReceived++;
-        switch (TcpSegment.TryParse(payload, source, destination, out var seg))
+        switch (TcpSegment.TryParse(payload, source, destination, out var seg, verifyChecksum: checksum == RxChecksum.Unverified))
         {
             case WireError.None: break;
             case WireError.BadChecksum: Statistics.BadChecksum++; return;
@@ -377,10 +382,15 @@ public sealed class TcpStack : IIpTransport
     /// </summary>
     internal uint TimestampOffset(TcpTuple t) => (uint)_timestampKey.Hash(t.LocalAddress, t.LocalPort, t.RemoteAddress, t.RemotePort);
 
-    internal void Send(Ipv4Address destination, ReadOnlySpan<byte> segment)
+    /// <summary>Whether segments may go out with a partial checksum (<see cref="IIpLayer.ChecksumOffload"/>).</summary>
+    internal bool ChecksumOffload => _ip.ChecksumOffload;
+
+    /// <param name="partialChecksum">The checksum field holds only the pseudo-header sum (<see cref="ChecksumOffload"/>).</param>
+    internal void Send(Ipv4Address destination, ReadOnlySpan<byte> segment, bool partialChecksum = false)
     {
         Statistics.SegmentsSent++;
-        _ip.Send(destination, IpProtocol.Tcp, segment);
+        if (partialChecksum) _ip.SendPartialChecksum(destination, segment);
+        else _ip.Send(destination, IpProtocol.Tcp, segment);
     }
 
     /// <summary>Sends a RST for <paramref name="tuple"/>: &lt;SEQ=seq&gt;&lt;CTL=RST&gt;, or &lt;SEQ=0&gt;&lt;ACK=ack&gt;&lt;CTL=RST,ACK&gt;.</summary>

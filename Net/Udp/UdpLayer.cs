@@ -106,10 +106,13 @@ public sealed class UdpLayer : IIpTransport
         return payload.Length;
     }
 
-    void IIpTransport.Receive(Ipv4Address source, Ipv4Address destination, ReadOnlySpan<byte> payload)
+    void IIpTransport.Receive(Ipv4Address source, Ipv4Address destination, ReadOnlySpan<byte> payload) =>
+        ((IIpTransport)this).Receive(source, destination, payload, RxChecksum.Unverified);
+
+    void IIpTransport.Receive(Ipv4Address source, Ipv4Address destination, ReadOnlySpan<byte> payload, RxChecksum checksum)
     {
         _stats.Increment(NetCounter.UdpReceived);
-        var error = UdpDatagram.TryParse(payload, source, destination, out var datagram);
+        var error = UdpDatagram.TryParse(payload, source, destination, out var datagram, verifyChecksum: checksum == RxChecksum.Unverified);
         if (error != WireError.None)
         {
             _stats.Increment(error == WireError.BadChecksum ? NetCounter.UdpBadChecksum : NetCounter.UdpMalformed);

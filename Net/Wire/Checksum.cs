@@ -37,6 +37,22 @@ public static class Checksum
         (source.Value >> 16) + (source.Value & 0xFFFF) + (destination.Value >> 16) + (destination.Value & 0xFFFF)
         + protocol + (uint)length;
 
+    /// <summary>What a transport stores in its checksum field when the device finishes the sum (checksum offload): the
+    /// pseudo-header sum folded to 16 bits, not complemented.</summary>
+    public static ushort PartialSeed(uint pseudoHeaderSum) => (ushort)~Finish(pseudoHeaderSum);
+
+    /// <summary>
+    /// Finishes a partial checksum in software, as a device with checksum offload does: sums <paramref name="transport"/>
+    /// (a TCP segment or UDP datagram whose field at <paramref name="checksumOffset"/> holds <see cref="PartialSeed"/>)
+    /// and stores the complement there. A result of 0 is stored as 0xFFFF, the same number in one's complement
+    /// (UDP reserves 0 for "no checksum").
+    /// </summary>
+    public static void FinishPartial(Span<byte> transport, int checksumOffset)
+    {
+        ushort sum = Finish(Add(0, transport));
+        BinaryPrimitives.WriteUInt16BigEndian(transport[checksumOffset..], sum == 0 ? (ushort)0xFFFF : sum);
+    }
+
     /// <summary>True when a received header or segment (checksum field included) sums to all ones.</summary>
     public static bool Verify(uint partialSum, ReadOnlySpan<byte> data) => Finish(Add(partialSum, data)) == 0;
 }

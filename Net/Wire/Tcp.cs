@@ -26,19 +26,23 @@ public readonly ref struct TcpSegment
 {
     public const int MinHeaderLength = 20;
     public const int MaxHeaderLength = 60;
+    /// <summary>Where the checksum field is, from the start of the header.</summary>
+    public const int ChecksumOffset = 16;
 
     private readonly ReadOnlySpan<byte> _bytes;
 
     private TcpSegment(ReadOnlySpan<byte> bytes) => _bytes = bytes;
 
-    public static WireError TryParse(ReadOnlySpan<byte> bytes, Ipv4Address source, Ipv4Address destination, out TcpSegment segment)
+    /// <param name="verifyChecksum">False when the device vouched for the checksum (<see cref="RxChecksum"/>).</param>
+    public static WireError TryParse(ReadOnlySpan<byte> bytes, Ipv4Address source, Ipv4Address destination, out TcpSegment segment,
+        bool verifyChecksum = true)
     {
         segment = default;
         if (bytes.Length < MinHeaderLength) return WireError.Truncated;
         int headerLength = (bytes[12] >> 4) * 4;
         if (headerLength < MinHeaderLength || headerLength > bytes.Length) return WireError.BadLength;
         if (bytes.Length > 65535) return WireError.BadLength;
-        if (!Checksum.Verify(Checksum.PseudoHeader(source, destination, 6, bytes.Length), bytes)) return WireError.BadChecksum;
+        if (verifyChecksum && !Checksum.Verify(Checksum.PseudoHeader(source, destination, 6, bytes.Length), bytes)) return WireError.BadChecksum;
         segment = new TcpSegment(bytes);
         return WireError.None;
     }
@@ -62,10 +66,12 @@ public readonly ref struct TcpSegment
 
     /// <summary>
     /// Writes a header whose options (<paramref name="optionsLength"/> bytes, a multiple of 4) and payload are already in
-    /// place after it; fills in the checksum. Returns the segment length.
+    /// place after it; fills in the checksum, or with <paramref name="partialChecksum"/> only its pseudo-header part
+    /// (<see cref="Checksum.PartialSeed"/>) for a device that finishes it. Returns the segment length.
     /// </summary>
     public static int WriteHeader(Span<byte> buffer, ushort sourcePort, ushort destinationPort, uint sequence, uint ack,
-        TcpFlags flags, ushort window, int optionsLength, int payloadLength, Ipv4Address source, Ipv4Address destination)
+        TcpFlags flags, ushort window, int optionsLength, int payloadLength, Ipv4Address source, Ipv4Address destination,
+        bool partialChecksum = false)
     {
         int headerLength = MinHeaderLength + optionsLength;
         int length = headerLength + payloadLength;
@@ -78,8 +84,9 @@ public readonly ref struct TcpSegment
         BinaryPrimitives.WriteUInt16BigEndian(buffer[14..], window);
         buffer[16] = buffer[17] = 0;
         buffer[18] = buffer[19] = 0;
-        ushort sum = Checksum.Finish(Checksum.Add(Checksum.PseudoHeader(source, destination, 6, length), buffer[..length]));
-        BinaryPrimitives.WriteUInt16BigEndian(buffer[16..], sum);
+        uint pseudo = Checksum.PseudoHeader(source, destination, 6, length);
+        ushort sum = partialChecksum ? Checksum.PartialSeed(pseudo) : Checksum.Finish(Checksum.Add(pseudo, buffer[..length]));
+        BinaryPrimitives.WriteUInt16BigEndian(buffer[ChecksumOffset..], sum);
         return length;
     }
 }

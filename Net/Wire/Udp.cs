@@ -14,14 +14,16 @@ public readonly ref struct UdpDatagram
     private UdpDatagram(ReadOnlySpan<byte> bytes) => _bytes = bytes;
 
     /// <summary>Validates the length field and, unless the sender left it zero, the checksum with the pseudo-header.</summary>
-    public static WireError TryParse(ReadOnlySpan<byte> bytes, Ipv4Address source, Ipv4Address destination, out UdpDatagram datagram)
+    /// <param name="verifyChecksum">False when the device vouched for the checksum (<see cref="RxChecksum"/>).</param>
+    public static WireError TryParse(ReadOnlySpan<byte> bytes, Ipv4Address source, Ipv4Address destination, out UdpDatagram datagram,
+        bool verifyChecksum = true)
     {
         datagram = default;
         if (bytes.Length < HeaderLength) return WireError.Truncated;
         int length = BinaryPrimitives.ReadUInt16BigEndian(bytes[4..]);
         if (length < HeaderLength || length > bytes.Length) return WireError.BadLength;
         bytes = bytes[..length];
-        if (BinaryPrimitives.ReadUInt16BigEndian(bytes[6..]) != 0
+        if (verifyChecksum && BinaryPrimitives.ReadUInt16BigEndian(bytes[6..]) != 0
             && !Checksum.Verify(Checksum.PseudoHeader(source, destination, 17, length), bytes))
             return WireError.BadChecksum;
         datagram = new UdpDatagram(bytes);

@@ -66,7 +66,7 @@ public class ServerGuest : IDisposable
         GC.SuppressFinalize(this);
     }
 
-    static int FreePort()
+    internal static int FreePort()
     {
         using var l = new TcpListener(IPAddress.Loopback, 0);
         l.Start();

@@ -12,7 +12,9 @@ namespace CosmosNet.Kernel.Net.Tests;
 /// <summary>
 /// The same image on a TAP device inside a fresh network namespace, so Linux talks to the guest directly (no
 /// QEMU NAT in between): static address from the kernel command line, ping and curl from the namespace.
-/// Once per NIC, with 20 parallel connections and 64 MiB through the echo port. Needs root (network namespaces, /dev/net/tun). The guest and the namespace are removed however the test ends.
+/// Once per NIC, with 20 parallel connections and 64 MiB through the echo port; virtio-net with the checksum offload
+/// a TAP backend offers (CSUM/GUEST_CSUM) and without it. Needs root (network namespaces, /dev/net/tun). The guest and
+/// the namespace are removed however the test ends.
 /// </summary>
 [Collection("guests")]
 public sealed class TapTests(ITestOutputHelper log)
@@ -23,6 +25,9 @@ public sealed class TapTests(ITestOutputHelper log)
     [Theory]
     [InlineData(Nic.E1000)]
     [InlineData(Nic.Virtio)]
+    [InlineData(Nic.E1000e)]
+    [InlineData(Nic.Rtl8139)]
+    [InlineData(Nic.Vmxnet3)]
     public void Linux_pings_and_curls_the_guest_over_a_tap_device(Nic nic)
     {
         using var ns = new NetworkNamespace($"cnetq{Environment.ProcessId}");
@@ -54,22 +59,36 @@ public sealed class TapTests(ITestOutputHelper log)
     }
 
     [Theory]
-    [InlineData(Nic.E1000)]
-    [InlineData(Nic.Virtio, Skip = "known bug: virtio-net over TAP sometimes stalls for over 60 s in this 64 MiB echo (about one run in three; issue 11)")]
-    public void Echo_port_carries_64_MiB_each_way_over_a_tap_device(Nic nic)
+    [InlineData(Nic.E1000, null)]
+    [InlineData(Nic.Virtio, null, Skip = "known bug (issue 11): virtio-net over TAP can fall silent on transmit in this 64 MiB echo: about one run in three before the transmit backlog rewrite, once in 23 runs after it (with QEMU's main loop starved); cause not found yet")]   // TAP offers CSUM/GUEST_CSUM: partial checksums both ways
+    [InlineData(Nic.Virtio, "csum=off,guest_csum=off", Skip = "known bug (issue 11): virtio-net over TAP can fall silent on transmit in this 64 MiB echo: about one run in three before the transmit backlog rewrite, once in 23 runs after it (with QEMU's main loop starved); cause not found yet")]   // every checksum computed and verified by the stack
+    [InlineData(Nic.E1000e, null)]
+    [InlineData(Nic.Rtl8139, null)]
+    [InlineData(Nic.Vmxnet3, null)]
+    public void Echo_port_carries_64_MiB_each_way_over_a_tap_device(Nic nic, string? properties)
     {
         using var ns = new NetworkNamespace($"cnetq{Environment.ProcessId}");
-        using var guest = BootOnTap(ns, nic);
+        using var guest = BootOnTap(ns, nic, properties);
+        if (nic == Nic.Virtio)
+        {
+            string features = guest.Output.Split('\n').First(l => l.StartsWith("virtio-net: features", StringComparison.Ordinal));
+            log.WriteLine(features);
+            Assert.Equal(properties is null, features.Contains(" CSUM GUEST_CSUM", StringComparison.Ordinal));
+        }
         var (sent, received, seconds) = EchoInNamespace(ns.Name, GuestAddress, 7, 64 << 20);
         log.WriteLine($"{nic}: 64 MiB through echo in {seconds:F1} s, {64 * 1.048576 / seconds:F2} MB/s each way");
         Assert.Equal(sent, received);
+        Assert.DoesNotContain("PANIC", guest.Output);
     }
 
     /// <summary>The server image on a TAP device of the namespace, static address, serving.</summary>
-    static Guest BootOnTap(NetworkNamespace ns, Nic nic)
+    static Guest BootOnTap(NetworkNamespace ns, Nic nic, string? nicProperties = null)
     {
         var tap = ns.AddTap(Tap, $"{LinuxAddress}/24");
-        var guest = Qemu.Start(new QemuOptions { Kernel = ServerGuest.Elf, Nic = nic, Append = $"ip={GuestAddress}/24 gw={LinuxAddress}", Network = tap },
+        var guest = Qemu.Start(new QemuOptions
+            {
+                Kernel = ServerGuest.Elf, Nic = nic, NicProperties = nicProperties, Append = $"ip={GuestAddress}/24 gw={LinuxAddress}", Network = tap,
+            },
             TimeSpan.FromMinutes(5));
         try
         {

@@ -79,12 +79,15 @@ qemu.SetAction(parse =>
 
 var isoArgument = new Option<string>("--iso") { Description = "GRUB ISO to boot (Boot/bochsrc.txt)", Required = true };
 var bochsTimeout = new Option<double>("--timeout") { Description = "Kill Bochs after this many seconds", DefaultValueFactory = _ => 300 };
+var bochsForward = new Option<string[]>("--forward") { Description = "[ADDRESS:]HOSTPORT:GUESTPORT forwarded into the guest: gives it an e1000 on Bochs's slirp network", Arity = ArgumentArity.ZeroOrMore };
 var bochs = new Command("bochs", "Boot an ISO in Bochs, COM1 on this terminal (and in bochs-serial.txt beside the ISO); " +
-    "exits 0 after 'Main returned 0', 3 on a panic, 1 otherwise") { isoArgument, bochsTimeout };
+    "exits 0 after 'Main returned 0', 3 on a panic, 1 otherwise") { isoArgument, bochsTimeout, bochsForward };
 bochs.SetAction(parse =>
 {
     var limit = TimeSpan.FromSeconds(parse.GetValue(bochsTimeout));
-    using var guest = Bochs.Start(parse.GetValue(isoArgument)!, limit + TimeSpan.FromMinutes(1), line => Console.Out.Write(line.Text + "\n"));
+    string[] forwards = parse.GetValue(bochsForward) ?? [];
+    var network = forwards.Length > 0 ? new UserNetwork(forwards.Select(Forward.Parse).ToArray()) : null;
+    using var guest = Bochs.Start(parse.GetValue(isoArgument)!, limit + TimeSpan.FromMinutes(1), line => Console.Out.Write(line.Text + "\n"), network: network);
     var run = guest.WaitForExit(limit);
     Console.Out.Flush();
     return Bochs.Status(run);

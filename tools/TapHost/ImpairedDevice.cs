@@ -78,7 +78,7 @@ internal sealed class ImpairedDevice : INetworkDevice
     public void Start(FrameHandler handler)
     {
         _handler = handler;
-        _inner.Start(frame => Impair(frame, inbound: true));
+        _inner.Start((frame, _) => Impair(frame, inbound: true));
     }
 
     public void Transmit(ReadOnlySpan<byte> frame) => Impair(frame, inbound: false);

@@ -232,8 +232,8 @@ public class SimulatedLinkTests
         var a = new SimulatedNetworkDevice(link.A, CosmosNet.Net.Platform.MacAddress.Parse("02:00:00:00:00:01"));
         var b = new SimulatedNetworkDevice(link.B, CosmosNet.Net.Platform.MacAddress.Parse("02:00:00:00:00:02"));
         var got = new List<byte[]>();
-        b.Start(f => got.Add(f.ToArray()));
-        a.Start(_ => { });
+        b.Start((f, _) => got.Add(f.ToArray()));
+        a.Start((_, _) => { });
         sim.Run(async () =>
         {
             a.Transmit(new byte[60]);
