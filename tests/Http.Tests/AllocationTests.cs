@@ -40,8 +40,9 @@ public sealed class AllocationTests(ITestOutputHelper output)
         });
         Assert.Equal(0, failures);
         output.WriteLine($"{(double)allocated / Measured:F0} bytes allocated per keep-alive request (server, both stacks, client)");
-        // Today: one 64-byte delegate per request, where the connection's request loop resumes through the context.
+        // Today: two 64-byte delegates per request, where the connection's request loop resumes through the context
+        // (after the idle wait for the next request, which holds no buffer, and after reading its head).
         // A task, a task source or an async box per read or write (100+ bytes each, several per request) would exceed this.
-        Assert.True(allocated < 128L * Measured, $"{allocated / Measured} bytes per request");
+        Assert.True(allocated < 192L * Measured, $"{allocated / Measured} bytes per request");
     }
 }

@@ -273,7 +273,7 @@ public class TcpMemoryTests(ITestOutputHelper output)
         timeWait = (GC.GetTotalMemory(forceFullCollection: true) - empty) / records;
         Assert.Equal(records, table.Count);
         output.WriteLine($"idle established connection: {idle} bytes per end; TIME_WAIT: {timeWait} bytes per record");
-        Assert.InRange(idle, 1, 4096);      // "an idle established connection costs at most a few KiB"
+        Assert.InRange(idle, 1, 5 * 1024);  // "at most a few KiB": ~4.1 KiB per end with the flow's reusable read/write waiters
         Assert.InRange(timeWait, 1, 256);   // a record, not a flow: 15,000 of them in a few MiB
     }
 
