@@ -41,7 +41,8 @@ public sealed class ProfilerTests(ITestOutputHelper log)
         Assert.Contains(stacks, s => s.Contains("[interrupt]") && s.ToList().IndexOf("[interrupt]") > s.ToList().IndexOf("Program.Main"));
 
         var c = result.Counters;
-        Assert.True(c.MmioWrites > (ulong)result.Requests!.Value, $"{c.MmioWrites} MMIO writes for {result.Requests} requests");
+        // Doorbells are counted (one per loop pass since transmit batching: fewer than one per request under wrk -c16).
+        Assert.True(c.MmioWrites > 0 && result.Requests > 0, $"{c.MmioWrites} MMIO writes for {result.Requests} requests");
         Assert.True(c.Vectors.Skip(0x30).Take(0xF0 - 0x30).Any(v => v > 0), "no device interrupt counted");
     }
 }
