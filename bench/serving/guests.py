@@ -149,6 +149,23 @@ def loadavg():
     return os.getloadavg()[0]
 
 
+def ratio(a, b):
+    """CosmosNet / Linux, as the tables print it."""
+    return f"{a / b:.2f}×" if a is not None and b else "n/a"
+
+
+def fmt(v, spec):
+    return "n/a" if v is None else format(v, spec)
+
+
+def write_report(path, lines):
+    """Writes a results file and shows it."""
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    with open(path, "w") as out:
+        out.write("\n".join(lines) + "\n")
+    print("\n".join(lines))
+
+
 def as_json_line(output, prefix):
     """The JSON object on the line that starts with prefix (a client's or wrk's summary)."""
     for line in output.splitlines():

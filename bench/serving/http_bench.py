@@ -74,14 +74,6 @@ def summarize(reps):
             | {"errors": sum(r["errors"] for r in ok), "n": len(ok)}), [r for r in reps if not isinstance(r, dict)]
 
 
-def ratio(a, b):
-    return f"{a / b:.2f}×" if a is not None and b else "n/a"
-
-
-def fmt(v, spec):
-    return "n/a" if v is None else format(v, spec)
-
-
 def main():
     guests.build_images()
     load0, started = guests.loadavg(), time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
@@ -121,10 +113,10 @@ def main():
             c, c_bad = summarize(cell["cosmos"])
             l, l_bad = summarize(cell["linux"])
             notes += [f"CosmosNet, {name}: {b}" for b in c_bad] + [f"Linux, {name}: {b}" for b in l_bad]
-            g = lambda s, k, spec: fmt(s[k] if s else None, spec)
-            lines.append(f"| {name} | {g(c, 'rps', ',.0f')} | {g(l, 'rps', ',.0f')} | {ratio(c and c['rps'], l and l['rps'])} "
+            g = lambda s, k, spec: guests.fmt(s[k] if s else None, spec)
+            lines.append(f"| {name} | {g(c, 'rps', ',.0f')} | {g(l, 'rps', ',.0f')} | {guests.ratio(c and c['rps'], l and l['rps'])} "
                          f"| {g(c, 'p50', '.2f')} / {g(l, 'p50', '.2f')} | {g(c, 'p99', '.2f')} / {g(l, 'p99', '.2f')} "
-                         f"| {g(c, 'max', '.1f')} / {g(l, 'max', '.1f')} | {g(c, 'cpu_us', ',.0f')} / {g(l, 'cpu_us', ',.0f')}, {ratio(c and c['cpu_us'], l and l['cpu_us'])} "
+                         f"| {g(c, 'max', '.1f')} / {g(l, 'max', '.1f')} | {g(c, 'cpu_us', ',.0f')} / {g(l, 'cpu_us', ',.0f')}, {guests.ratio(c and c['cpu_us'], l and l['cpu_us'])} "
                          f"| {g(c, 'errors', 'd')} / {g(l, 'errors', 'd')} |")
         lines.append("")
         lines += [f"- {n}" for n in notes] + ([""] if notes else [])
@@ -133,10 +125,7 @@ def main():
     for (nic, name), cell in table.items():
         raw = lambda rs: ", ".join(f"{r['rps']:.0f}" if isinstance(r, dict) else r for r in rs)
         lines.append(f"- {nic}, {name}: CosmosNet {raw(cell['cosmos'])}; Linux {raw(cell['linux'])}")
-    os.makedirs(os.path.dirname(OUT), exist_ok=True)
-    with open(OUT, "w") as f:
-        f.write("\n".join(lines) + "\n")
-    print("\n".join(lines))
+    guests.write_report(OUT, lines)
 
 
 if __name__ == "__main__":

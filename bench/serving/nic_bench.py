@@ -85,10 +85,9 @@ def main():
         return guests.median([r.get(key) for r in rs if isinstance(r, dict)])
 
     def f(v, spec=".1f"):
-        return "n/a" if v is None else format(v, spec)
+        return guests.fmt(v, spec)
 
-    def ratio(a, b):
-        return f"{a / b:.2f}×" if a is not None and b else "n/a"
+    ratio = guests.ratio
 
     lines = [f"# make bench-nic ({started})", "",
              f"Per NIC, CosmosNet `Apps/HttpServer` and Linux ({kver}, `bench/linux-guest/serve.c`) booted one after the "
@@ -125,10 +124,7 @@ def main():
                      f"| {f(med(l, 'iperf_up'), '.3f')} / {f(med(l, 'iperf_down'), '.3f')} | {ref[0]} / {ref[1]} |")
     lines.append("")
     lines += [f"- {n}" for n in notes]
-    os.makedirs(os.path.dirname(OUT), exist_ok=True)
-    with open(OUT, "w") as out:
-        out.write("\n".join(lines) + "\n")
-    print("\n".join(lines))
+    guests.write_report(OUT, lines)
 
 
 if __name__ == "__main__":
