@@ -34,82 +34,61 @@ public interface ITransport
 /// adapter's own reusable value-task sources, so serving a request allocates nothing here; the flow completes
 /// operations on the stack's context, where the server's continuation then runs directly.
 /// </summary>
-public sealed class TcpFlowTransport : ITransport, IValueTaskSource<int>, IValueTaskSource<bool>
+public sealed class TcpFlowTransport(TcpFlow flow) : ITransport
 {
-    readonly TcpFlow _flow;
-    readonly Action _readDone, _writeDone;
-    ManualResetValueTaskSourceCore<int> _read;
-    ManualResetValueTaskSourceCore<bool> _write;
-    ValueTaskAwaiter<Result<TcpReadResult, TcpError>> _pendingRead;
-    ValueTaskAwaiter<Result<Unit, TcpWriteError>> _pendingWrite;
+    readonly Relay<Result<TcpReadResult, TcpError>, int> _read = new(static r => r.IsOk && !r.Value.IsEndOfStream ? r.Value.Count : 0);
+    readonly Relay<Result<Unit, TcpWriteError>, bool> _write = new(static r => r.IsOk);
 
-    public TcpFlowTransport(TcpFlow flow)
+    public TcpFlow Flow => flow;
+    public string RemoteEndpoint => flow.Destination.ToString();
+
+    public ValueTask<int> ReadAsync(Memory<byte> buffer) => _read.Start(flow.ReadAsync(buffer));
+    public ValueTask<bool> WaitReadableAsync() => flow.WaitReadableAsync();
+    public ValueTask<bool> WriteAsync(ReadOnlyMemory<byte> data, bool push) =>
+        _write.Start(push ? flow.WriteNodelayAsync(data) : flow.WriteAsync(data));
+
+    public void AbortRead() => flow.Shutdown(ShutdownMode.Read);
+    public Task CloseAsync() => flow.CloseAsync();
+    public void Abort() => flow.Abort();
+
+    /// <summary>One flow operation at a time, its result mapped for the server, through a reusable value-task source.</summary>
+    sealed class Relay<TIn, TOut> : IValueTaskSource<TOut>
     {
-        _flow = flow;
-        _readDone = ReadDone;
-        _writeDone = WriteDone;
+        readonly Func<TIn, TOut> _map;
+        readonly Action _done;
+        ManualResetValueTaskSourceCore<TOut> _core;
+        ValueTaskAwaiter<TIn> _pending;
+
+        public Relay(Func<TIn, TOut> map)
+        {
+            _map = map;
+            _done = Done;
+        }
+
+        public ValueTask<TOut> Start(ValueTask<TIn> operation)
+        {
+            if (operation.IsCompleted) return new ValueTask<TOut>(_map(operation.Result));
+            _core.Reset();
+            _pending = operation.GetAwaiter();
+            _pending.UnsafeOnCompleted(_done);
+            return new ValueTask<TOut>(this, _core.Version);
+        }
+
+        void Done()
+        {
+            var pending = _pending;
+            _pending = default;   // before completing: the continuation may start the next operation
+            TOut result;
+            try { result = _map(pending.GetResult()); }
+            catch (Exception e) { _core.SetException(e); return; }
+            _core.SetResult(result);
+        }
+
+        public TOut GetResult(short token) => _core.GetResult(token);
+        public ValueTaskSourceStatus GetStatus(short token) => _core.GetStatus(token);
+
+        // The flow completes on the stack's context, so the continuation runs where it would be posted to anyway.
+        public void OnCompleted(Action<object?> continuation, object? state, short token, ValueTaskSourceOnCompletedFlags flags) =>
+            _core.OnCompleted(continuation, state, token, flags & ~ValueTaskSourceOnCompletedFlags.UseSchedulingContext);
     }
-
-    public TcpFlow Flow => _flow;
-    public string RemoteEndpoint => _flow.Destination.ToString();
-
-    public ValueTask<int> ReadAsync(Memory<byte> buffer)
-    {
-        var read = _flow.ReadAsync(buffer);
-        if (read.IsCompleted) return new ValueTask<int>(Count(read.Result));
-        _read.Reset();
-        _pendingRead = read.GetAwaiter();
-        _pendingRead.UnsafeOnCompleted(_readDone);
-        return new ValueTask<int>(this, _read.Version);
-    }
-
-    void ReadDone()
-    {
-        var read = _pendingRead;
-        _pendingRead = default;   // before completing: the continuation may start the next read
-        int n;
-        try { n = Count(read.GetResult()); }
-        catch (Exception e) { _read.SetException(e); return; }
-        _read.SetResult(n);
-    }
-
-    static int Count(Result<TcpReadResult, TcpError> r) => r.IsOk && !r.Value.IsEndOfStream ? r.Value.Count : 0;
-
-
-    public ValueTask<bool> WaitReadableAsync() => _flow.WaitReadableAsync();
-
-    public ValueTask<bool> WriteAsync(ReadOnlyMemory<byte> data, bool push)
-    {
-        var write = push ? _flow.WriteNodelayAsync(data) : _flow.WriteAsync(data);
-        if (write.IsCompleted) return new ValueTask<bool>(write.Result.IsOk);
-        _write.Reset();
-        _pendingWrite = write.GetAwaiter();
-        _pendingWrite.UnsafeOnCompleted(_writeDone);
-        return new ValueTask<bool>(this, _write.Version);
-    }
-
-    void WriteDone()
-    {
-        var write = _pendingWrite;
-        _pendingWrite = default;   // before completing: the continuation may start the next write
-        bool ok;
-        try { ok = write.GetResult().IsOk; }
-        catch (Exception e) { _write.SetException(e); return; }
-        _write.SetResult(ok);
-    }
-
-    public void AbortRead() => _flow.Shutdown(ShutdownMode.Read);
-    public Task CloseAsync() => _flow.CloseAsync();
-    public void Abort() => _flow.Abort();
-
-    int IValueTaskSource<int>.GetResult(short token) => _read.GetResult(token);
-    ValueTaskSourceStatus IValueTaskSource<int>.GetStatus(short token) => _read.GetStatus(token);
-    bool IValueTaskSource<bool>.GetResult(short token) => _write.GetResult(token);
-    ValueTaskSourceStatus IValueTaskSource<bool>.GetStatus(short token) => _write.GetStatus(token);
-
-    // The flow completes on the stack's context, so the continuation runs where it would be posted to anyway.
-    void IValueTaskSource<int>.OnCompleted(Action<object?> continuation, object? state, short token, ValueTaskSourceOnCompletedFlags flags) =>
-        _read.OnCompleted(continuation, state, token, flags & ~ValueTaskSourceOnCompletedFlags.UseSchedulingContext);
-    void IValueTaskSource<bool>.OnCompleted(Action<object?> continuation, object? state, short token, ValueTaskSourceOnCompletedFlags flags) =>
-        _write.OnCompleted(continuation, state, token, flags & ~ValueTaskSourceOnCompletedFlags.UseSchedulingContext);
 }
