@@ -34,8 +34,32 @@ RhpStackProbe:
     ret
 
 ; Interface call through a dispatch cell: r11 = cell, rdi = this; every argument register must reach the
-; target intact. CoreLib's resolver finds the target; there is no cache yet, so every call resolves.
+; target intact, so only rax and r10 (and r11) are touched before the jump. A resolved cell's cache word points
+; at its cache block (Kernel/Runtime/InterfaceDispatch.cs: 16-byte entries {MethodTable, target} from offset
+; CACHE_ENTRIES, ended by a null MethodTable); a hit jumps straight to the target. Anything else — a cell not yet
+; resolved (tagged cache word or vtable offset below 0x1000), a type not in the block, a null this — goes to
+; CoreLib's resolver, which fills the cache through RhpUpdateDispatchCellCache.
+CACHE_ENTRIES equ 48
 RhpInitialDynamicInterfaceDispatch:
+    mov rax, [r11 + 8]
+    test al, 3
+    jnz .resolve
+    cmp rax, 0x1000
+    jb .resolve
+    test rdi, rdi
+    jz .resolve
+    mov r10, [rdi]                          ; this's MethodTable
+    add rax, CACHE_ENTRIES
+.scan:
+    cmp r10, [rax]
+    je .hit
+    cmp qword [rax], 0
+    je .resolve
+    add rax, 16
+    jmp .scan
+.hit:
+    jmp [rax + 8]
+.resolve:
     push rbp
     mov rbp, rsp
     push rdi

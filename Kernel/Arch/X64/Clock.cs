@@ -4,6 +4,10 @@ namespace CosmosNet.Kernel.Arch.X64;
 internal static class Clock
 {
     static ulong s_tscAtBoot, s_tscPerSecond;
+    /// <summary>Nanoseconds per TSC tick in 32.32 fixed point: turns a tick count into nanoseconds with one 64×64-bit
+    /// multiply instead of two divisions (the network loop reads the clock several times per segment). The rounding
+    /// is under one part in 10^9 of the calibrated rate, itself good to 0.1%.</summary>
+    static ulong s_nsPerTick32;
 
     public static ulong TscPerSecond => s_tscPerSecond;
 
@@ -15,8 +19,8 @@ internal static class Clock
     {
         get
         {
-            ulong ticks = Cpu.ReadTimestampCounter() - s_tscAtBoot, hz = s_tscPerSecond;
-            return ticks / hz * 1_000_000_000UL + ticks % hz * 1_000_000_000UL / hz;
+            ulong high = Math.BigMul(Cpu.ReadTimestampCounter() - s_tscAtBoot, s_nsPerTick32, out ulong low);
+            return high << 32 | low >> 32;
         }
     }
 
@@ -41,6 +45,7 @@ internal static class Clock
         }
         if (best == ulong.MaxValue) best = anyBest;
         s_tscPerSecond = best == ulong.MaxValue ? 1_000_000_000 : best * 50;  // no PIT: assume 1 GHz rather than divide by 0
+        s_nsPerTick32 = (1_000_000_000UL << 32) / s_tscPerSecond;
         s_tscAtBoot = origin == 0 ? Cpu.ReadTimestampCounter() : origin;
     }
 

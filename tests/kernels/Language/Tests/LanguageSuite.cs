@@ -48,6 +48,9 @@ public static class LanguageSuite
         // Types and language
         new("Interface_Dispatch", LanguageTests.InterfaceDispatch),
         new("Interface_DefaultMethod", LanguageTests.DefaultInterfaceMethod),
+        new("DispatchCache_ManyTypesAtOneSite", DispatchCacheTests.ManyTypesAtOneSite),
+        new("DispatchCache_DefaultMethodAndOverrideAtOneSite", DispatchCacheTests.DefaultMethodAndOverrideAtOneSite),
+        new("DispatchCache_VarianceAtOneSite", DispatchCacheTests.VarianceAtOneSite),
         new("Virtual_AbstractOverride", LanguageTests.VirtualOverride),
         new("Generics_ConstraintsAndInference", LanguageTests.GenericConstraints),
         new("Generics_StaticAbstractMath", LanguageTests.GenericMath),
