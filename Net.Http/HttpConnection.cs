@@ -457,7 +457,10 @@ internal sealed class HttpConnection
 
     // ---- sending and timers ------------------------------------------------------------------------------------------
 
-    public ValueTask<bool> SendAsync(ReadOnlyMemory<byte> data, bool push) => Transport.WriteAsync(data, push);
+    /// <summary>Sends response bytes; <paramref name="last"/>: nothing follows them on this connection (it closes), so the
+    /// transport may end the stream with them (TCP: the FIN in the same segment).</summary>
+    public ValueTask<bool> SendAsync(ReadOnlyMemory<byte> data, bool push, bool last = false) =>
+        last ? Transport.WriteLastAsync(data) : Transport.WriteAsync(data, push);
 
     void ArmWait(Wait wait, TimeSpan timeout)
     {

@@ -157,7 +157,7 @@ public sealed class HttpResponse
         }
         _sent += _bodyLength;
         _bodyLength = 0;
-        return end == start || await _conn.SendAsync(_out.AsMemory(start, end - start), push: final);
+        return end == start || await _conn.SendAsync(_out.AsMemory(start, end - start), push: final, last: final && !_conn.KeepAlive);
     }
 
     /// <summary>Writes "size-in-hex CRLF" right before <paramref name="at"/>; returns its length.</summary>

@@ -19,6 +19,9 @@ public interface ITransport
     ValueTask<bool> WaitReadableAsync() => new(true);
     /// <summary>Queues bytes (waiting while the send buffer is full); <paramref name="push"/> sends them without delay. False once the connection can no longer send.</summary>
     ValueTask<bool> WriteAsync(ReadOnlyMemory<byte> data, bool push);
+    /// <summary>Queues the last bytes of the stream, pushed, and ends the sending side after them (TCP: the FIN rides on the
+    /// last segment); the caller then <see cref="CloseAsync"/>s. False once the connection can no longer send.</summary>
+    ValueTask<bool> WriteLastAsync(ReadOnlyMemory<byte> data) => WriteAsync(data, push: true);
     /// <summary>Makes a pending and every later read return end of stream (a timeout).</summary>
     void AbortRead();
     /// <summary>Flushes, sends FIN and waits for the peer's close.</summary>
@@ -46,6 +49,8 @@ public sealed class TcpFlowTransport(TcpFlow flow) : ITransport
     public ValueTask<bool> WaitReadableAsync() => flow.WaitReadableAsync();
     public ValueTask<bool> WriteAsync(ReadOnlyMemory<byte> data, bool push) =>
         _write.Start(push ? flow.WriteNodelayAsync(data) : flow.WriteAsync(data));
+
+    public ValueTask<bool> WriteLastAsync(ReadOnlyMemory<byte> data) => _write.Start(flow.WriteLastAsync(data));
 
     public void AbortRead() => flow.Shutdown(ShutdownMode.Read);
     public Task CloseAsync() => flow.CloseAsync();

@@ -47,6 +47,7 @@ public sealed partial class TcpFlow
     private Memory<byte> _readDestination;        // the pending read's buffer
     private ReadOnlyMemory<byte> _writeData;      // what the pending write has not appended yet
     private bool _writeNodelay;
+    private bool _writeLast;                      // WriteLastAsync: shut sending down once the data is appended
     private SeqNum? _writePushEnd;                // a nodelay write: the sequence number its bytes end at, once all are appended
     internal TcpListener? Listener;    // passive opens: whom to hand the flow to once established
     internal bool CountsAsHalfOpen;
@@ -229,13 +230,21 @@ public sealed partial class TcpFlow
         return Unit.Value;
     }
 
+    /// <summary>
+    /// Writes <paramref name="data"/> and then shuts down sending, as one step: the FIN rides on the segment that carries
+    /// the last byte instead of following in a segment of its own (a server's last response before it closes). Completes
+    /// once all of the data is in the send buffer; <see cref="CloseAsync"/> then waits for the peer as usual.
+    /// </summary>
+    public ValueTask<Result<Unit, TcpWriteError>> WriteLastAsync(ReadOnlyMemory<byte> data) => WriteCore(data, nodelay: true, last: true);
+
     private bool CanWrite => !_writeShutdown && Error is null && !_keepalive.Expired && State is TcpState.Established or TcpState.CloseWait;
 
-    private ValueTask<Result<Unit, TcpWriteError>> WriteCore(ReadOnlyMemory<byte> data, bool nodelay)
+    private ValueTask<Result<Unit, TcpWriteError>> WriteCore(ReadOnlyMemory<byte> data, bool nodelay, bool last = false)
     {
         if (_writeBusy) return new(Result<Unit, TcpWriteError>.Fail(TcpWriteError.WriteInProgress));
         _writeData = data;
         _writeNodelay = nodelay;
+        _writeLast = last;
         _writePushEnd = null;
         _writeBusy = true;
         return TryWrite(out var result) ? new(result) : _writable.Park();
@@ -255,6 +264,11 @@ public sealed partial class TcpFlow
                 int n = _send.Append(_writeData.Span);
                 _writeData = _writeData[n..];
                 if (_writeNodelay) _snd.Push(_send.Count);
+                if (_writeData.IsEmpty && _writeLast)
+                {
+                    ShutdownWrite();   // queues the FIN behind the data, then sends both
+                    return EndWrite(Unit.Value, out result);
+                }
                 if (n > 0) Output();
                 if (_writeData.IsEmpty) break;
                 // Wake up once a useful amount of space is free, not on every ACK.

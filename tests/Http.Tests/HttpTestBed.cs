@@ -17,7 +17,7 @@ public sealed class HttpTestBed
     public HttpTestBed(HttpServerOptions? options = null, ulong seed = 1)
     {
         Sim = new Simulator(seed);
-        var link = new SimulatedLink(Sim, new LinkProfile { Latency = TimeSpan.FromMilliseconds(1) });
+        var link = Link = new SimulatedLink(Sim, new LinkProfile { Latency = TimeSpan.FromMilliseconds(1) });
         Client = new TcpStack(new PacketIpLayer(link.A, new Ipv4Address(10, 0, 0, 1)), Sim.Clock, Sim.Random.Fork("client"));
         // The limit tests send whole oversized requests before reading the answer: a first window that takes them lets the
         // client's write complete before the server refuses and closes (the 100 kB ones too; with the 4 KiB default it would see the reset).
@@ -28,6 +28,8 @@ public sealed class HttpTestBed
     }
 
     public Simulator Sim { get; }
+    /// <summary>Client (A) to server (B): <c>Link.BtoA.Observer</c> sees what the server sends.</summary>
+    public SimulatedLink Link { get; }
     public TcpStack Client { get; }
     public HttpServer Server { get; }
     public List<string> Log { get; } = new();
