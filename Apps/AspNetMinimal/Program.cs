@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -22,6 +23,13 @@ app.MapPost("/echo", async (HttpRequest request) =>
     await request.Body.CopyToAsync(body);
     return Results.Bytes(body.ToArray(), "application/octet-stream");
 });
+
+// HttpClient from inside the appliance: to the machine itself by its host name and to an upstream server named in the
+// configuration (--Upstream=http://10.0.2.2:8000/ on the kernel command line reaches the host under QEMU's user network).
+var client = new HttpClient { Timeout = TimeSpan.FromSeconds(30) };
+app.MapGet("/self", async () => "self: " + await client.GetStringAsync($"http://{System.Net.Dns.GetHostName()}/"));
+app.MapGet("/upstream", async (IConfiguration configuration) =>
+    configuration["Upstream"] is { } upstream ? Results.Text("upstream: " + await client.GetStringAsync(upstream)) : Results.NotFound());
 
 app.Lifetime.ApplicationStarted.Register(() => app.Logger.LogInformation("aspnet: started"));
 app.Lifetime.ApplicationStopping.Register(() => app.Logger.LogInformation("aspnet: stopping"));

@@ -102,6 +102,21 @@ public sealed class AspNetServingTests(AspNetGuest guest, ITestOutputHelper log)
     }
 
     [Fact]
+    public async Task HttpClient_in_the_guest_fetches_a_page_from_the_host()
+    {
+        using var client = Client();
+        Assert.Equal("upstream: " + guest.UpstreamText, await client.GetStringAsync("/upstream"));
+    }
+
+    /// <summary>HttpClient to the machine's own name (its address): the request and the answer never leave the stack.</summary>
+    [Fact]
+    public async Task HttpClient_in_the_guest_reaches_its_own_Kestrel_by_host_name()
+    {
+        using var client = Client();
+        Assert.Equal("self: Hello from ASP.NET Core on CosmosNet", await client.GetStringAsync("/self"));
+    }
+
+    [Fact]
     public async Task Sixteen_parallel_requests_all_succeed()
     {
         using var client = Client();
