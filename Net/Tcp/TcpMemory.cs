@@ -15,7 +15,7 @@ internal sealed class TcpMemory
     private readonly IMemoryBudget? _budget;
     private readonly TcpStatistics _statistics;
     private readonly long _lowWater;
-    private readonly int _maxFree;
+    private readonly int _maxFree, _reserve;
     private readonly Stack<byte[]> _free = new();
 
     public TcpMemory(IMemoryBudget? budget, TcpConfig config, TcpStatistics statistics)
@@ -24,6 +24,7 @@ internal sealed class TcpMemory
         _statistics = statistics;
         _lowWater = config.MemoryLowWater;
         _maxFree = config.BufferPoolBytes / ChunkSize;
+        _reserve = Math.Min(config.BufferPoolReserveBytes / ChunkSize, _maxFree);
     }
 
     /// <summary>Chunks held by buffers now.</summary>
@@ -74,10 +75,17 @@ internal sealed class TcpMemory
         return chunk;
     }
 
+    /// <summary>
+    /// A chunk a buffer no longer needs. The pool keeps as many free chunks as the buffers hold (the next burst of that
+    /// size finds them), at least the reserve and at most <see cref="TcpConfig.BufferPoolBytes"/>: when the connections of a
+    /// flood are gone the spares above the reserve go back to the heap with them, so an idle stack holds the reserve only.
+    /// </summary>
     public void Return(byte[] chunk)
     {
         ChunksInUse--;
-        if (_free.Count < _maxFree && !UnderPressure) _free.Push(chunk);
+        int keep = UnderPressure ? 0 : (int)Math.Clamp(ChunksInUse, _reserve, _maxFree);
+        while (_free.Count > keep) _free.Pop();
+        if (_free.Count < keep) _free.Push(chunk);
     }
 
     /// <summary>Under pressure the pool's spare chunks go back to the heap.</summary>

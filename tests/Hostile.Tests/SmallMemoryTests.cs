@@ -21,6 +21,7 @@ public sealed class SmallMemoryTests(ITestOutputHelper log)
         var requests = System.Text.RegularExpressions.Regex.Match(wrk.Output, @"(\d+) requests in");
         Assert.True(requests.Success && long.Parse(requests.Groups[1].Value) > 0, "no request was served");
         log.WriteLine($"status: {guest.Status()}");
-        guest.AssertRecovered(marginBytes: 1 << 20);
+        var status = guest.AssertRecovered(marginBytes: 1 << 20);
+        log.WriteLine($"recovered: heap {status.GetProperty("HeapLiveBytes").GetInt64()} bytes, baseline {guest.BaselineHeap}; {status}");
     }
 }

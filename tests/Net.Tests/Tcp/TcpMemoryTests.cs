@@ -277,6 +277,73 @@ public class TcpMemoryTests(ITestOutputHelper output)
         Assert.InRange(timeWait, 1, 256);   // a record, not a flow: 15,000 of them in a few MiB
     }
 
+    /// <summary>
+    /// Issue 14's hostile suite: the heap comes back to its baseline once a flood's connections are gone. 2,000
+    /// connections each hold a few KiB of unread data at once (far more chunks than the pool keeps), then close, and
+    /// TIME_WAIT expires: the pool is back to its reserve, the tables to their size before, the heap within a margin.
+    /// </summary>
+    [Fact]
+    public void WhenAFloodsConnectionsAreGoneThePoolKeepsOnlyItsReserve()
+    {
+        const int n = 2000;
+        var config = new TcpConfig { Msl = TimeSpan.FromSeconds(5) };
+        var bed = new TcpTestBed(clientConfig: config, serverConfig: config);
+        long baseline = 0, peakInUse = 0, after = 0;
+        var weakS = new List<WeakReference>(); var weakC = new List<WeakReference>();
+        bed.Sim.Run(async () =>
+        {
+            var accepted = new List<TcpFlow>();
+            bed.Server.Listen(80, null, f => { accepted.Add(f); return Task.CompletedTask; });
+            await Cycle(1);   // the warm-up: the simulator's and the stack's structures at their working size
+            baseline = GC.GetTotalMemory(forceFullCollection: true);
+            await Cycle(n);
+            after = GC.GetTotalMemory(forceFullCollection: true);
+
+            async Task Cycle(int count)
+            {
+                accepted.Clear();
+                var clients = new List<TcpFlow>();
+                var connecting = new List<Task<Result<TcpFlow, TcpError>>>();
+                for (int i = 0; i < count; i++) connecting.Add(bed.Client.ConnectAsync(TcpTestBed.ServerAddress, 80));
+                foreach (var t in connecting) clients.Add((await t).Value);
+                foreach (var c in clients) Assert.True((await c.WriteAsync(new byte[3000])).IsOk);
+                await bed.Sim.Delay(TimeSpan.FromMilliseconds(100));
+                Assert.Equal(count, accepted.Count);
+                peakInUse = Math.Max(peakInUse, bed.Server.BufferMemory);
+                var buffer = new byte[4096];
+                foreach (var s in accepted)   // read it all, then the server closes first: its side ends in TIME_WAIT
+                {
+                    int read = 0;
+                    while (read < 3000) read += (await s.ReadAsync(buffer)).Value.Count;
+                    _ = s.CloseAsync();
+                }
+                foreach (var c in clients)
+                {
+                    Assert.True((await c.ReadAsync(buffer)).Value.IsEndOfStream);
+                    await c.CloseAsync();
+                }
+                await bed.Sim.Delay(TimeSpan.FromSeconds(1));
+                Assert.Equal(count, bed.Server.TimeWaitCount);
+                await bed.Sim.Delay(TimeSpan.FromSeconds(10));   // 2·MSL
+                if (Environment.GetEnvironmentVariable("XDELAY") is { } xd) await bed.Sim.Delay(TimeSpan.FromSeconds(int.Parse(xd)));
+                Assert.Equal(0, bed.Server.ConnectionCount);
+                Assert.Equal(0, bed.Client.ConnectionCount);
+                Assert.Equal(0, bed.Server.BufferMemory + bed.Client.BufferMemory);
+                foreach (var f in accepted) weakS.Add(new WeakReference(f));
+                foreach (var f in clients) weakC.Add(new WeakReference(f));
+                accepted.Clear();
+            }
+        }, TimeSpan.FromMinutes(5));
+        GC.Collect(); GC.WaitForPendingFinalizers(); GC.Collect();
+        output.WriteLine($"alive: server {weakS.Count(w => w.IsAlive)} client {weakC.Count(w => w.IsAlive)}; heap now {GC.GetTotalMemory(true) >> 10} KiB");
+        output.WriteLine($"{n} connections: {peakInUse >> 10} KiB of server buffers at once; afterwards pooled {bed.Server.PooledBufferMemory >> 10} " +
+            $"KiB (server) + {bed.Client.PooledBufferMemory >> 10} KiB (client); heap {baseline >> 10} -> {after >> 10} KiB");
+        Assert.True(peakInUse >= n * TcpMemory.ChunkSize, $"{peakInUse}");   // the pool's 2 MiB maximum was within reach
+        Assert.InRange(bed.Server.PooledBufferMemory, 0, new TcpConfig().BufferPoolReserveBytes);
+        Assert.InRange(bed.Client.PooledBufferMemory, 0, new TcpConfig().BufferPoolReserveBytes);
+        Assert.InRange(after - baseline, long.MinValue, 1 << 20);   // both stacks' reserves (512 KiB) and some slack
+    }
+
     [Theory]
     [InlineData(SynUnderPressure.Cookies)]
     [InlineData(SynUnderPressure.Drop)]
