@@ -1,4 +1,5 @@
 using CosmosNet.Net.Platform;
+using ITimer = CosmosNet.Net.Platform.ITimer;
 
 namespace CosmosNet.Net.Tcp;
 
@@ -17,14 +18,22 @@ internal sealed class TcpMemory
     private readonly long _lowWater;
     private readonly int _maxFree, _reserve;
     private readonly Stack<byte[]> _free = new();
+    private readonly IClock _clock;
+    private readonly ITimer _trimTimer;
+    private long _peakInUse;   // the most chunks in use at once since the last trim
 
-    public TcpMemory(IMemoryBudget? budget, TcpConfig config, TcpStatistics statistics)
+    /// <summary>How often a pool holding more than its reserve gives back what the last period did not need.</summary>
+    private const long TrimIntervalNs = 1_000_000_000;
+
+    public TcpMemory(IMemoryBudget? budget, TcpConfig config, TcpStatistics statistics, IClock clock)
     {
         _budget = budget;
         _statistics = statistics;
         _lowWater = config.MemoryLowWater;
         _maxFree = config.BufferPoolBytes / ChunkSize;
         _reserve = Math.Min(config.BufferPoolReserveBytes / ChunkSize, _maxFree);
+        _clock = clock;
+        _trimTimer = clock.CreateTimer(TrimIdle);
     }
 
     /// <summary>Chunks held by buffers now.</summary>
@@ -71,21 +80,28 @@ internal sealed class TcpMemory
                 return null;
             }
         }
-        ChunksInUse++;
+        if (++ChunksInUse > _peakInUse) _peakInUse = ChunksInUse;
         return chunk;
     }
 
-    /// <summary>
-    /// A chunk a buffer no longer needs. The pool keeps as many free chunks as the buffers hold (the next burst of that
-    /// size finds them), at least the reserve and at most <see cref="TcpConfig.BufferPoolBytes"/>: when the connections of a
-    /// flood are gone the spares above the reserve go back to the heap with them, so an idle stack holds the reserve only.
-    /// </summary>
     public void Return(byte[] chunk)
     {
         ChunksInUse--;
-        int keep = UnderPressure ? 0 : (int)Math.Clamp(ChunksInUse, _reserve, _maxFree);
-        while (_free.Count > keep) _free.Pop();
-        if (_free.Count < keep) _free.Push(chunk);
+        if (_free.Count >= _maxFree || UnderPressure) return;
+        _free.Push(chunk);
+        if (_free.Count > _reserve && !_trimTimer.IsArmed) _trimTimer.Arm(_clock.NowNanoseconds + TrimIntervalNs);
+    }
+
+    /// <summary>
+    /// Once a second while the pool holds more than its reserve (<see cref="TcpConfig.BufferPoolReserveBytes"/>): if the
+    /// connections held no more than the reserve at any time in that second — a flood's connections are gone, a transfer
+    /// has ended — the spares above it go back to the heap. A busy stack keeps its pool, so a transfer does not reallocate.
+    /// </summary>
+    private void TrimIdle()
+    {
+        if (_peakInUse <= _reserve) while (_free.Count > _reserve) _free.Pop();
+        _peakInUse = ChunksInUse;
+        if (_free.Count > _reserve) _trimTimer.Arm(_clock.NowNanoseconds + TrimIntervalNs);
     }
 
     /// <summary>Under pressure the pool's spare chunks go back to the heap.</summary>

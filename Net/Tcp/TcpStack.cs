@@ -32,7 +32,7 @@ public sealed class TcpStack : IIpTransport
         Clock = clock;
         Random = random;
         Config = config ?? new TcpConfig();
-        Memory = new TcpMemory(memory, Config, Statistics);
+        Memory = new TcpMemory(memory, Config, Statistics, clock);
         _isn = new InitialSequenceNumbers(clock, random);
         _ports = new EphemeralPorts(random, Config.EphemeralPortFirst, Config.EphemeralPortLast);
         _cookies = new SynCookies(clock, random);
