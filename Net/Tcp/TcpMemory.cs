@@ -20,9 +20,9 @@ internal sealed class TcpMemory
     private readonly Stack<byte[]> _free = new();
     private readonly IClock _clock;
     private readonly ITimer _trimTimer;
-    private long _peakInUse;   // the most chunks in use at once since the last trim
+    private long _peakInUse;   // the most chunks in use at once since the last check
 
-    /// <summary>How often a pool holding more than its reserve gives back what the last period did not need.</summary>
+    /// <summary>How often a pool holding more than its reserve checks whether its connections were idle.</summary>
     private const long TrimIntervalNs = 1_000_000_000;
 
     public TcpMemory(IMemoryBudget? budget, TcpConfig config, TcpStatistics statistics, IClock clock)
