@@ -48,6 +48,8 @@ public sealed class HttpServer
     public Action<string>? Log { get; set; }
     /// <summary>Connections being served now.</summary>
     public int ActiveConnections { get; private set; }
+    /// <summary>Finished connection objects kept for reuse now.</summary>
+    public int ReusableConnections => _idle.Count;
     /// <summary>Connections waiting (unread) for a free slot.</summary>
     public int QueuedConnections => _queued.Count;
     /// <summary>Connections turned away with 503 because the queue was full.</summary>
@@ -56,8 +58,23 @@ public sealed class HttpServer
     /// each was logged in one line and aborted (RST); the server and the other connections carried on.</summary>
     public long Faults { get; private set; }
 
-    /// <summary>Request and response buffers, lent to connections only while they serve a request; a few are kept for reuse.</summary>
-    internal System.Buffers.ArrayPool<byte> Buffers { get; } = System.Buffers.ArrayPool<byte>.Create(128 * 1024, 8);
+    /// <summary>
+    /// Request and response buffers, lent to connections only while they serve a request; up to 8 of each size are kept
+    /// for reuse while connections come and go. Once none is served the spares go back to the heap (at most once a second,
+    /// so that a busy server that is idle now and then does not reallocate them for every connection): after a burst the
+    /// heap returns to its size before it.
+    /// </summary>
+    internal System.Buffers.ArrayPool<byte> Buffers { get; private set; } = NewBufferPool();
+    static System.Buffers.ArrayPool<byte> NewBufferPool() => System.Buffers.ArrayPool<byte>.Create(128 * 1024, 8);
+    long _buffersReleasedAt;
+
+    void ReleaseSpareBuffers()
+    {
+        long now = Clock.NowNanoseconds;
+        if (now - _buffersReleasedAt < 1_000_000_000) return;
+        _buffersReleasedAt = now;
+        Buffers = NewBufferPool();   // buffers still lent out (a closing connection's) are returned to the new pool
+    }
 
     internal HttpDate Date { get; }
     internal byte[]? ServerLine { get; }
@@ -159,7 +176,7 @@ public sealed class HttpServer
             closing = failed ? Abort(transport) : transport.CloseAsync();
             if (!failed && _idle.Count < IdleConnectionsKept) _idle.Push(connection);
             if (_queued.TryDequeue(out var next)) next.SetResult();
-            else ActiveConnections--;
+            else if (--ActiveConnections == 0) ReleaseSpareBuffers();
         }
         await closing;
     }

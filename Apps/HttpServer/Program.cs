@@ -56,7 +56,8 @@ static class Program
 /// GET /status: connections, memory, the collector and every contained fault, for monitoring and the hostile-client
 /// and soak tests. <c>?collect=1</c> runs a full collection first, so HeapLiveBytes is what is really live.
 /// </summary>
-record Status(int TcpConnections, int TcpHalfOpen, int HttpConnections, int HttpQueued, long HttpRejected,
+record Status(int TcpConnections, int TcpHalfOpen, int TcpTimeWait, long TcpBufferBytes, long TcpPooledBytes,
+    int HttpConnections, int HttpQueued, long HttpRejected, int HttpReusable,
     long HeapLiveBytes, long HeapCommittedBytes, long MemoryUsedBytes, long MemoryTotalBytes,
     int GcCollections, double GcPauseTotalMs, double GcPauseMaxUs,
     long HttpFaults, long TcpFaults, long InputFaults, long LoopFaults, string Tcp)
@@ -65,7 +66,8 @@ record Status(int TcpConnections, int TcpHalfOpen, int HttpConnections, int Http
     {
         if (collect) GC.Collect();
         var memory = GC.GetGCMemoryInfo();
-        return new Status(stack.Tcp.ConnectionCount, stack.Tcp.HalfOpenCount, http.ActiveConnections, http.QueuedConnections, http.RejectedConnections,
+        return new Status(stack.Tcp.ConnectionCount, stack.Tcp.HalfOpenCount, stack.Tcp.TimeWaitCount, stack.Tcp.BufferMemory, stack.Tcp.PooledBufferMemory,
+            http.ActiveConnections, http.QueuedConnections, http.RejectedConnections, http.ReusableConnections,
             memory.HeapSizeBytes, memory.TotalCommittedBytes, memory.MemoryLoadBytes, memory.TotalAvailableMemoryBytes,
             GC.CollectionCount(0), GC.GetTotalPauseDuration().TotalMilliseconds, CosmosNet.Kernel.GcDiagnostics.MaxPauseMicroseconds,
             http.Faults, stack.Tcp.Statistics.Faults, stack.Statistics[CosmosNet.Net.Ip.NetCounter.InputFaults], NetworkHost.LoopFaults,

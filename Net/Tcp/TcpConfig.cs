@@ -33,8 +33,10 @@ public sealed record TcpConfig
     /// </summary>
     public long MemoryLowWater { get; init; } = 4 * 1024 * 1024;
     public SynUnderPressure SynsUnderPressure { get; init; } = SynUnderPressure.Cookies;
-    /// <summary>Free buffer chunks the stack keeps for reuse instead of leaving them to the collector.</summary>
+    /// <summary>Free buffer chunks the stack keeps for reuse instead of leaving them to the collector, at most.</summary>
     public int BufferPoolBytes { get; init; } = 2 * 1024 * 1024;
+    /// <summary>Free buffer chunks kept once the connections have held no more than this for a second (idle); more only while busy.</summary>
+    public int BufferPoolReserveBytes { get; init; } = 256 * 1024;
     public CongestionControlKind CongestionControl { get; init; } = CongestionControlKind.Cubic;
     public bool Timestamps { get; init; } = true;
     public bool Sack { get; init; } = true;

@@ -1,4 +1,5 @@
 using CosmosNet.Net.Platform;
+using ITimer = CosmosNet.Net.Platform.ITimer;
 
 namespace CosmosNet.Net.Tcp;
 
@@ -15,15 +16,24 @@ internal sealed class TcpMemory
     private readonly IMemoryBudget? _budget;
     private readonly TcpStatistics _statistics;
     private readonly long _lowWater;
-    private readonly int _maxFree;
+    private readonly int _maxFree, _reserve;
     private readonly Stack<byte[]> _free = new();
+    private readonly IClock _clock;
+    private readonly ITimer _trimTimer;
+    private long _peakInUse;   // the most chunks in use at once since the last check
 
-    public TcpMemory(IMemoryBudget? budget, TcpConfig config, TcpStatistics statistics)
+    /// <summary>How often a pool holding more than its reserve checks whether its connections were idle.</summary>
+    private const long TrimIntervalNs = 1_000_000_000;
+
+    public TcpMemory(IMemoryBudget? budget, TcpConfig config, TcpStatistics statistics, IClock clock)
     {
         _budget = budget;
         _statistics = statistics;
         _lowWater = config.MemoryLowWater;
         _maxFree = config.BufferPoolBytes / ChunkSize;
+        _reserve = Math.Min(config.BufferPoolReserveBytes / ChunkSize, _maxFree);
+        _clock = clock;
+        _trimTimer = clock.CreateTimer(TrimIdle);
     }
 
     /// <summary>Chunks held by buffers now.</summary>
@@ -70,14 +80,28 @@ internal sealed class TcpMemory
                 return null;
             }
         }
-        ChunksInUse++;
+        if (++ChunksInUse > _peakInUse) _peakInUse = ChunksInUse;
         return chunk;
     }
 
     public void Return(byte[] chunk)
     {
         ChunksInUse--;
-        if (_free.Count < _maxFree && !UnderPressure) _free.Push(chunk);
+        if (_free.Count >= _maxFree || UnderPressure) return;
+        _free.Push(chunk);
+        if (_free.Count > _reserve && !_trimTimer.IsArmed) _trimTimer.Arm(_clock.NowNanoseconds + TrimIntervalNs);
+    }
+
+    /// <summary>
+    /// Once a second while the pool holds more than its reserve (<see cref="TcpConfig.BufferPoolReserveBytes"/>): if the
+    /// connections held no more than the reserve at any time in that second — a flood's connections are gone, a transfer
+    /// has ended — the spares above it go back to the heap. A busy stack keeps its pool, so a transfer does not reallocate.
+    /// </summary>
+    private void TrimIdle()
+    {
+        if (_peakInUse <= _reserve) while (_free.Count > _reserve) _free.Pop();
+        _peakInUse = ChunksInUse;
+        if (_free.Count > _reserve) _trimTimer.Arm(_clock.NowNanoseconds + TrimIntervalNs);
     }
 
     /// <summary>Under pressure the pool's spare chunks go back to the heap.</summary>

@@ -32,7 +32,7 @@ public sealed class TcpStack : IIpTransport
         Clock = clock;
         Random = random;
         Config = config ?? new TcpConfig();
-        Memory = new TcpMemory(memory, Config, Statistics);
+        Memory = new TcpMemory(memory, Config, Statistics, clock);
         _isn = new InitialSequenceNumbers(clock, random);
         _ports = new EphemeralPorts(random, Config.EphemeralPortFirst, Config.EphemeralPortLast);
         _cookies = new SynCookies(clock, random);
@@ -54,6 +54,9 @@ public sealed class TcpStack : IIpTransport
 
     /// <summary>Bytes of buffer chunks the connections hold now.</summary>
     public long BufferMemory => Memory.ChunksInUse * TcpMemory.ChunkSize;
+
+    /// <summary>Bytes of free buffer chunks the pool keeps for reuse now.</summary>
+    public long PooledBufferMemory => (long)Memory.PooledChunks * TcpMemory.ChunkSize;
 
     /// <summary>Scratch space for building one outgoing segment; the IP layer copies it before Send returns.</summary>
     internal byte[] SegmentBuffer { get; }
@@ -290,6 +293,7 @@ public sealed class TcpStack : IIpTransport
     {
         if (!_flows.TryGetValue(flow.Tuple, out var f) || !ReferenceEquals(f, flow)) return;
         _flows.Remove(flow.Tuple);
+        TimeWaitTable.Shrink(_flows);
         _timeWait.Add(flow.Tuple, record, Clock.NowNanoseconds);
     }
 
@@ -416,6 +420,7 @@ public sealed class TcpStack : IIpTransport
         if (_flows.TryGetValue(flow.Tuple, out var f) && ReferenceEquals(f, flow))
         {
             _flows.Remove(flow.Tuple);
+            TimeWaitTable.Shrink(_flows);
             Statistics.ConnectionsClosed++;
         }
     }

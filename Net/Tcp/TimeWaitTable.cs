@@ -68,6 +68,16 @@ internal sealed class TimeWaitTable
         _timer.Cancel();
     }
 
+    /// <summary>
+    /// A table keeps the arrays of its largest size: after a flood of 20,000 connections ~1 MiB each for the flows and the
+    /// TIME_WAIT records. Once a quarter full it is trimmed to what it holds (amortized: the trim copies fewer entries than
+    /// were removed since the last one), so the heap returns to its size before the flood.
+    /// </summary>
+    internal static void Shrink<TKey, TValue>(Dictionary<TKey, TValue> table) where TKey : notnull
+    {
+        if (table.Capacity > 1024 && table.Count < table.Capacity / 4) table.TrimExcess();
+    }
+
     private void Schedule(TcpTuple tuple, long expires)
     {
         _expiries.Enqueue((tuple, expires));
@@ -86,6 +96,8 @@ internal sealed class TimeWaitTable
                 _expired(next.Tuple);
             }
         }
+        Shrink(_records);
+        if (_expiries.Count == 0) _expiries.TrimExcess();
         if (_expiries.TryPeek(out var first)) _timer.Arm(first.Expires);
     }
 }

@@ -24,17 +24,26 @@ public sealed class HostileTests(HostileServer server, ITestOutputHelper log) : 
     HostileGuest G => server.Guest;
     const string Addr = HostileGuest.GuestAddress;
 
+    readonly System.Diagnostics.Stopwatch _clock = System.Diagnostics.Stopwatch.StartNew();
+
     void Report(string what, JsonElement result)
     {
-        log.WriteLine($"{what}: {result}");
+        log.WriteLine($"{what} (at {_clock.Elapsed.TotalSeconds:F0} s): {result}");
         G.AssertServes();   // the guest may still be working the attack off: wait for it to answer before asking for /status
         log.WriteLine($"status: {G.Status()}");
         foreach (var line in G.Serial.Split('\n').Where(l => l.Contains(" failed (")).TakeLast(5)) log.WriteLine($"serial: {line}");
     }
 
-    /// <summary>20,000 connects as fast as two clients can make them (10,000 sockets each: the fd limit), held, then closed.
-    /// Without memory per connection that follows use (issue 14 item 1) the guest cannot hold them all: what it cannot
-    /// accept it must refuse or drop, and keep serving.</summary>
+    /// <summary><see cref="HostileGuest.AssertRecovered"/>, with the heap figures and the guest's pools in the log.</summary>
+    void Recovered(long marginBytes = 2 << 20)
+    {
+        var status = G.AssertRecovered(marginBytes);
+        log.WriteLine($"recovered (at {_clock.Elapsed.TotalSeconds:F0} s): heap {status.GetProperty("HeapLiveBytes").GetInt64()} bytes, baseline {G.BaselineHeap}; {status}");
+    }
+
+    /// <summary>20,000 connects as fast as two clients can make them (10,000 sockets each: the fd limit; two SYN retries),
+    /// held 10 s, then closed. Every connect is accounted for (connected, refused or timed out), the guest accepts what it
+    /// can, never panics, and serves a normal client afterwards with its heap back near the baseline.</summary>
     [Fact]
     public void Connection_flood_of_20000_leaves_the_guest_serving()
     {
@@ -43,24 +52,29 @@ public sealed class HostileTests(HostileServer server, ITestOutputHelper log) : 
         int accounted = results.Sum(r => r.GetProperty("connected").GetInt32() + r.GetProperty("failed").GetInt32() + r.GetProperty("timed_out").GetInt32());
         Assert.Equal(20_000, accounted);
         Assert.True(results.Sum(r => r.GetProperty("connected").GetInt32()) > 0, "not one connection of the flood was accepted");
-        G.AssertRecovered();
+        Recovered();
     }
 
-    [Fact(Skip = "not yet verified against the small per-connection buffers now on main (issue 14 item 1): 20,000 held connections; un-skip after a passing run")]
+    /// <summary>The issue's figure in full: all 20,000 accepted and still open after the hold. Measured on the small
+    /// per-connection buffers (2026-12-07): with two SYN retries 18,506 connected (the rest of the SYNs were lost in the
+    /// burst: the e1000 ring under TCG) and all of those were held; with Linux's six retries 19,274 connected but the
+    /// connects took 120 s, and the HTTP server closed every connection that had sent no request for 30 s (its request-head
+    /// timeout, as for slowloris), so only 6,206 were still open. Memory was never the limit (live heap ~1 MiB).</summary>
+    [Fact(Skip = "not all 20,000 connects get through within the client's SYN retries under TCG, and the server closes connections idle for 30 s before a request (see the summary)")]
     public void Connection_flood_of_20000_is_held_in_full()
     {
         var results = RunParallel(2, _ => G.Attack(TimeSpan.FromMinutes(4), "flood", Addr, "80", "10000", "10"));
         foreach (var r in results) Report("flood", r);
         Assert.Equal(20_000, results.Sum(r => r.GetProperty("alive_after_hold").GetInt32()));
-        G.AssertRecovered();
+        Recovered();
     }
 
-    /// <summary>Forged SYNs from unreachable sources for 15 s while normal clients keep connecting: once the SYN backlog
+    /// <summary>Forged SYNs from unreachable sources for 10 s while normal clients keep connecting: once the SYN backlog
     /// is full the stack answers with SYN cookies, so the normal clients are served throughout.</summary>
     [Fact]
     public void Syn_flood_while_legitimate_clients_connect()
     {
-        var flood = Task.Run(() => G.Attack(TimeSpan.FromMinutes(2), "synflood", G.Tap, G.GuestMac, Addr, "80", "15"));
+        var flood = Task.Run(() => G.Attack(TimeSpan.FromMinutes(2), "synflood", G.Tap, G.GuestMac, Addr, "80", "10"));
         Thread.Sleep(3000);   // the backlog fills first
         int served = 0, tried = 0;
         while (!flood.IsCompleted)
@@ -77,7 +91,7 @@ public sealed class HostileTests(HostileServer server, ITestOutputHelper log) : 
         Assert.Equal(tried, served);
         Assert.Contains("cookies ", status.GetProperty("Tcp").GetString());
         Assert.True(SynCookiesSent(status) > 0, $"the backlog never filled (no SYN cookies): {status}");
-        G.AssertRecovered();
+        Recovered();
     }
 
     /// <summary>500 connections each sending one header byte every 5 s: the request-head timeout (30 s) or the connection
@@ -90,18 +104,19 @@ public sealed class HostileTests(HostileServer server, ITestOutputHelper log) : 
         Assert.Equal(500, r.GetProperty("opened").GetInt32());
         Assert.Equal(0, r.GetProperty("still_open").GetInt32());
         Assert.Equal(500, r.GetProperty("closed_by_server").GetInt32());
-        G.AssertRecovered();
+        Recovered();
     }
 
-    /// <summary>16 clients POST 1 MiB each to the echo and never read: the guest's windows to them stay closed for 60 s
+    /// <summary>16 clients POST 1 MiB each to the echo and never read: the guest's windows to them stay closed (30 s, or minutes)
     /// (persist timer probes), its memory stays bounded by what it buffered, and it keeps serving others meanwhile.</summary>
     [Fact]
     public void Clients_that_never_read_a_large_response_hold_memory_bounded()
     {
         const int clients = 16, size = 1 << 20;
-        long before = G.Status().GetProperty("HeapLiveBytes").GetInt64();
-        var attack = Task.Run(() => G.Attack(TimeSpan.FromMinutes(3), "noread", Addr, "80", $"{clients}", $"{size}", "60"));
-        Thread.Sleep(40_000);
+        // The zero windows are held 30 s in make test, minutes with HOSTILE_FULL=1 (make test-hostile).
+        int hold = HostileGuest.Full ? 150 : 30;
+        var attack = Task.Run(() => G.Attack(TimeSpan.FromSeconds(hold + 120), "noread", Addr, "80", $"{clients}", $"{size}", $"{hold}"));
+        Thread.Sleep(TimeSpan.FromSeconds(hold * 2 / 3));
         G.AssertServes();   // served while the stuck responses are held
         var during = G.Status(collect: true);
         log.WriteLine($"during: {during}");
@@ -109,8 +124,9 @@ public sealed class HostileTests(HostileServer server, ITestOutputHelper log) : 
         // Each stuck exchange holds the request body (1 MiB), the response it is writing and a send buffer (256 KiB).
         Assert.True(heap - G.BaselineHeap < clients * (3L * size), $"{heap - G.BaselineHeap} bytes held for {clients} stuck clients");
         Assert.True(ZeroWindowProbes(during) > 0, $"no zero-window probes: {during}");
+        Assert.False(attack.IsCompleted, "the never-reading clients left before the check");
         Report("noread", attack.Result);
-        G.AssertRecovered();
+        Recovered();
     }
 
     /// <summary>100,000 random and mutated frames (truncated and inconsistent headers, bad checksums, option soup, tiny MSS,
@@ -119,11 +135,13 @@ public sealed class HostileTests(HostileServer server, ITestOutputHelper log) : 
     [Fact]
     public void A_hundred_thousand_random_and_mutated_frames()
     {
-        var r = G.Attack(TimeSpan.FromMinutes(5), "frames", G.Tap, G.GuestMac, Addr, "100000", "14");
+        // scapy builds the frames slowly (~150 s for 10,000 on two busy cores): make test builds 2,500 distinct ones and
+        // sends them round and round, make test-hostile 10,000.
+        var r = G.Attack(TimeSpan.FromMinutes(5), "frames", G.Tap, G.GuestMac, Addr, "100000", "14", HostileGuest.Full ? "10000" : "2500");
         Report("frames", r);
         Assert.Equal(100_000, r.GetProperty("sent").GetInt32());
         Assert.True(r.GetProperty("handshake").GetBoolean(), "the forged connection for the injections was not accepted");
-        G.AssertRecovered();
+        Recovered();
     }
 
     static long SynCookiesSent(JsonElement status) => long.Parse(Field(status, "cookies").Split('/')[0]);

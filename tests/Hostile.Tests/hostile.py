@@ -6,7 +6,8 @@
   synflood   TAP DSTMAC ADDR PORT SECS  forged SYNs from unreachable sources, as fast as the TAP takes them
   slowloris  ADDR PORT COUNT EVERY SECS COUNT connections sending one header byte every EVERY s
   noread     ADDR PORT COUNT BYTES HOLD COUNT POSTs of BYTES whose echo is never read, held HOLD s
-  frames     TAP DSTMAC ADDR COUNT SEED random and mutated frames, plus injections into a live connection
+  frames     TAP DSTMAC ADDR COUNT SEED [UNIQUE]  COUNT random and mutated frames (UNIQUE of them built, default 10,000,
+             sent round and round), plus injections into a live connection
   relay      TAP GUESTPORT RELAYPORT SEED   frames between QEMU's datagram netdev and a TAP device, impaired like
              netem loss 5% reorder 25% duplicate 1% corrupt 0.1% delay 5 ms ± 2 ms (this kernel has no sch_netem)
   transfer   ADDR PORT BYTES [SEED]     BYTES of random data to an echo port while reading the echo; SHA-256 of both
@@ -243,7 +244,7 @@ class Handshake:
         return True
 
 
-def frames(tap, dstmac, addr, count, seed):
+def frames(tap, dstmac, addr, count, seed, unique="10000"):
     from scapy.all import Ether, IP, TCP, UDP, ICMP, ARP, Raw, fragment, get_if_hwaddr
     rnd = random.Random(int(seed))
     random.seed(int(seed))
@@ -318,7 +319,7 @@ def frames(tap, dstmac, addr, count, seed):
             return conn.frame(rnd.choice(["A", "FA", "UA", "PA"]), seq=(conn.seq + off) & 0xFFFFFFFF, ack=rnd.getrandbits(32), window=rnd.choice([0, 1, 65535]))
         return bytes(eth(tcp_to_guest(flags="A", seq=rnd.getrandbits(32))))
 
-    built = [make(i) for i in range(min(count, 10000))]   # build once, send the set repeatedly (scapy builds slowly)
+    built = [make(i) for i in range(min(count, int(unique)))]   # build once, send the set repeatedly (scapy builds slowly)
     sent, elapsed = 0, 0.0
     while sent < count:
         n, secs = send_paced(sock, built[: count - sent], 8000)

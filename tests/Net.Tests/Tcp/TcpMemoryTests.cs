@@ -277,6 +277,74 @@ public class TcpMemoryTests(ITestOutputHelper output)
         Assert.InRange(timeWait, 1, 256);   // a record, not a flow: 15,000 of them in a few MiB
     }
 
+    /// <summary>
+    /// Issue 14's hostile suite: the heap returns to its size before a flood once the flood's connections are gone. 2,000
+    /// connections each hold a few KiB of unread data at once (far more chunks than the pool may keep), then close, and
+    /// TIME_WAIT expires: each stack's pool is back to its reserve. (It kept its 2 MiB maximum before; the hostile suite's
+    /// guest measures the heap itself.)
+    /// </summary>
+    [Fact]
+    public void WhenAFloodsConnectionsAreGoneThePoolKeepsOnlyItsReserve()
+    {
+        const int n = 2000;
+        var config = new TcpConfig { Msl = TimeSpan.FromSeconds(5) };
+        var bed = new TcpTestBed(clientConfig: config, serverConfig: config);
+        long peakInUse = 0, pooledAtPeak = 0;
+        bed.Sim.Run(async () =>
+        {
+            var accepted = new List<TcpFlow>();
+            bed.Server.Listen(80, null, f => { accepted.Add(f); return Task.CompletedTask; });
+            var clients = new List<TcpFlow>();
+            for (int i = 0; i < n; i++) clients.Add((await bed.Client.ConnectAsync(TcpTestBed.ServerAddress, 80)).Value);
+            foreach (var c in clients) Assert.True((await c.WriteAsync(new byte[3000])).IsOk);
+            await bed.Sim.Delay(TimeSpan.FromMilliseconds(100));
+            Assert.Equal(n, accepted.Count);
+            peakInUse = bed.Server.BufferMemory;
+            var buffer = new byte[4096];
+            foreach (var s in accepted)   // read it all, then the server closes first: its side ends in TIME_WAIT
+            {
+                int read = 0;
+                while (read < 3000) read += (await s.ReadAsync(buffer)).Value.Count;
+                _ = s.CloseAsync();
+                pooledAtPeak = Math.Max(pooledAtPeak, bed.Server.PooledBufferMemory);
+            }
+            foreach (var c in clients)
+            {
+                Assert.True((await c.ReadAsync(buffer)).Value.IsEndOfStream);
+                await c.CloseAsync();
+            }
+            await bed.Sim.Delay(TimeSpan.FromSeconds(1));
+            Assert.Equal(n, bed.Server.TimeWaitCount);
+            await bed.Sim.Delay(TimeSpan.FromSeconds(10));   // 2·MSL
+            Assert.Equal(0, bed.Server.ConnectionCount + bed.Client.ConnectionCount);
+            Assert.Equal(0, bed.Server.BufferMemory + bed.Client.BufferMemory);
+        }, TimeSpan.FromMinutes(5));
+        output.WriteLine($"{n} connections: {peakInUse >> 10} KiB of server buffers at once, up to {pooledAtPeak >> 10} KiB pooled while " +
+            $"they were read; once they are gone {bed.Server.PooledBufferMemory >> 10} KiB (server) and {bed.Client.PooledBufferMemory >> 10} KiB (client)");
+        int reserve = new TcpConfig().BufferPoolReserveBytes;
+        Assert.True(peakInUse >= n * TcpMemory.ChunkSize, $"{peakInUse}");   // the pool's 2 MiB maximum was within reach...
+        Assert.True(pooledAtPeak > reserve, $"{pooledAtPeak}");               // ...and it did keep more than the reserve while in use
+        Assert.InRange(bed.Server.PooledBufferMemory, 0, reserve);
+        Assert.InRange(bed.Client.PooledBufferMemory, 0, reserve);
+    }
+
+    /// <summary>The flow and TIME_WAIT tables give the arrays of a flood back once it is gone (a table keeps its largest size otherwise).</summary>
+    [Fact]
+    public void AConnectionTableShrinksWhenAFloodIsGone()
+    {
+        var table = new Dictionary<int, long>();
+        for (int i = 0; i < 20_000; i++) table.Add(i, i);
+        int peak = table.Capacity;
+        for (int i = 0; i < 19_990; i++)
+        {
+            table.Remove(i);
+            TimeWaitTable.Shrink(table);
+        }
+        output.WriteLine($"capacity {peak} with 20,000 entries, {table.Capacity} with 10");
+        Assert.InRange(table.Capacity, 10, 1024);
+        for (int i = 19_990; i < 20_000; i++) Assert.Equal(i, table[i]);
+    }
+
     [Theory]
     [InlineData(SynUnderPressure.Cookies)]
     [InlineData(SynUnderPressure.Drop)]

@@ -156,7 +156,7 @@ public class TcpWireTests
 
 public class TcpBufferTests
 {
-    private readonly TcpMemory _memory = new(null, new TcpConfig(), new TcpStatistics());
+    private readonly TcpMemory _memory = new(null, new TcpConfig(), new TcpStatistics(), new VirtualClock());
 
     [Fact]
     public void ReassemblesOutOfOrderDataAndReportsSackBlocks()
@@ -256,7 +256,7 @@ public class TcpBufferTests
     public void PromisesAreGrantedOnlyAboveTheLowWaterMark()
     {
         var budget = new FakeMemoryBudget { AvailableBytes = 10 << 20 };
-        var memory = new TcpMemory(budget, new TcpConfig { MemoryLowWater = 4 << 20 }, new TcpStatistics());
+        var memory = new TcpMemory(budget, new TcpConfig { MemoryLowWater = 4 << 20 }, new TcpStatistics(), new VirtualClock());
         Assert.Equal(1000, memory.Grant(1000, reserve: false));
         int promised = 0;
         memory.Promise(ref promised, 5 << 20); // 5 MiB promised and not yet held by any chunk
