@@ -340,6 +340,7 @@ public sealed unsafe class VirtioNet : INic, IChecksumOffload
         _backlogLength[tail] = (ushort)(HeaderSize + frame.Length);
         _backlogCount++;
         if (_backlogCount == 1) ReclaimTransmitted();        // arms the transmit interrupt (and rings the doorbell)
+        if (_batchDepth == 0) _tx.Kick();                    // for frames it moved into the ring after all
     }
 
     /// <summary>Copies a header and frame (or one prepared buffer) into a free transmit descriptor and offers it.</summary>
