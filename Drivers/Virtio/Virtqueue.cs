@@ -29,7 +29,7 @@ public sealed unsafe class Virtqueue
     readonly UsedElement* _usedRing;
     readonly ushort* _doorbell;
     readonly bool _eventIdx;
-    ushort _availIdx, _lastKickIdx, _lastUsed;
+    ushort _availIdx, _lastKickIdx, _lastUsed, _usedAtLastLook, _availAtLastLook;
 
     public ushort Index { get; }
     public ushort Size { get; }
@@ -93,6 +93,26 @@ public sealed unsafe class Virtqueue
         else notify = (Volatile.Read(ref _used[0]) & UsedNoNotify) == 0;
         _lastKickIdx = _availIdx;
         if (notify) { Mmio.Write16((byte*)_doorbell, Index); Notifications++; }
+    }
+
+    /// <summary>Whether buffers already waited on the device at the previous call and it has used none since: what a
+    /// lost doorbell looks like from here. Meant to be asked at long intervals (a second).</summary>
+    public bool Stalled()
+    {
+        ushort used = Volatile.Read(ref _used[1]);
+        bool stalled = used == _usedAtLastLook && _usedAtLastLook != _availAtLastLook;
+        _usedAtLastLook = used;
+        _availAtLastLook = _availIdx;
+        return stalled;
+    }
+
+    /// <summary>Rings the doorbell whatever the device asked for (suppression only saves doorbells: a device handles one
+    /// it did not ask for).</summary>
+    public void Notify()
+    {
+        _lastKickIdx = _availIdx;
+        Mmio.Write16((byte*)_doorbell, Index);
+        Notifications++;
     }
 
     /// <summary>Takes the next buffer the device has finished with.</summary>
