@@ -17,7 +17,8 @@ namespace CosmosNet.Drivers.Net;
 /// in the backlog for a full ring: the device empties the ring on QEMU's main loop, which a busy host may not
 /// run for a while, so frames are queued rather than dropped or waited for, and the transmit interrupt wakes the
 /// loop to move them on. Doorbells are rung only when the device asks for them (EVENT_IDX), at most once per
-/// <see cref="Poll"/> for the frames sent while delivering.
+/// <see cref="Poll"/> for the frames sent while delivering, and once more when a second passed in which frames waited on
+/// the device and none was sent (<see cref="CheckTransmitStall"/>).
 /// </summary>
 public sealed unsafe class VirtioNet : INic, IChecksumOffload
 {
@@ -35,6 +36,9 @@ public sealed unsafe class VirtioNet : INic, IChecksumOffload
     const byte HeaderNeedsCsum = 1, HeaderDataValid = 2;
     /// <summary>Frames that wait for transmit descriptors (a ring's worth, ~0.5 MiB); beyond that they are dropped.</summary>
     const int BacklogSize = 256;
+    /// <summary>How often <see cref="Poll"/> looks for a transmit queue that stopped moving (the loop wakes at least
+    /// this often).</summary>
+    const ulong StallCheckNanoseconds = 1_000_000_000;
 
     readonly VirtioPci _device;
     readonly Virtqueue _rx, _tx;
@@ -45,6 +49,7 @@ public sealed unsafe class VirtioNet : INic, IChecksumOffload
     int _txFreeCount, _rxSkip, _backlogHead, _backlogCount;
     bool _linkUp;
     int _batchDepth;                                         // open transmit batches: frames wait for the outermost end
+    ulong _nextStallCheck;
     volatile bool _configChanged;
     delegate*<void> _wake;
     FrameHandler? _handler;
@@ -221,6 +226,7 @@ public sealed unsafe class VirtioNet : INic, IChecksumOffload
         bool work = false;
         if (_configChanged) { _configChanged = false; work |= CheckLink(); }
         work |= ReclaimTransmitted();
+        CheckTransmitStall();
         BeginTransmitBatch();                                // frames sent while delivering share one doorbell
         try
         {
@@ -301,6 +307,26 @@ public sealed unsafe class VirtioNet : INic, IChecksumOffload
         }
     }
 
+    /// <summary>
+    /// A safety net, as the loop's one-second wake-up is for interrupts: frames waiting on the device and none sent
+    /// for a second is what a lost doorbell looks like (the device waits for one, and every later <see
+    /// cref="Virtqueue.Kick"/> compares against the same stale request). Ring it anyway, and say so: with the fence in
+    /// <see cref="Virtqueue"/> this should not happen, and a line on the console shows if it still does.
+    /// </summary>
+    void CheckTransmitStall()
+    {
+        ulong now = Clock.Nanoseconds;
+        if (now < _nextStallCheck) return;
+        _nextStallCheck = now + StallCheckNanoseconds;
+        if (!_tx.Stalled()) return;
+        TransmitStalls++;
+        Console.WriteLine($"virtio-net: transmit queue idle for a second with {_tx.Outstanding} frames outstanding; doorbell rung ({TransmitStalls})");
+        _tx.Notify();
+    }
+
+    /// <summary>Times <see cref="CheckTransmitStall"/> found the transmit queue stopped and rang it.</summary>
+    public ulong TransmitStalls { get; private set; }
+
     public void Transmit(ReadOnlySpan<byte> frame) => Send(frame, 0, 0, 0);
 
     /// <summary>Sends a TCP/UDP frame whose checksum the device finishes (<see cref="IChecksumOffload"/>; only with CSUM).</summary>
@@ -340,6 +366,7 @@ public sealed unsafe class VirtioNet : INic, IChecksumOffload
         _backlogLength[tail] = (ushort)(HeaderSize + frame.Length);
         _backlogCount++;
         if (_backlogCount == 1) ReclaimTransmitted();        // arms the transmit interrupt (and rings the doorbell)
+        if (_batchDepth == 0) _tx.Kick();                    // for frames it moved into the ring after all
     }
 
     /// <summary>Copies a header and frame (or one prepared buffer) into a free transmit descriptor and offers it.</summary>

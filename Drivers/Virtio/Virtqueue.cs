@@ -1,3 +1,4 @@
+using System.Runtime.Intrinsics.X86;
 using CosmosNet.Kernel.Hal;
 
 namespace CosmosNet.Drivers.Virtio;
@@ -7,7 +8,10 @@ namespace CosmosNet.Drivers.Virtio;
 /// zeroed, identity-mapped pages. The queue only moves descriptor ids; what a descriptor points at is the driver's
 /// business. With <c>VIRTIO_F_EVENT_IDX</c> both sides say which index they next want to hear about, so a doorbell
 /// (under TCG: a synchronous run of device code) is rung only when the device is waiting for one, and an interrupt
-/// comes once per <see cref="EnableInterrupt"/>. Single-threaded: the network loop owns it.
+/// comes once per <see cref="EnableInterrupt"/>. Both rest on a store-load fence (<see cref="StoreLoadFence"/>): we
+/// publish an index, then read what the device asked for, while the device does the same the other way round; without
+/// the fence each side can miss the other's store and both wait, a queue silent for good. Single-threaded: the
+/// network loop owns it.
 /// </summary>
 public sealed unsafe class Virtqueue
 {
@@ -25,7 +29,7 @@ public sealed unsafe class Virtqueue
     readonly UsedElement* _usedRing;
     readonly ushort* _doorbell;
     readonly bool _eventIdx;
-    ushort _availIdx, _lastKickIdx, _lastUsed;
+    ushort _availIdx, _lastKickIdx, _lastUsed, _usedAtLastLook, _availAtLastLook;
 
     public ushort Index { get; }
     public ushort Size { get; }
@@ -79,7 +83,7 @@ public sealed unsafe class Virtqueue
     public void Kick()
     {
         if (_availIdx == _lastKickIdx) return;
-        Interlocked.MemoryBarrier();                 // our idx store before reading what the device wants (store-load)
+        StoreLoadFence();                            // our idx store before reading what the device wants
         bool notify;
         if (_eventIdx)
         {
@@ -89,6 +93,26 @@ public sealed unsafe class Virtqueue
         else notify = (Volatile.Read(ref _used[0]) & UsedNoNotify) == 0;
         _lastKickIdx = _availIdx;
         if (notify) { Mmio.Write16((byte*)_doorbell, Index); Notifications++; }
+    }
+
+    /// <summary>Whether buffers already waited on the device at the previous call and it has used none since: what a
+    /// lost doorbell looks like from here. Meant to be asked at long intervals (a second).</summary>
+    public bool Stalled()
+    {
+        ushort used = Volatile.Read(ref _used[1]);
+        bool stalled = used == _usedAtLastLook && _usedAtLastLook != _availAtLastLook;
+        _usedAtLastLook = used;
+        _availAtLastLook = _availIdx;
+        return stalled;
+    }
+
+    /// <summary>Rings the doorbell whatever the device asked for (suppression only saves doorbells: a device handles one
+    /// it did not ask for).</summary>
+    public void Notify()
+    {
+        _lastKickIdx = _availIdx;
+        Mmio.Write16((byte*)_doorbell, Index);
+        Notifications++;
     }
 
     /// <summary>Takes the next buffer the device has finished with.</summary>
@@ -112,9 +136,23 @@ public sealed unsafe class Virtqueue
         if (after == 0) throw new ArgumentOutOfRangeException(nameof(after));
         if (_eventIdx) Volatile.Write(ref _avail[2 + Size], (ushort)(_lastUsed + after - 1));   // used_event
         else Volatile.Write(ref _avail[0], 0);
-        Interlocked.MemoryBarrier();                 // the request visible before we look at the used index (store-load)
+        StoreLoadFence();                            // the request visible before we look at the used index
         ushort used = (ushort)(Volatile.Read(ref _used[1]) - _lastUsed);
         return _eventIdx ? used < after : used == 0;
+    }
+
+    /// <summary>
+    /// Orders our stores before our following loads, as seen by the device. On hardware and under KVM the locked
+    /// instruction does it. QEMU's TCG before 8.1 (Debian 12 ships 7.2) translates a single-CPU guest's fences and
+    /// locked instructions into no host fence at all (tcg_gen_mb without CF_PARALLEL), yet the device runs on QEMU's
+    /// main-loop thread, in parallel: the host CPU may hold our store in its store buffer past the load, the classic
+    /// lost wake-up. <c>pause</c> leaves translated code through QEMU's CPU loop, which takes QEMU's global lock, a
+    /// locked host instruction; on hardware it is a spin-wait hint of a few dozen cycles.
+    /// </summary>
+    static void StoreLoadFence()
+    {
+        Interlocked.MemoryBarrier();
+        X86Base.Pause();
     }
 
     /// <summary>Buffers offered to the device and not yet taken back.</summary>
