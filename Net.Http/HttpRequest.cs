@@ -121,9 +121,12 @@ public sealed class HttpRequest
     public async Task<byte[]> ReadBodyAsync()
     {
         if (!HasBody) return [];
-        var data = new byte[_head.ContentLength > 0 ? _head.ContentLength : 4096];
+        bool declared = _head.ContentLength > 0;
+        var data = new byte[declared ? _head.ContentLength : 4096];
         int length = 0, n;
-        while (true)
+        // A declared length is filled exactly: growing the full array to look for an end that cannot follow
+        // copied and zeroed twice the body (half of a 16 MB upload's time under TCG).
+        while (!declared || length < data.Length)
         {
             if (length == data.Length) Array.Resize(ref data, data.Length * 2);
             if ((n = await Body.ReadAsync(data.AsMemory(length))) == 0) break;
