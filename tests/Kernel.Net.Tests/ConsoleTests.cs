@@ -120,9 +120,22 @@ public sealed partial class ConsoleTests(ConsoleServer guest, ITestOutputHelper 
         var buffer = new byte[5];
         int read = 0;
         while (read < 5) read += await stream.ReadAsync(buffer.AsMemory(read));   // echoed: established both ways
-        string conns = console.Run("conns", Answer);
-        log.WriteLine(conns);
-        var line = conns.Split('\n').SingleOrDefault(l => l.StartsWith("tcp 10.0.2.15:7 -> 10.0.2.2:", StringComparison.Ordinal));
+        // The echo reaching us does not mean its ACK has reached the guest: slirp delays its ACKs, and the ACK frame
+        // and the conns query race on the network loop ("bytes out" counts acknowledged bytes; until the ACK they are
+        // "buffered 5"). So ask until the guest has seen the ACK, then check the whole line.
+        var deadline = DateTime.UtcNow + Answer;
+        string conns;
+        string? line;
+        int asked = 0;
+        while (true)
+        {
+            conns = console.Run("conns", Answer);
+            asked++;
+            line = conns.Split('\n').SingleOrDefault(l => l.StartsWith("tcp 10.0.2.15:7 -> 10.0.2.2:", StringComparison.Ordinal));
+            if (line is null || !line.Contains(" buffered 5/", StringComparison.Ordinal) || DateTime.UtcNow > deadline) break;
+            await Task.Delay(100);
+        }
+        log.WriteLine($"conns asked {asked} times\n{conns}");
         Assert.True(line is not null, conns);
         Assert.Matches(@" Established snd\.wnd \d+ rcv\.wnd \d+ rtt \d+\.\d ms rto \d+ ms cwnd \d+ ssthresh \S+ mss \d+ bytes out 5 in 5 rexmit \d+ buffered 0/0$", line);
     }
