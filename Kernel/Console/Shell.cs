@@ -34,6 +34,8 @@ internal static unsafe class Shell
     public static int Vector => s_vector;
     public static ulong ReceivedBytes => s_received;
     public static ulong LostBytes => s_ringOverflows + s_uartOverruns;
+    /// <summary>Answer bytes dropped because the port's transmitter stalled (<see cref="Uart.DroppedBytes"/>).</summary>
+    public static ulong DroppedOutputBytes => s_port == 0 ? 0 : Uart.DroppedBytes(s_port);
 
     /// <summary>Kernel start-up, with the scheduler running: the console's port, its interrupt and its thread.</summary>
     /// <remarks>Only unmanaged set-up here: class constructors cannot run yet (CoreLib's constructor runner is set up
@@ -133,14 +135,16 @@ internal static unsafe class Shell
     // ---- output --------------------------------------------------------------------------------------------------
 
     /// <summary>Writes text, ASCII only ('?' for the rest), "\n" as "\r\n"; on a shared COM1 each call is atomic
-    /// with respect to the app's writes and starts on a fresh line.</summary>
+    /// with respect to the app's writes and starts on a fresh line. COM2 is the console's alone: there the thread
+    /// stays preemptible, so while the port's backend is slow to take the answer the network loop keeps running.</summary>
     static void Write(string text, bool startLine = false)
     {
-        Preemption.Disable();
         if (s_shared)
         {
+            Preemption.Disable();
             if (startLine && !Serial.AtLineStart) Serial.WriteByte((byte)'\n');
             foreach (char c in text) Serial.WriteByte(c < 0x80 ? (byte)c : (byte)'?');
+            Preemption.Enable();
         }
         else
         {
@@ -150,7 +154,6 @@ internal static unsafe class Shell
                 Uart.Put(s_port, c < 0x80 ? (byte)c : (byte)'?');
             }
         }
-        Preemption.Enable();
     }
 
     /// <summary>Prints at once, on a line of its own (for a command that acts after answering: reboot).</summary>
