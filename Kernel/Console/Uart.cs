@@ -6,7 +6,8 @@ namespace CosmosNet.Kernel.Console;
 /// Output is polled but FIFO-sized: after the transmitter reports empty, 16 bytes go out without asking again. A
 /// transmitter that is slow to empty is waited for, not overwritten (<see cref="StallNanoseconds"/>).
 /// Input is interrupt-driven (<see cref="EnableReceiveInterrupt"/>): the handler drains the receive FIFO, so at a
-/// 14-byte trigger level the CPU has two character times of slack per interrupt. Allocation-free (panics use it).</summary>
+/// 14-byte trigger level the CPU has two character times of slack per interrupt. A reader with nowhere to put more
+/// input holds it back (<see cref="HoldReceive"/>) instead of dropping it. Allocation-free (panics use it).</summary>
 internal static unsafe class Uart
 {
     public const ushort Com1 = 0x3F8, Com2 = 0x2F8;
@@ -47,11 +48,22 @@ internal static unsafe class Uart
         return true;
     }
 
-    /// <summary>Interrupts on received data (and the FIFO's character time-out); OUT2 gates the IRQ line on PCs.</summary>
+    /// <summary>Interrupts on received data (and the FIFO's character time-out); OUT2 gates the IRQ line on PCs. RTS
+    /// up: the sender may send. Also ends <see cref="HoldReceive"/>.</summary>
     public static void EnableReceiveInterrupt(ushort port)
     {
         Cpu.OutByte((ushort)(port + ModemControl), 0x0B);    // DTR, RTS, OUT2
         Cpu.OutByte((ushort)(port + InterruptEnable), 0x01); // received data available
+    }
+
+    /// <summary>Receive flow control, for a reader whose buffer is full: no receive interrupt and RTS down, so further
+    /// bytes wait in the UART's FIFO. An emulator then stops taking input from its backend (QEMU's chardev leaves it in
+    /// the socket); a line with RTS/CTS flow control stops the sender. Only a sender that ignores RTS can overrun the
+    /// FIFO now, and <see cref="TryRead"/> reports that. <see cref="EnableReceiveInterrupt"/> resumes.</summary>
+    public static void HoldReceive(ushort port)
+    {
+        Cpu.OutByte((ushort)(port + InterruptEnable), 0x00);
+        Cpu.OutByte((ushort)(port + ModemControl), 0x09);    // DTR, OUT2: RTS down
     }
 
     /// <summary>Bytes dropped because the port's transmitter was stalled.</summary>
