@@ -27,8 +27,9 @@ internal static unsafe class Uart
     /// reads) and leaves the FIFO full while the socket is. Waiting is what keeps those characters; overwriting
     /// the FIFO after a short spin lost whole stretches of console answers on a loaded host. The limit only keeps
     /// a dead backend from stopping the machine: it costs this once, then output is dropped (and counted,
-    /// <see cref="DroppedBytes"/>) until the transmitter empties again.</summary>
-    const ulong StallNanoseconds = 2_000_000_000;
+    /// <see cref="DroppedBytes"/>) until the transmitter empties again. It is long because a live host can be slow:
+    /// at load ~35 on 2 cores, a test reader that paused 1.5 s left QEMU's FIFO full for over 2 s.</summary>
+    const ulong StallNanoseconds = 10_000_000_000;
 
     /// <summary>The ISA IRQ of a standard port.</summary>
     public static int IrqOf(ushort port) => port == Com1 ? 4 : 3;
@@ -99,7 +100,7 @@ internal static unsafe class Uart
         ref bool stalled = ref port == Com1 ? ref s_stalled1 : ref s_stalled2;
         if (HasStatus(port, bit)) { stalled = false; return true; }
         if (stalled) return false;
-        // The TSC, not Clock: this also runs before the clock is calibrated (then ~1-2 s on any current CPU).
+        // The TSC, not Clock: this also runs before the clock is calibrated (then assuming 2 GHz).
         ulong tscPerSecond = Clock.TscPerSecond == 0 ? 2_000_000_000 : Clock.TscPerSecond;
         ulong start = Cpu.ReadTimestampCounter(), limit = tscPerSecond / 1_000_000 * (StallNanoseconds / 1_000);
         while (!HasStatus(port, bit))
