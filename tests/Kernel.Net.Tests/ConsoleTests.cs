@@ -201,7 +201,7 @@ public sealed partial class ConsoleTests(ConsoleServer guest, ITestOutputHelper 
     /// <summary>Input typed while the console's thread cannot take it (here: its answer waits for a host that reads late)
     /// beyond the 4 KiB ring is held back in the UART and the emulator's socket, not dropped: the long line after the
     /// command is still answered, and nothing is lost. (Dropped input used to be counted as lost, and a dropped line end
-    /// left the line unanswered.)</summary>
+    /// left the line unanswered.) The 4 s pause stays well inside the kernel's 10 s transmit stall limit.</summary>
     [Fact]
     public void Input_beyond_the_ring_waits_while_the_console_is_busy()
     {
@@ -212,14 +212,17 @@ public sealed partial class ConsoleTests(ConsoleServer guest, ITestOutputHelper 
         using (console.HoldReading())
         {
             console.Send("help\r" + new string('x', 8192) + "\r");
-            Thread.Sleep(TimeSpan.FromSeconds(1.5));
+            Thread.Sleep(TimeSpan.FromSeconds(4));   // longer than the 4 KiB ring takes to fill at load ~20
         }
         int end = console.WaitFor("\n" + ConsoleClient.Prompt, mark, Answer);
         end = console.WaitFor("\n" + ConsoleClient.Prompt, end - 1, Answer);
         Assert.Equal("help\n" + help + ConsoleClient.Prompt + new string('x', 200) +
             "\nerror: line too long (at most 200 characters)\n" + ConsoleClient.Prompt, console.Text[mark..end]);
         string irq = console.Run("irq", Answer);
-        log.WriteLine($"input held back {Counter(irq, @"held back (\d+) times") - holdsBefore} times meanwhile\n{irq}");
+        long holds = Counter(irq, @"held back (\d+) times") - holdsBefore;
+        // Whether the ring filled depends on how fast QEMU feeds the UART meanwhile (at load ~55 it sometimes did not in
+        // 4 s); what must hold either way is that nothing typed is lost.
+        log.WriteLine($"input held back {holds} times meanwhile\n{irq}");
         Assert.Contains(", 0 lost", irq);
         Assert.Contains("output 0 bytes dropped", irq);
     }
