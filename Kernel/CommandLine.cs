@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 
 namespace CosmosNet.Kernel;
 
@@ -7,7 +8,8 @@ namespace CosmosNet.Kernel;
 /// kernel's path). Split on spaces; no quoting. Copied before any memory is allocated: the loader's copy
 /// lies in memory the kernel hands out. Words NAME=VALUE whose NAME is an environment variable's usual
 /// shape (upper-case letters, digits, '_', not starting with a digit) are the environment instead
-/// (Environment.GetEnvironmentVariable); everything else, e.g. NetworkHost's ip=/gw=, stays in args.</summary>
+/// (Environment.GetEnvironmentVariable); everything else, e.g. NetworkHost's ip=/gw=, stays in args.
+/// The kernel's own default (PollingFileWatcher) follows, unless the command line names the same variable.</summary>
 internal static unsafe class CommandLine
 {
     const int MaxLength = 1024, MaxArguments = 64;
@@ -39,9 +41,19 @@ internal static unsafe class CommandLine
             while (i < length && s_text[i] != (byte)' ') i++;
         }
         for (int i = 0; i < length; i++) if (s_text[i] == (byte)' ') s_text[i] = 0;
+        byte* polling = (byte*)Unsafe.AsPointer(ref MemoryMarshal.GetReference(PollingFileWatcher));
+        if (variables < MaxArguments && Lookup(polling, (byte)'=') == null) s_environment[variables++] = (nint)polling;
         *argc = count;
         *argv = (byte**)Unsafe.AsPointer(ref s_arguments[0]);
     }
+
+    /// <summary>A variable every program's environment has. The kernel has no inotify (SystemNative_INotifyInit fails
+    /// with ENOSYS, as Linux without CONFIG_INOTIFY_USER), and Microsoft.Extensions.FileProviders.Physical does not
+    /// catch a FileSystemWatcher that fails to start: configuration reload-on-change, on by default in
+    /// CreateBuilder/CreateSlimBuilder, would end the host at start. DOTNET_USE_POLLING_FILE_WATCHER=true is .NET's
+    /// switch for file systems without change notifications (its container images set it): PhysicalFileProvider
+    /// then polls (every 4 s) and never creates a FileSystemWatcher.</summary>
+    static ReadOnlySpan<byte> PollingFileWatcher => "DOTNET_USE_POLLING_FILE_WATCHER=true\0"u8;
 
     static bool IsVariable(int start, int length)
     {
@@ -69,14 +81,17 @@ internal static unsafe class CommandLine
     /// <summary>environ: "NAME=VALUE" strings, then null.</summary>
     internal static byte** Environment => (byte**)Unsafe.AsPointer(ref s_environment[0]);
 
-    /// <summary>getenv: the value of a variable from the command line, or null.</summary>
-    internal static byte* Lookup(byte* name)
+    /// <summary>getenv: the value of a variable, or null.</summary>
+    internal static byte* Lookup(byte* name) => Lookup(name, 0);
+
+    /// <summary>The value of the variable whose name ends at <paramref name="end"/> (0, or '=' for a NAME=VALUE word).</summary>
+    static byte* Lookup(byte* name, byte end)
     {
         for (byte** entry = Environment; *entry != null; entry++)
         {
             byte* e = *entry, n = name;
-            while (*n != 0 && *e == *n) { e++; n++; }
-            if (*n == 0 && *e == (byte)'=') return e + 1;
+            while (*n != end && *n != 0 && *e == *n) { e++; n++; }
+            if (*n == end && *e == (byte)'=') return e + 1;
         }
         return null;
     }

@@ -43,6 +43,8 @@ internal static unsafe class Kernel
         Machine.Initialize();
         Diagnostics.Profiler.StartIfRequested();   // profile=HZ on the command line; nothing otherwise
         Runtime.Gc.Finalization.StartThread();   // needs the scheduler; before the app, so finalizers always have their thread
+        Runtime.Signals.Start();                 // the thread that delivers signals to the app's handlers
+        Acpi.EnablePowerButton();                // the ACPI power button raises SIGTERM
         Serial.Write("CosmosNet: "u8);
         Serial.WriteDecimal(MemoryMap.UsableBytes / (1024 * 1024));
         Serial.Write(" MiB RAM, TSC "u8);

@@ -1,27 +1,44 @@
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
 using System.Text.Json.Serialization;
 
+// An ASP.NET Core minimal API written exactly as for Linux; nothing here knows it runs on CosmosNet.
 var builder = WebApplication.CreateSlimBuilder(args);
 builder.WebHost.UseUrls("http://0.0.0.0:80");
 builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.TypeInfoResolverChain.Insert(0, AppJson.Default));
 var app = builder.Build();
+
 app.Use(async (context, next) => { context.Response.Headers["X-Served-By"] = "CosmosNet"; await next(); });
 app.MapGet("/", () => "Hello from ASP.NET Core on CosmosNet");
 app.MapGet("/hello/{name}", (string name) => new Greeting($"Hello, {name}"));
+app.MapGet("/sum/{a:int}/{b:int}", (int a, int b) => Results.Ok(new Sum(a, b, a + b)));
 app.MapPost("/echo", async (HttpRequest request) =>
 {
     using var body = new MemoryStream();
     await request.Body.CopyToAsync(body);
     return Results.Bytes(body.ToArray(), "application/octet-stream");
 });
-app.Lifetime.ApplicationStopping.Register(() => Console.WriteLine("aspnet: stopping"));
+
+// HttpClient from inside the appliance: to the machine itself by its host name and to an upstream server named in the
+// configuration (--Upstream=http://10.0.2.2:8000/ on the kernel command line reaches the host under QEMU's user network).
+var client = new HttpClient { Timeout = TimeSpan.FromSeconds(30) };
+app.MapGet("/self", async () => "self: " + await client.GetStringAsync($"http://{System.Net.Dns.GetHostName()}/"));
+app.MapGet("/upstream", async (IConfiguration configuration) =>
+    configuration["Upstream"] is { } upstream ? Results.Text("upstream: " + await client.GetStringAsync(upstream)) : Results.NotFound());
+
+app.Lifetime.ApplicationStarted.Register(() => app.Logger.LogInformation("aspnet: started"));
+app.Lifetime.ApplicationStopping.Register(() => app.Logger.LogInformation("aspnet: stopping"));
+app.Lifetime.ApplicationStopped.Register(() => app.Logger.LogInformation("aspnet: stopped"));
 app.Run();
 
 record Greeting(string Message);
+record Sum(int A, int B, int Total);
 
 [JsonSerializable(typeof(Greeting))]
+[JsonSerializable(typeof(Sum))]
 partial class AppJson : JsonSerializerContext;

@@ -163,7 +163,9 @@ static unsafe class SocketCalls
         if (!FlagsSupported(flags)) return Pal(-EOPNOTSUPP);
         long total = TotalLength(header);
         if (total < 0) return Pal(-EFAULT);
-        var buffer = header->IOVectorCount == 1 ? new Span<byte>(header->IOVectors[0].Base, (int)total) : new byte[total];
+        // Several vectors: through a buffer of at most one datagram's size (a stream socket may return less than asked,
+        // and a large request must not cost a large allocation).
+        var buffer = header->IOVectorCount == 1 ? new Span<byte>(header->IOVectors[0].Base, (int)total) : new byte[Math.Min(total, MaxGather)];
         int r = socket.Receive(buffer, (flags & MsgPeek) != 0, out var from, out bool truncated);
         if (r < 0) return Pal(r);
         if (header->IOVectorCount != 1)
@@ -205,10 +207,13 @@ static unsafe class SocketCalls
             if (!TryRead(header->SocketAddress, header->SocketAddressLen, out var destination, out int errno)) return Pal(-errno);
             if (socket.Type == 2) to = destination;   // sendto on a connected stream socket ignores the address, as Linux does
         }
-        ReadOnlySpan<byte> data;
-        if (header->IOVectorCount == 1) data = new ReadOnlySpan<byte>(header->IOVectors[0].Base, (int)total);
+        int r;
+        if (header->IOVectorCount == 1) r = socket.Send(new ReadOnlySpan<byte>(header->IOVectors[0].Base, (int)total), to);
+        else if (socket.Type == 1) r = SendEach(socket, header);
         else
         {
+            // One datagram from several vectors: gathered (a datagram is at most 64 KiB).
+            if (total > MaxGather) return Pal(-EMSGSIZE);
             var gathered = new byte[total];
             int at = 0;
             for (int i = 0; i < header->IOVectorCount; i++)
@@ -216,11 +221,30 @@ static unsafe class SocketCalls
                 new ReadOnlySpan<byte>(header->IOVectors[i].Base, (int)header->IOVectors[i].Count).CopyTo(gathered.AsSpan(at));
                 at += (int)header->IOVectors[i].Count;
             }
-            data = gathered;
+            r = socket.Send(gathered, to);
         }
-        int r = socket.Send(data, to);
         if (r >= 0) *sent = r;
         return Pal(r);
+    }
+
+    /// <summary>The largest buffer a vectored call allocates: one datagram.</summary>
+    const int MaxGather = 64 * 1024;
+
+    /// <summary>A stream's vectors sent one after another, without copying them together: stops at the first one the
+    /// socket takes only in part (a short send, which .NET completes by sending the rest).</summary>
+    static int SendEach(SocketDescriptor socket, MessageHeader* header)
+    {
+        int sent = 0;
+        for (int i = 0; i < header->IOVectorCount; i++)
+        {
+            int length = (int)header->IOVectors[i].Count;
+            if (length == 0) continue;
+            int r = socket.Send(new ReadOnlySpan<byte>(header->IOVectors[i].Base, length), null);
+            if (r < 0) return sent > 0 ? sent : r;
+            sent += r;
+            if (r < length) break;
+        }
+        return sent;
     }
 
     [UnmanagedCallersOnly(EntryPoint = "SystemNative_GetBytesAvailable")]

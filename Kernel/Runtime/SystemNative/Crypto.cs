@@ -164,4 +164,32 @@ internal static unsafe class CryptoCalls
         *outputLength = h.Size;
         return 1;
     }
+
+    /// <summary>PBKDF2 (RFC 8018, 5.2) with HMAC over the given digest (Rfc2898DeriveBytes): block i is
+    /// U1 ^ U2 ^ ... ^ Uc with U1 = HMAC(P, S || INT(i)) and Uj = HMAC(P, Uj-1). 1 on success, 0 for an unknown digest,
+    /// -1 for invalid arguments.</summary>
+    [UnmanagedCallersOnly(EntryPoint = "CryptoNative_Pbkdf2")]
+    static int Pbkdf2(byte* password, int passwordLength, byte* salt, int saltLength, int iterations, nint md, byte* destination, int destinationLength)
+    {
+        if (passwordLength < 0 || saltLength < 0 || iterations <= 0 || destinationLength < 0 || (destination == null && destinationLength != 0)) return -1;
+        if (NewHmac(md, password, passwordLength) is not { } hmac) return 0;
+        Span<byte> u = stackalloc byte[64], block = stackalloc byte[64], index = stackalloc byte[4];
+        int size = hmac.Size;
+        for (int at = 0, i = 1; at < destinationLength; at += size, i++)
+        {
+            index[0] = (byte)(i >> 24); index[1] = (byte)(i >> 16); index[2] = (byte)(i >> 8); index[3] = (byte)i;
+            hmac.Update(new ReadOnlySpan<byte>(salt, saltLength));
+            hmac.Update(index);
+            hmac.Final(u[..size]);
+            u[..size].CopyTo(block);
+            for (int j = 1; j < iterations; j++)
+            {
+                hmac.Update(u[..size]);
+                hmac.Final(u[..size]);
+                for (int k = 0; k < size; k++) block[k] ^= u[k];
+            }
+            block[..Math.Min(size, destinationLength - at)].CopyTo(new Span<byte>(destination + at, Math.Min(size, destinationLength - at)));
+        }
+        return 1;
+    }
 }

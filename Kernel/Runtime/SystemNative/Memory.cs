@@ -41,4 +41,15 @@ internal static unsafe class MemoryCalls
     // Unmapped memory is not reused yet (a leak, never a wrong result); protections are not enforced.
     [UnmanagedCallersOnly(EntryPoint = "SystemNative_MUnmap")] static int MUnmap(void* address, ulong length) => 0;
     [UnmanagedCallersOnly(EntryPoint = "SystemNative_MProtect")] static int MProtect(void* address, ulong length, int protection) => 0;
+
+    // madvise/msync over what MMap made (anonymous RAM): advice is a hint, and there is no file to write back.
+    [UnmanagedCallersOnly(EntryPoint = "SystemNative_MAdvise")] static int MAdvise(void* address, ulong length, int advice) => 0;
+    [UnmanagedCallersOnly(EntryPoint = "SystemNative_MSync")] static int MSync(void* address, ulong length, int flags) => 0;
+
+    // Shared memory objects: none (no memfd, no /dev/shm), as on a Linux kernel built without them; MemoryMappedFile
+    // without a file then fails with an IOException.
+    [UnmanagedCallersOnly(EntryPoint = "SystemNative_IsMemfdSupported")] static int IsMemfdSupported() => 0;
+    [UnmanagedCallersOnly(EntryPoint = "SystemNative_MemfdCreate")] static nint MemfdCreate(byte* name, int isReadOnly) { MiscCalls.SetError(38); return -1; } // ENOSYS
+    [UnmanagedCallersOnly(EntryPoint = "SystemNative_ShmOpen")] static nint ShmOpen(byte* name, int flags, int mode) { MiscCalls.SetError(38); return -1; } // ENOSYS
+    [UnmanagedCallersOnly(EntryPoint = "SystemNative_ShmUnlink")] static int ShmUnlink(byte* name) { MiscCalls.SetError(2); return -1; } // ENOENT
 }

@@ -82,9 +82,8 @@ internal static unsafe class ProcessCalls
     [UnmanagedCallersOnly(EntryPoint = "SystemNative_SysConf")]
     static long SysConf(int name) => name switch { 1 => 100, 2 => 4096, _ => -1 };
 
-    // POSIX signals. Nothing raises them yet (a later step delivers the ACPI power button as SIGTERM through
-    // Raise); registration succeeds with Linux's numbers, so PosixSignalRegistration and hosts that stop on
-    // SIGTERM/SIGINT/SIGQUIT start normally.
+    // POSIX signals: registration with Linux's numbers; Runtime.Signals delivers them (the ACPI power button is
+    // SIGTERM) on its thread through Raise.
     static delegate* unmanaged<int, int, int> s_handler;
     static ulong s_enabled;
 
@@ -123,19 +122,13 @@ internal static unsafe class ProcessCalls
     /// <summary>No handler cancelled the signal: its default action. For the terminating signals that is the
     /// end of the program, as on Linux.</summary>
     [UnmanagedCallersOnly(EntryPoint = "SystemNative_HandleNonCanceledPosixSignal")]
-    static void HandleNonCanceledPosixSignal(int signal)
-    {
-        if (signal is not (1 or 2 or 3 or 15)) return;
-        Console.Serial.Write("CosmosNet: terminated by a signal\n"u8);
-        Arch.X64.Power.Fail(Arch.X64.Power.FailureExitValue);
-    }
+    static void HandleNonCanceledPosixSignal(int signal) => Signals.DefaultAction(signal);
 
     /// <summary>Delivers a signal to the app's registered handlers (returns false when none is registered).</summary>
     internal static bool Raise(int signal)
     {
         if (s_handler == null || signal is <= 0 or >= 64 || (s_enabled & (1UL << signal)) == 0) return false;
         int posix = signal switch { 1 => -1, 2 => -2, 3 => -3, 15 => -4, 17 => -5, 18 => -6, 28 => -7, 21 => -8, 22 => -9, 20 => -10, _ => signal };
-        s_handler(signal, posix);
-        return true;
+        return s_handler(signal, posix) != 0;   // 0: no registration for this signal
     }
 }

@@ -1,0 +1,68 @@
+using System.Runtime.InteropServices;
+using CosmosNet.Kernel.Runtime.SystemNative;
+using CosmosNet.Kernel.Threading;
+
+namespace CosmosNet.Kernel.Runtime;
+
+/// <summary>POSIX signals the machine raises (the ACPI power button is SIGTERM), delivered as Linux's System.Native
+/// delivers them: not from the interrupt but on a thread of their own ("signals"), which calls the handler the app's
+/// CoreLib registered (SystemNative_SetPosixSignalHandler: PosixSignalRegistration, and through it the .NET host's
+/// ConsoleLifetime, which cancels SIGTERM and stops the application). A signal nobody handles takes its default
+/// action: the terminating ones end the program.</summary>
+internal static unsafe class Signals
+{
+    public const int SIGHUP = 1, SIGINT = 2, SIGQUIT = 3, SIGTERM = 15;
+
+    static ulong s_pending;      // one bit per signal; touched with interrupts disabled (one CPU)
+    static WaitQueue s_waiter;
+
+    /// <summary>Kernel start-up, once the scheduler runs: the delivery thread.</summary>
+    public static void Start()
+    {
+        KThread* thread = Scheduler.Create((nint)(delegate* unmanaged<nint, nint>)&Deliver, 0);
+        if (thread == null) Panic.Halt("out of memory: signal thread"u8);
+        thread->SetName("signals"u8);
+    }
+
+    /// <summary>Raises a signal; safe in an interrupt handler (neither blocks nor allocates).</summary>
+    public static void Post(int signal)
+    {
+        if (signal is <= 0 or >= 64) return;
+        ulong flags = Arch.X64.InterruptGuard.Disable();
+        s_pending |= 1UL << signal;
+        fixed (WaitQueue* waiter = &s_waiter) Scheduler.WakeOne(waiter);
+        Arch.X64.InterruptGuard.Restore(flags);
+    }
+
+    [UnmanagedCallersOnly]
+    static nint Deliver(nint argument)
+    {
+        while (true)
+        {
+            ulong flags = Arch.X64.InterruptGuard.Disable();
+            fixed (WaitQueue* waiter = &s_waiter) while (s_pending == 0) Scheduler.Block(waiter, 0);
+            ulong pending = s_pending;
+            s_pending = 0;
+            Arch.X64.InterruptGuard.Restore(flags);
+            for (int signal = 1; signal < 64; signal++)
+            {
+                if ((pending & (1UL << signal)) == 0) continue;
+                Console.Serial.Write("CosmosNet: signal "u8);
+                Console.Serial.WriteDecimal((ulong)signal);
+                Console.Serial.Write(signal == SIGTERM ? " (SIGTERM)\n"u8 : "\n"u8);
+                if (!ProcessCalls.Raise(signal)) DefaultAction(signal);
+            }
+        }
+    }
+
+    /// <summary>What Linux does with a signal no handler took or cancelled: the terminating ones end the program
+    /// (QEMU exits with the status of a failed Main, as a shell reports 128 + signal); the rest are ignored.</summary>
+    public static void DefaultAction(int signal)
+    {
+        if (signal is not (SIGHUP or SIGINT or SIGQUIT or SIGTERM)) return;
+        Console.Serial.Write("CosmosNet: terminated by signal "u8);
+        Console.Serial.WriteDecimal((ulong)signal);
+        Console.Serial.WriteByte((byte)'\n');
+        Arch.X64.Power.Fail(Arch.X64.Power.FailureExitValue);
+    }
+}
