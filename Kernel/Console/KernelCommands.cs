@@ -131,7 +131,8 @@ internal static unsafe class KernelCommands
             text.Append(string.Create(Invariant, $"vector 0x{v:x2}{what}: {count}\n"));
         }
         text.Append(string.Create(Invariant, $"spurious {Irq.SpuriousCount}, unexpected {Irq.UnexpectedCount}; " +
-            $"console input {Shell.ReceivedBytes} bytes, {Shell.LostBytes} lost\n"));
+            $"console input {Shell.ReceivedBytes} bytes, {Shell.LostBytes} lost, held back {Shell.InputHolds} times; " +
+            $"output {Shell.DroppedOutputBytes} bytes dropped\n"));
         return text.ToString();
     }
 

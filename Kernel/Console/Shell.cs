@@ -10,7 +10,9 @@ namespace CosmosNet.Kernel.Console;
 /// on COM2, or on COM1 beside the log with <c>console=com1</c> (<c>console=off</c>: none). The UART's receive
 /// interrupt only moves bytes into a ring and wakes the console's kernel thread, which edits the line (echo,
 /// backspace, Ctrl-C, Ctrl-U), looks the first word up in the command table and prints the answer. Every command
-/// runs on that thread, never in an interrupt; an exception becomes a one-line "error: ..." answer.</summary>
+/// runs on that thread, never in an interrupt; an exception becomes a one-line "error: ..." answer. Input is never
+/// dropped: when the ring is full (the thread busy or starved) the UART holds the rest back until the thread has
+/// emptied half of it.</summary>
 internal static unsafe class Shell
 {
     public const int MaxLineLength = 200;
@@ -23,7 +25,8 @@ internal static unsafe class Shell
     static bool s_shared;          // on COM1, beside the log
     static byte* s_ring;
     static uint s_head, s_tail;    // the interrupt handler advances s_tail, the thread s_head
-    static ulong s_received, s_ringOverflows, s_uartOverruns;
+    static bool s_holding;         // the ring was full: the UART holds input back (Uart.HoldReceive)
+    static ulong s_received, s_uartOverruns, s_holds;
     static int s_vector = -1;
     static WaitQueue s_reader;
     static bool s_runtimeReady;
@@ -33,7 +36,13 @@ internal static unsafe class Shell
     public static string? PortName => s_port == 0 ? null : s_port == Uart.Com1 ? "COM1" : "COM2";
     public static int Vector => s_vector;
     public static ulong ReceivedBytes => s_received;
-    public static ulong LostBytes => s_ringOverflows + s_uartOverruns;
+    /// <summary>Receiver overruns the UART reported: input lost before the kernel could read it (at least a byte each).
+    /// The kernel itself drops nothing.</summary>
+    public static ulong LostBytes => s_uartOverruns;
+    /// <summary>How often a full ring made the UART hold input back.</summary>
+    public static ulong InputHolds => s_holds;
+    /// <summary>Answer bytes dropped because the port's transmitter stalled (<see cref="Uart.DroppedBytes"/>).</summary>
+    public static ulong DroppedOutputBytes => s_port == 0 ? 0 : Uart.DroppedBytes(s_port);
 
     /// <summary>Kernel start-up, with the scheduler running: the console's port, its interrupt and its thread.</summary>
     /// <remarks>Only unmanaged set-up here: class constructors cannot run yet (CoreLib's constructor runner is set up
@@ -103,20 +112,29 @@ internal static unsafe class Shell
     /// <summary>The UART's receive interrupt (interrupts disabled): drain its FIFO into the ring, wake the thread.</summary>
     static void OnInterrupt(nint context) => Drain();
 
+    /// <summary>Moves received bytes into the ring (interrupts disabled) until the FIFO is empty or the ring full; a
+    /// full ring makes the UART hold the rest back instead of losing it (an emulator feeds input far faster than
+    /// 115200 baud: QEMU refills the FIFO as soon as it is read).</summary>
     static void Drain()
     {
-        while (Uart.TryRead(s_port, out byte b, out bool overrun))
+        while (s_tail - s_head < RingSize && Uart.TryRead(s_port, out byte b, out bool overrun))
         {
             if (overrun) s_uartOverruns++;
             s_received++;
-            if (s_tail - s_head == RingSize) { s_ringOverflows++; continue; }
             s_ring[s_tail++ & (RingSize - 1)] = b;
+        }
+        if (s_tail - s_head == RingSize && !s_holding)
+        {
+            s_holding = true;
+            s_holds++;
+            Uart.HoldReceive(s_port);
         }
         fixed (WaitQueue* reader = &s_reader) Scheduler.WakeOne(reader);
     }
 
-    /// <summary>The next input byte; blocks. Also drains the UART once a second itself: a safety net against an
-    /// edge-triggered interrupt whose edge was lost while the FIFO was not empty.</summary>
+    /// <summary>The next input byte; blocks. Lets held-back input in again once half the ring is free. Also drains the
+    /// UART once a second itself: a safety net against an edge-triggered interrupt whose edge was lost while the FIFO
+    /// was not empty.</summary>
     static byte ReadByte()
     {
         ulong flags = InterruptGuard.Disable();
@@ -126,6 +144,12 @@ internal static unsafe class Shell
             if (s_head == s_tail) Drain();
         }
         byte b = s_ring[s_head++ & (RingSize - 1)];
+        if (s_holding && s_tail - s_head <= RingSize / 2)
+        {
+            s_holding = false;
+            Uart.EnableReceiveInterrupt(s_port);
+            Drain();
+        }
         InterruptGuard.Restore(flags);
         return b;
     }
@@ -133,14 +157,16 @@ internal static unsafe class Shell
     // ---- output --------------------------------------------------------------------------------------------------
 
     /// <summary>Writes text, ASCII only ('?' for the rest), "\n" as "\r\n"; on a shared COM1 each call is atomic
-    /// with respect to the app's writes and starts on a fresh line.</summary>
+    /// with respect to the app's writes and starts on a fresh line. COM2 is the console's alone: there the thread
+    /// stays preemptible, so while the port's backend is slow to take the answer the network loop keeps running.</summary>
     static void Write(string text, bool startLine = false)
     {
-        Preemption.Disable();
         if (s_shared)
         {
+            Preemption.Disable();
             if (startLine && !Serial.AtLineStart) Serial.WriteByte((byte)'\n');
             foreach (char c in text) Serial.WriteByte(c < 0x80 ? (byte)c : (byte)'?');
+            Preemption.Enable();
         }
         else
         {
@@ -150,7 +176,6 @@ internal static unsafe class Shell
                 Uart.Put(s_port, c < 0x80 ? (byte)c : (byte)'?');
             }
         }
-        Preemption.Enable();
     }
 
     /// <summary>Prints at once, on a line of its own (for a command that acts after answering: reboot).</summary>

@@ -15,6 +15,7 @@ public sealed class ConsoleClient : IDisposable
     readonly Socket _socket;
     readonly StringBuilder _text = new();
     readonly Thread _reader;
+    readonly ManualResetEventSlim _reading = new(initialState: true);
 
     /// <summary>Connects to a Unix socket (QEMU), retrying until it exists or <paramref name="timeout"/>.</summary>
     public ConsoleClient(string socketPath, TimeSpan timeout) : this(new UnixDomainSocketEndPoint(socketPath), timeout) { }
@@ -43,11 +44,24 @@ public sealed class ConsoleClient : IDisposable
         try
         {
             int n;
-            while ((n = _socket.Receive(buffer)) > 0)
+            while (_reading.Wait(Timeout.Infinite) && (n = _socket.Receive(buffer)) > 0)
                 lock (_text) _text.Append(Encoding.Latin1.GetString(buffer, 0, n).Replace("\r", ""));
         }
         catch (SocketException) { }
         catch (ObjectDisposedException) { }
+    }
+
+    /// <summary>Stops taking the guest's output from the socket until the result is disposed (at most one receive that
+    /// is under way completes): a host that reads late, as a loaded machine does.</summary>
+    public IDisposable HoldReading()
+    {
+        _reading.Reset();
+        return new Release(_reading);
+    }
+
+    sealed class Release(ManualResetEventSlim reading) : IDisposable
+    {
+        public void Dispose() => reading.Set();
     }
 
     public void Send(ReadOnlySpan<byte> bytes) => _socket.Send(bytes);
@@ -91,6 +105,8 @@ public sealed class ConsoleClient : IDisposable
     public void Dispose()
     {
         _socket.Dispose();
+        _reading.Set();
         _reader.Join(TimeSpan.FromSeconds(5));
+        _reading.Dispose();
     }
 }
