@@ -187,15 +187,17 @@ profile: elf
 	  $(if $(filter tap,$(PROFILE_NET)),--tap)
 
 #   make bench-boot [BOOT_RUNS=3]  QEMU start to the first HTTP 200 of Apps/HttpServer, static address and DHCP, e1000
-#   and virtio, with the time-stamped serial log of each -> bench/results/boot.md. A Linux guest that serves on port
-#   80 is compared when BOOT_LINUX_KERNEL (and BOOT_LINUX_INITRD) name it.
+#   and virtio, side by side with the Linux guest of bench/linux-guest (nginx, static 10.0.2.15), with the
+#   time-stamped serial log of each -> bench/results/boot.md.
 BOOT_RUNS ?= 3
 .PHONY: bench-boot
 bench-boot: deps
 	@mkdir -p iso/bench-boot-http bench/results
+	@bench/linux-guest/build.sh >/dev/null
 	@tools/guest build Apps/HttpServer --image-dir iso/bench-boot-http >/dev/null
 	@tools/guest boot-time --kernel iso/bench-boot-http/cosmosnet.elf --runs $(BOOT_RUNS) --output bench/results/boot.md \
-	  $(if $(BOOT_LINUX_KERNEL),--linux-kernel $(BOOT_LINUX_KERNEL)) $(if $(BOOT_LINUX_INITRD),--linux-initrd $(BOOT_LINUX_INITRD))
+	  --linux-kernel iso/bench-linux/vmlinuz --linux-initrd iso/bench-linux/serve.cpio.gz \
+	  --linux-append "console=ttyS0 panic=-1 quiet -- serve 10.0.2.15/24"
 
 #   make soak             SOAK_MINUTES (default 60) of mixed load on Apps/HttpServer (TAP, TCG): keep-alive and short
 #                         connections, 1 MiB POSTs, connection floods in bursts; memory, connections, GC, errors every

@@ -61,7 +61,7 @@ static class BootTimeCommand
                 }
             }
             if (parse.GetValue(linuxKernel) is null)
-                report.Append("\nThe Linux guest is not measured here yet: pass `--linux-kernel`/`--linux-initrd` (`BOOT_LINUX_KERNEL`/`BOOT_LINUX_INITRD` to `make bench-boot`) once bench/linux-guest serves HTTP on port 80.\n");
+                report.Append("\nNo Linux guest compared (`--linux-kernel`/`--linux-initrd`; `make bench-boot` passes bench/linux-guest's).\n");
             report.Append("\n## Where the time goes (serial lines, host time stamps on the same clock, median boot)\n").Append(logs);
             if (parse.GetValue(output) is { } path) File.WriteAllText(Repository.PathOf(path), report.ToString());
             Console.Write(report);
