@@ -19,7 +19,10 @@ internal static unsafe class Signals
     /// <summary>Kernel start-up, once the scheduler runs: the delivery thread.</summary>
     public static void Start()
     {
-        KThread* thread = Scheduler.Create((nint)(delegate* unmanaged<nint, nint>)&Deliver, 0);
+        // 64 KiB, not the default 512: every image starts this thread, and CoreLib's handler only hands SIGTERM/SIGINT/
+        // SIGQUIT to a thread of its own (other signals to the thread pool), so its stack stays shallow; half a MiB
+        // less of a 16 MiB appliance's heap.
+        KThread* thread = Scheduler.Create((nint)(delegate* unmanaged<nint, nint>)&Deliver, 0, stackSize: 64 * 1024);
         if (thread == null) Panic.Halt("out of memory: signal thread"u8);
         thread->SetName("signals"u8);
     }
