@@ -214,16 +214,21 @@ soak: deps
 #   make bench-http     Apps/HttpServer against the Linux guest + nginx (same page, NIC, RAM, vCPU), booted
 #                       alternately on a TAP device, wrk keep-alive -c1/16/256 and Connection: close -c16; medians of
 #                       3 pairs and ratios -> bench/results/http.md. NIC=e1000 for one NIC (default: virtio and e1000)
+#   make bench-memory   Apps/HttpServer alone at 512, 64, 32 and 16 MiB (BENCH_MEMORIES), wrk -c16 keep-alive and
+#                       Connection: close: what less RAM costs in speed -> bench/results/memory.md (NIC=virtio default)
 #   make bench-nic      per NIC, bulk TCP each way and echo round trips, CosmosNet and the Linux guest side by side
 #                       -> bench/results/nic.md. NIC=virtio for one NIC (default: all five)
 #   make bench          every target of bench/targets.json, in order -> bench/results/summary.md (figures, sources,
 #                       dates, host load). Never part of `make test`.
-.PHONY: bench-linux bench-http bench-nic bench
+.PHONY: bench-linux bench-http bench-memory bench-nic bench
 bench-linux: deps
 	@bench/linux-guest/run.sh
 
 bench-http: deps
 	@BENCH_NICS="$(if $(filter command line,$(origin NIC)),$(NIC),virtio e1000)" /usr/bin/python3 bench/serving/http_bench.py
+
+bench-memory: deps
+	@BENCH_NICS="$(if $(filter command line,$(origin NIC)),$(NIC),virtio)" /usr/bin/python3 bench/serving/memory_bench.py
 
 bench-nic: deps
 	@BENCH_NICS="$(if $(filter command line,$(origin NIC)),$(NIC),virtio e1000 e1000e rtl8139 vmxnet3)" /usr/bin/python3 bench/serving/nic_bench.py

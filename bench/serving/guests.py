@@ -49,12 +49,12 @@ class Namespace:
 class Guest:
     """One QEMU guest on the namespace's TAP device; `with` stops it (SIGTERM to tools/guest, which kills QEMU)."""
 
-    def __init__(self, kind, nic, ns, timeout=600):
+    def __init__(self, kind, nic, ns, timeout=600, memory_mib=None):
         self.kind, self.nic = kind, nic
         self.pid_file = f"/tmp/bh-{os.getpid()}-{kind}.pid"
         if os.path.exists(self.pid_file):
             os.remove(self.pid_file)
-        cmd = ["tools/guest", "qemu", "--timestamps", "--timeout", str(timeout), "--memory", str(MEMORY_MIB),
+        cmd = ["tools/guest", "qemu", "--timestamps", "--timeout", str(timeout), "--memory", str(memory_mib or MEMORY_MIB),
                "--nic", nic, "--tap", ns.tap, "--netns", ns.name, "--pid-file", self.pid_file]
         if kind == "cosmos":
             cmd += ["--kernel", COSMOS_ELF, "--append", f"ip={GUEST_ADDRESS}/{PREFIX} gw={HOST_ADDRESS}"]

@@ -32,16 +32,16 @@ def wrk(ns, args, seconds):
     return guests.as_json_line(out, "WRK-JSON ")
 
 
-def measure_guest(ns, kind, nic):
-    """Boots one guest, warms it up, runs every wrk configuration; {run name: figures or error text}."""
+def measure_guest(ns, kind, nic, runs=RUNS, memory_mib=None):
+    """Boots one guest, warms it up, runs each wrk configuration of runs; {run name: figures or error text}."""
     results = {}
-    with guests.Guest(kind, nic, ns) as guest:
+    with guests.Guest(kind, nic, ns, memory_mib=memory_mib) as guest:
         try:
             guest.wait_ready(600)
             wrk(ns, ["-c16"], 3)   # warm-up: ARP, caches, the allocators' first growth
         except Exception as e:
-            return {name: f"no run: {str(e).splitlines()[0]}" for name, _ in RUNS}
-        for name, args in RUNS:
+            return {name: f"no run: {str(e).splitlines()[0]}" for name, _ in runs}
+        for name, args in runs:
             if not guest.alive():
                 results[name] = "guest ended"
                 continue
