@@ -290,15 +290,20 @@ public sealed unsafe class VirtioNet : INic, IChecksumOffload, ISegmentationOffl
             int buffers = _mergeable ? *(ushort*)(buffer + 10) : 1;
             int frameLength = (int)length - HeaderSize;
             byte flags = _guestCsum ? buffer[0] : (byte)0;
+            // Only a TCP segment the host's offload joined may exceed the MTU (GUEST_TSO4): any other large frame (a
+            // jumbo ICMP from a link with a larger MTU) is dropped below the stack as without the feature.
+            bool joined = _rxLarge is not null && buffer[1] == GsoTcpV4;
             if (buffers == 0) Counters.DroppedMalformed++;
-            else if (buffers > 1 && _rxLarge is not null && buffers <= MaxLargeBuffers)
+            else if (buffers > 1 && joined && buffers <= MaxLargeBuffers)
             {
                 new ReadOnlySpan<byte>(buffer + HeaderSize, frameLength).CopyTo(_rxLarge);   // the rest follows in the next buffers
                 _rxLargeLength = frameLength;
                 _rxLargeMissing = buffers - 1;
                 _rxLargeFlags = flags;
             }
-            else if (buffers > 1 || frameLength > MaxFrame) { Counters.DroppedOversized++; _rxSkip = Math.Min(buffers - 1, _rx.Size); }
+            // A joined segment may also fit one buffer (two MSS, one of them short).
+            else if (buffers > 1 || frameLength > (joined ? BufferSize - HeaderSize : MaxFrame))
+            { Counters.DroppedOversized++; _rxSkip = Math.Min(buffers - 1, _rx.Size); }
             else Deliver(new ReadOnlySpan<byte>(buffer + HeaderSize, frameLength), flags);
         }
         _rx.Publish((ushort)id);                             // the descriptor still points at its buffer
