@@ -2,7 +2,8 @@
 """Hostile clients for tests/Hostile.Tests (issue 14), run inside the test's network namespace by the Debian python3
 (scapy from python3-scapy builds the forged frames). Each command prints one JSON object with what it saw.
 
-  flood      ADDR PORT COUNT HOLD       COUNT connects at once, held HOLD s, then closed
+  flood      ADDR PORT COUNT HOLD [STATUS_PORT]  COUNT connects at once (the kernel's default SYN retries), held HOLD s,
+             then closed; with STATUS_PORT the server's GET /status from just before the close
   synflood   TAP DSTMAC ADDR PORT SECS  forged SYNs from unreachable sources, as fast as the TAP takes them
   slowloris  ADDR PORT COUNT EVERY SECS COUNT connections sending one header byte every EVERY s
   noread     ADDR PORT COUNT BYTES HOLD COUNT POSTs of BYTES whose echo is never read, held HOLD s
@@ -12,7 +13,7 @@
              netem loss 5% reorder 25% duplicate 1% corrupt 0.1% delay 5 ms ± 2 ms (this kernel has no sch_netem)
   transfer   ADDR PORT BYTES [SEED]     BYTES of random data to an echo port while reading the echo; SHA-256 of both
 """
-import errno, json, os, random, select, socket, struct, sys, threading, time
+import errno, http.client, json, os, random, select, socket, struct, sys, threading, time
 
 
 def out(**kv):
@@ -22,6 +23,8 @@ def out(**kv):
 def raise_nofile(n):
     import resource
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if hard < n and os.geteuid() == 0:
+        hard = n   # root may raise its hard limit (the tests run as root: they make namespaces)
     resource.setrlimit(resource.RLIMIT_NOFILE, (min(max(soft, n), hard), hard))
 
 
@@ -30,8 +33,9 @@ def raise_nofile(n):
 errors = {}   # errno name -> count, of the last connect_many
 
 
-def connect_many(addr, port, count, timeout):
-    """Non-blocking connects at once; returns (connected sockets, failed count, timed-out count, seconds)."""
+def connect_many(addr, port, count, timeout, syn_retries=2):
+    """Non-blocking connects at once (SYN_RETRIES retransmissions of each SYN; None: the kernel's default, 6); returns
+    (connected sockets, failed count, timed-out count, seconds)."""
     ep = select.epoll()
     pending, connected, failed = {}, [], 0
     errors.clear()
@@ -39,7 +43,8 @@ def connect_many(addr, port, count, timeout):
     for _ in range(count):
         s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
         s.setblocking(False)
-        s.setsockopt(socket.IPPROTO_TCP, socket.TCP_SYNCNT, 2)
+        if syn_retries is not None:
+            s.setsockopt(socket.IPPROTO_TCP, socket.TCP_SYNCNT, syn_retries)
         err = s.connect_ex((addr, port))
         if err not in (0, errno.EINPROGRESS):
             failed += 1
@@ -66,11 +71,21 @@ def connect_many(addr, port, count, timeout):
     return connected, failed, timed_out, time.monotonic() - start
 
 
-def flood(addr, port, count, hold):
+def flood(addr, port, count, hold, status_port=None):
     count = int(count)
     raise_nofile(count + 100)
-    conns, failed, timed_out, secs = connect_many(addr, port, int(count), 120)
+    # As a normal client connects: a SYN lost in the burst is retransmitted after 1, 3, 7, ... s (6 times, ~127 s).
+    conns, failed, timed_out, secs = connect_many(addr, port, count, 150, syn_retries=None)
     time.sleep(float(hold))
+    server = None
+    if status_port is not None:   # what the server holds, while every connection is still open on this side
+        try:
+            c = http.client.HTTPConnection(addr, int(status_port), timeout=60)
+            c.request("GET", "/status")
+            server = json.loads(c.getresponse().read())
+            c.close()
+        except (OSError, ValueError) as e:
+            server = {"error": f"{type(e).__name__}: {e}"}
     # Still open after the hold? A read that would block means the server kept it.
     alive = 0
     for s in conns:
@@ -84,7 +99,8 @@ def flood(addr, port, count, hold):
             pass
     for s in conns:
         s.close()
-    out(connected=len(conns), failed=failed, errors=errors, timed_out=timed_out, connect_seconds=round(secs, 2), alive_after_hold=alive)
+    out(connected=len(conns), failed=failed, errors=errors, timed_out=timed_out, connect_seconds=round(secs, 2), alive_after_hold=alive,
+        server=server)
 
 
 def slowloris(addr, port, count, every, secs):
@@ -432,6 +448,6 @@ def transfer(addr, port, size, seed="0"):
 
 if __name__ == "__main__":
     cmd, args = sys.argv[1], sys.argv[2:]
-    {"flood": lambda a, p, c, h: flood(a, int(p), c, h), "synflood": synflood,
+    {"flood": lambda a, p, c, h, sp=None: flood(a, int(p), c, h, sp), "synflood": synflood,
      "slowloris": lambda a, p, c, e, s: slowloris(a, int(p), c, e, s),
      "noread": lambda a, p, c, b, h: noread(a, int(p), c, b, h), "frames": frames, "relay": relay, "transfer": transfer}[cmd](*args)
