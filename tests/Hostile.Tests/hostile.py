@@ -2,7 +2,7 @@
 """Hostile clients for tests/Hostile.Tests (issue 14), run inside the test's network namespace by the Debian python3
 (scapy from python3-scapy builds the forged frames). Each command prints one JSON object with what it saw.
 
-  flood      ADDR PORT COUNT HOLD [STATUS_PORT]  COUNT connects at once (the kernel's default SYN retries), held HOLD s,
+  flood      ADDR PORT COUNT HOLD [STATUS_PORT]  COUNT connects at once (the kernel's default SYN retries), held HOLD s
              then closed; with STATUS_PORT the server's GET /status from just before the close
   synflood   TAP DSTMAC ADDR PORT SECS  forged SYNs from unreachable sources, as fast as the TAP takes them
   slowloris  ADDR PORT COUNT EVERY SECS COUNT connections sending one header byte every EVERY s
@@ -23,14 +23,13 @@ def out(**kv):
 def raise_nofile(n):
     import resource
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
-    if hard < n and os.geteuid() == 0:
-        hard = n   # root may raise its hard limit (the tests run as root: they make namespaces)
     resource.setrlimit(resource.RLIMIT_NOFILE, (min(max(soft, n), hard), hard))
 
 
 # ---- connection-level attacks (kernel sockets) -----------------------------------------------------------------------
 
 errors = {}   # errno name -> count, of the last connect_many
+FLOOD_PER_WORKER = 10_000
 
 
 def connect_many(addr, port, count, timeout, syn_retries=2):
@@ -72,10 +71,38 @@ def connect_many(addr, port, count, timeout, syn_retries=2):
 
 
 def flood(addr, port, count, hold, status_port=None):
+    """COUNT connects at once from worker processes of at most FLOOD_PER_WORKER sockets each (the open-file limit),
+    started together; once every worker has connected all it could, the connections are held HOLD s, the server's
+    GET /status is taken (with STATUS_PORT), and each worker checks which are still open and closes them."""
+    import multiprocessing
     count = int(count)
-    raise_nofile(count + 100)
-    # As a normal client connects: a SYN lost in the burst is retransmitted after 1, 3, 7, ... s (6 times, ~127 s).
-    conns, failed, timed_out, secs = connect_many(addr, port, count, 150, syn_retries=None)
+    workers = -(-count // FLOOD_PER_WORKER)
+    mp = multiprocessing.get_context("fork")
+    connected_q, alive_q, release = mp.Queue(), mp.Queue(), mp.Event()
+
+    def worker(n):
+        raise_nofile(n + 100)
+        # As a normal client connects: a SYN lost in the burst is retransmitted after 1, 3, 7, ... s (6 times, ~127 s).
+        conns, failed, timed_out, secs = connect_many(addr, port, n, 150, syn_retries=None)
+        connected_q.put((len(conns), failed, timed_out, secs, dict(errors)))
+        release.wait()
+        alive = 0   # still open after the hold? A read that would block means the server kept it
+        for s in conns:
+            try:
+                if s.recv(1, socket.MSG_PEEK | socket.MSG_DONTWAIT) != b"":
+                    alive += 1
+            except BlockingIOError:
+                alive += 1
+            except OSError:
+                pass
+        for s in conns:
+            s.close()
+        alive_q.put(alive)
+
+    procs = [mp.Process(target=worker, args=(min(FLOOD_PER_WORKER, count - i * FLOOD_PER_WORKER),)) for i in range(workers)]
+    for p in procs:
+        p.start()
+    results = [connected_q.get() for _ in procs]
     time.sleep(float(hold))
     server = None
     if status_port is not None:   # what the server holds, while every connection is still open on this side
@@ -86,20 +113,16 @@ def flood(addr, port, count, hold, status_port=None):
             c.close()
         except (OSError, ValueError) as e:
             server = {"error": f"{type(e).__name__}: {e}"}
-    # Still open after the hold? A read that would block means the server kept it.
-    alive = 0
-    for s in conns:
-        try:
-            if s.recv(1, socket.MSG_PEEK | socket.MSG_DONTWAIT) == b"":
-                continue
-            alive += 1
-        except BlockingIOError:
-            alive += 1
-        except OSError:
-            pass
-    for s in conns:
-        s.close()
-    out(connected=len(conns), failed=failed, errors=errors, timed_out=timed_out, connect_seconds=round(secs, 2), alive_after_hold=alive,
+    release.set()
+    alive = sum(alive_q.get() for _ in procs)
+    for p in procs:
+        p.join()
+    all_errors = {}
+    for r in results:
+        for k, v in r[4].items():
+            all_errors[k] = all_errors.get(k, 0) + v
+    out(connected=sum(r[0] for r in results), failed=sum(r[1] for r in results), errors=all_errors,
+        timed_out=sum(r[2] for r in results), connect_seconds=round(max(r[3] for r in results), 2), alive_after_hold=alive,
         server=server)
 
 
