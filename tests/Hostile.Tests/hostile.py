@@ -224,17 +224,43 @@ def synflood(tap, dstmac, addr, port, secs):
     src = get_if_hwaddr(tap)
     rnd = random.Random(1)
     # Sources in 198.18.0.0/15 (benchmarking space): the guest routes its SYN-ACKs to the namespace, which does not
-    # forward them, so every half-open connection waits for an ACK that never comes.
-    frames = [bytes(Ether(src=src, dst=dstmac) / IP(src="198.18.%d.%d" % (rnd.randrange(256), rnd.randrange(1, 255)), dst=addr, id=i)
-                    / TCP(sport=rnd.randrange(1024, 65535), dport=int(port), flags="S", seq=rnd.getrandbits(32), window=65535,
-                          options=[("MSS", 1460), ("SAckOK", b""), ("WScale", 7)])) for i in range(4096)]
+    # forward them, so every half-open connection waits for an ACK that never comes. SYN_SOURCES distinct ones, well
+    # beyond the guest's SYN backlog (4096), from one template scapy builds (it is slow) with the addresses, ports and
+    # sequence numbers patched in.
+    template = bytearray(bytes(Ether(src=src, dst=dstmac) / IP(src="198.18.0.1", dst=addr)
+                               / TCP(dport=int(port), flags="S", window=65535, options=[("MSS", 1460), ("SAckOK", b""), ("WScale", 7)])))
+    frames = []
+    for i in range(SYN_SOURCES):
+        f = bytearray(template)
+        struct.pack_into("!H", f, 18, i & 0xFFFF)                                               # IP id
+        f[26:30] = bytes((198, 18 + (i >> 16 & 1), rnd.randrange(256), rnd.randrange(1, 255)))  # IP source
+        struct.pack_into("!H", f, 34, rnd.randrange(1024, 65535))                                # TCP source port
+        struct.pack_into("!I", f, 38, rnd.getrandbits(32))                                      # TCP sequence number
+        struct.pack_into("!H", f, 24, 0)
+        struct.pack_into("!H", f, 24, inet_checksum(f[14:34]))
+        struct.pack_into("!H", f, 50, 0)
+        struct.pack_into("!H", f, 50, inet_checksum(bytes(f[26:34]) + struct.pack("!BBH", 0, 6, len(f) - 34) + bytes(f[34:])))
+        frames.append(bytes(f))
     sock = l2(tap)
     deadline, sent = time.monotonic() + float(secs), 0
     while time.monotonic() < deadline:
         n, _ = send_paced(sock, frames[:512], 20000)
         sent += n
         frames = frames[512:] + frames[:512]
-    out(sent=sent, seconds=float(secs))
+    out(sent=sent, seconds=float(secs), sources=SYN_SOURCES)
+
+
+SYN_SOURCES = 32768
+
+
+def inet_checksum(data):
+    """The Internet checksum (RFC 1071) of DATA."""
+    if len(data) % 2:
+        data = bytes(data) + b"\0"
+    total = sum(struct.unpack("!%dH" % (len(data) // 2), data))
+    while total >> 16:
+        total = (total & 0xFFFF) + (total >> 16)
+    return ~total & 0xFFFF
 
 
 class Handshake:
