@@ -2,8 +2,8 @@
 """Hostile clients for tests/Hostile.Tests (issue 14), run inside the test's network namespace by the Debian python3
 (scapy from python3-scapy builds the forged frames). Each command prints one JSON object with what it saw.
 
-  flood      ADDR PORT COUNT HOLD [STATUS_PORT]  COUNT connects at once (the kernel's default SYN retries), held HOLD s
-             then closed; with STATUS_PORT the server's GET /status from just before the close
+  flood      ADDR PORT COUNT HOLD [STATUS_PORT]  COUNT connects at once (the kernel's default SYN retries), held HOLD s,
+             one byte echoed on each, closed; with STATUS_PORT the server's GET /status from just before the close
   synflood   TAP DSTMAC ADDR PORT SECS  forged SYNs from unreachable sources, as fast as the TAP takes them
   slowloris  ADDR PORT COUNT EVERY SECS COUNT connections sending one header byte every EVERY s
   noread     ADDR PORT COUNT BYTES HOLD COUNT POSTs of BYTES whose echo is never read, held HOLD s
@@ -72,20 +72,21 @@ def connect_many(addr, port, count, timeout, syn_retries=2):
 
 def flood(addr, port, count, hold, status_port=None):
     """COUNT connects at once from worker processes of at most FLOOD_PER_WORKER sockets each (the open-file limit),
-    started together; once every worker has connected all it could, the connections are held HOLD s, the server's
-    GET /status is taken (with STATUS_PORT), and each worker checks which are still open and closes them."""
+    started together. Once every worker has connected all it could, the connections are held HOLD s; then each worker
+    checks which are still open and sends one byte on each, which an echo port must return; then the server's GET
+    /status is taken (with STATUS_PORT) while all are still open, and the workers close them."""
     import multiprocessing
     count = int(count)
     workers = -(-count // FLOOD_PER_WORKER)
     mp = multiprocessing.get_context("fork")
-    connected_q, alive_q, release = mp.Queue(), mp.Queue(), mp.Event()
+    connected_q, checked_q, echo, close = mp.Queue(), mp.Queue(), mp.Event(), mp.Event()
 
     def worker(n):
         raise_nofile(n + 100)
         # As a normal client connects: a SYN lost in the burst is retransmitted after 1, 3, 7, ... s (6 times, ~127 s).
         conns, failed, timed_out, secs = connect_many(addr, port, n, 150, syn_retries=None)
         connected_q.put((len(conns), failed, timed_out, secs, dict(errors)))
-        release.wait()
+        echo.wait()
         alive = 0   # still open after the hold? A read that would block means the server kept it
         for s in conns:
             try:
@@ -95,15 +96,18 @@ def flood(addr, port, count, hold, status_port=None):
                 alive += 1
             except OSError:
                 pass
+        checked_q.put((alive, echo_round(conns, 120)))
+        close.wait()
         for s in conns:
             s.close()
-        alive_q.put(alive)
 
     procs = [mp.Process(target=worker, args=(min(FLOOD_PER_WORKER, count - i * FLOOD_PER_WORKER),)) for i in range(workers)]
     for p in procs:
         p.start()
     results = [connected_q.get() for _ in procs]
     time.sleep(float(hold))
+    echo.set()
+    checked = [checked_q.get() for _ in procs]
     server = None
     if status_port is not None:   # what the server holds, while every connection is still open on this side
         try:
@@ -113,8 +117,7 @@ def flood(addr, port, count, hold, status_port=None):
             c.close()
         except (OSError, ValueError) as e:
             server = {"error": f"{type(e).__name__}: {e}"}
-    release.set()
-    alive = sum(alive_q.get() for _ in procs)
+    close.set()
     for p in procs:
         p.join()
     all_errors = {}
@@ -122,8 +125,32 @@ def flood(addr, port, count, hold, status_port=None):
         for k, v in r[4].items():
             all_errors[k] = all_errors.get(k, 0) + v
     out(connected=sum(r[0] for r in results), failed=sum(r[1] for r in results), errors=all_errors,
-        timed_out=sum(r[2] for r in results), connect_seconds=round(max(r[3] for r in results), 2), alive_after_hold=alive,
-        server=server)
+        timed_out=sum(r[2] for r in results), connect_seconds=round(max(r[3] for r in results), 2),
+        alive_after_hold=sum(c[0] for c in checked), echoed=sum(c[1] for c in checked), server=server)
+
+
+def echo_round(conns, timeout):
+    """Sends one byte on every connection and counts those that echo it back within TIMEOUT s."""
+    ep = select.epoll()
+    waiting = {}
+    for s in conns:
+        try:
+            if s.send(b"x") == 1:
+                waiting[s.fileno()] = s
+                ep.register(s.fileno(), select.EPOLLIN)
+        except OSError:
+            pass
+    echoed, deadline = 0, time.monotonic() + timeout
+    while waiting and time.monotonic() < deadline:
+        for fd, _ in ep.poll(0.5):
+            s = waiting.pop(fd)
+            ep.unregister(fd)
+            try:
+                echoed += s.recv(1) == b"x"
+            except OSError:
+                pass
+    ep.close()
+    return echoed
 
 
 def slowloris(addr, port, count, every, secs):
