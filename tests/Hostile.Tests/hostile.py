@@ -129,19 +129,22 @@ def flood(addr, port, count, hold, status_port=None):
         alive_after_hold=sum(c[0] for c in checked), echoed=sum(c[1] for c in checked), server=server)
 
 
-def echo_round(conns, timeout):
-    """Sends one byte on every connection and counts those that echo it back within TIMEOUT s."""
+def echo_round(conns, timeout, window=500):
+    """Sends one byte on every connection, WINDOW of them awaiting their echo at a time (a check, not a second burst:
+    20,000 at once would be lost in the queues in front of the guest and retransmitted with backoff), and counts those
+    echoed back within TIMEOUT s."""
     ep = select.epoll()
-    waiting = {}
-    for s in conns:
-        try:
-            if s.send(b"x") == 1:
-                waiting[s.fileno()] = s
-                ep.register(s.fileno(), select.EPOLLIN)
-        except OSError:
-            pass
+    todo, waiting = list(conns), {}
     echoed, deadline = 0, time.monotonic() + timeout
-    while waiting and time.monotonic() < deadline:
+    while (todo or waiting) and time.monotonic() < deadline:
+        while todo and len(waiting) < window:
+            s = todo.pop()
+            try:
+                if s.send(b"x") == 1:
+                    waiting[s.fileno()] = s
+                    ep.register(s.fileno(), select.EPOLLIN)
+            except OSError:
+                pass
         for fd, _ in ep.poll(0.5):
             s = waiting.pop(fd)
             ep.unregister(fd)
