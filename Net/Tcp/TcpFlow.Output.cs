@@ -143,10 +143,10 @@ public sealed partial class TcpFlow
         {
             window = (ushort)Math.Min(OfferableWindow(), 65535);
         }
-        bool partial = _stack.ChecksumOffload;   // the device sums the payload
+        bool partial = _stack.ChecksumOffloadTo(Tuple.RemoteAddress);   // the device sums the payload, or nobody needs it (loopback)
         int length = TcpSegment.WriteHeader(buffer, Tuple.LocalPort, Tuple.RemotePort, seq.Value, ackNumber, flags, window,
             optLen, len, Tuple.LocalAddress, Tuple.RemoteAddress, partial);
-        _stack.Send(Tuple.RemoteAddress, buffer.AsSpan(0, length), partial);
+        _stack.Send(Tuple, buffer.AsSpan(0, length), partial);
     }
 
     private void SendSynAck()
