@@ -9,7 +9,9 @@ using System.Text.Json.Serialization;
 
 // An ASP.NET Core minimal API written exactly as for Linux; nothing here knows it runs on CosmosNet.
 var builder = WebApplication.CreateSlimBuilder(args);
-builder.WebHost.UseUrls("http://0.0.0.0:80");
+// Port 80 on every address, and a second endpoint on localhost only (Kestrel binds 127.0.0.1 and tries [::1], which
+// fails without IPv6 and is only logged, as on a Linux host without IPv6): reachable from inside the machine alone.
+builder.WebHost.UseUrls("http://0.0.0.0:80", "http://localhost:5000");
 builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.TypeInfoResolverChain.Insert(0, AppJson.Default));
 var app = builder.Build();
 
@@ -24,10 +26,11 @@ app.MapPost("/echo", async (HttpRequest request) =>
     return Results.Bytes(body.ToArray(), "application/octet-stream");
 });
 
-// HttpClient from inside the appliance: to the machine itself by its host name and to an upstream server named in the
+// HttpClient from inside the appliance: to the machine itself by its host name and by localhost, and to an upstream server named in the
 // configuration (--Upstream=http://10.0.2.2:8000/ on the kernel command line reaches the host under QEMU's user network).
 var client = new HttpClient { Timeout = TimeSpan.FromSeconds(30) };
 app.MapGet("/self", async () => "self: " + await client.GetStringAsync($"http://{System.Net.Dns.GetHostName()}/"));
+app.MapGet("/local", async () => "local: " + await client.GetStringAsync("http://localhost:5000/"));
 app.MapGet("/upstream", async (IConfiguration configuration) =>
     configuration["Upstream"] is { } upstream ? Results.Text("upstream: " + await client.GetStringAsync(upstream)) : Results.NotFound());
 

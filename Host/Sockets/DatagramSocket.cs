@@ -23,7 +23,16 @@ sealed class DatagramSocket(SocketNetwork network) : SocketDescriptor(network)
     public override int Protocol => 17;
     public override string ToString() => $"udp {_local}";
 
-    public override Endpoint LocalEndpoint { get { lock (Gate) return _local; } }
+    /// <summary>Bound to 0.0.0.0 and connected, it reports the source the route picks for the peer, as Linux does.</summary>
+    public override Endpoint LocalEndpoint
+    {
+        get
+        {
+            lock (Gate)
+                return _peer is { } peer && _local.Address.IsAny && _port is not null
+                    ? _local with { Address = Network.Stack.Ip.SourceFor(peer.Address) } : _local;
+        }
+    }
     public override Endpoint? RemoteEndpoint { get { lock (Gate) return _peer; } }
     public override int BytesAvailable { get { lock (Gate) return _queue.TryPeek(out var d) ? d.Data.Length : 0; } }
 
@@ -34,7 +43,7 @@ sealed class DatagramSocket(SocketNetwork network) : SocketDescriptor(network)
             if (Closed) return -EBADF;
             if (_port is not null) return -EINVAL;
         }
-        var result = Network.Invoke(() => Network.Stack.Udp.Bind(local.Port, OnDatagram, OnIcmpError));
+        var result = Network.Invoke(() => Network.Stack.Udp.Bind(new UdpEndpoint(local.Address, local.Port), OnDatagram, OnIcmpError));
         if (!result.IsOk) return result.Error == UdpError.PortInUse ? -EADDRINUSE : -EADDRNOTAVAIL;
         lock (Gate)
         {

@@ -7,7 +7,7 @@ namespace CosmosNet.Host.Sockets;
 
 /// <summary>
 /// Name resolution as libSystem.Native offers it to System.Net.NameResolution (getaddrinfo's part): Dns.GetHostAddresses,
-/// GetHostEntry and everything that connects by name. "localhost" is 127.0.0.1 and the machine's own name
+/// GetHostEntry and everything that connects by name. "localhost" (and names under it) is 127.0.0.1 and the machine's own name
 /// ("cosmosnet", what gethostname says) its interface address, as /etc/hosts would say; every other name goes to
 /// the stack's DNS resolver (the servers DHCP or the command line gave). IPv4 only: asking for IPv6 alone finds nothing.
 /// Results are getaddrinfo's error numbers as .NET's PAL numbers them (GetAddrInfoErrorFlags).
@@ -43,7 +43,7 @@ static unsafe class NameCalls
         if (addressFamily == InterNetworkV6) return NoName;   // no IPv6 addresses anywhere yet
 
         IReadOnlyList<Ipv4Address> addresses;
-        if (name.Equals("localhost", StringComparison.OrdinalIgnoreCase)) addresses = [new Ipv4Address(127, 0, 0, 1)];
+        if (DnsResolver.IsLocalhost(name)) addresses = [Ipv4Address.Loopback];   // never a DNS query (RFC 6761 6.3)
         else
         {
             if (SocketNetwork.Current is not { } network) return Fail;

@@ -51,7 +51,7 @@ static unsafe class SocketCalls
     {
         if (Find(fd) is not { } socket) return Pal(-EBADF);
         if (!TryRead(address, length, out var local, out int errno)) return Pal(-errno);
-        if (!local.Address.IsAny && local.Address != socket.NetworkAddress) return Pal(-EADDRNOTAVAIL);
+        if (!socket.MayBind(local.Address)) return Pal(-EADDRNOTAVAIL);
         return Pal(socket.Bind(local));
     }
 

@@ -38,8 +38,8 @@ abstract class SocketDescriptor(SocketNetwork network) : Descriptor
     public abstract int Protocol { get; }    // ProtocolType: 6 TCP, 17 UDP
     public virtual bool IsListening => false;
 
-    /// <summary>The interface's address (the only one a socket may bind besides 0.0.0.0).</summary>
-    public Ipv4Address NetworkAddress => Network.Stack.Ip.LocalAddress;
+    /// <summary>Whether a socket may bind <paramref name="address"/>: 0.0.0.0, 127/8 (the loopback interface) or the interface's address.</summary>
+    public bool MayBind(Ipv4Address address) => address.IsAny || Network.Stack.Ip.IsLocal(address);
 
     // ---- the calls ----
 

@@ -20,6 +20,7 @@ sealed class StreamSocket : SocketDescriptor
     Phase _phase;
     Endpoint _local, _remote;
     bool _bound;
+    Endpoint _binding;   // what bind(2) claimed (its address stays 0.0.0.0 when a connection picks a source)
 
     // Listening.
     readonly Queue<StreamSocket> _accepted = new();
@@ -52,21 +53,33 @@ sealed class StreamSocket : SocketDescriptor
     public override Endpoint? RemoteEndpoint { get { lock (Gate) return _phase == Phase.Connected ? _remote : null; } }
     public override int BytesAvailable { get { lock (Gate) return _received.Count; } }
 
-    // ---- ports this layer bound (the stack's own table knows only listeners) ----
+    // ---- addresses this layer bound (the stack's own table knows only listeners) ----
+    // As on Linux: one port may be bound on several addresses (127.0.0.1 and the interface's), but not on 0.0.0.0 and
+    // any other address at once.
 
-    static readonly HashSet<ushort> s_bound = [];
+    static readonly HashSet<Endpoint> s_bound = [];
+    static readonly Dictionary<ushort, int> s_boundPorts = [];
 
-    static bool TryClaim(ushort port)
+    static bool TryClaim(Endpoint local)
     {
-        lock (s_bound) return s_bound.Add(port);
+        lock (s_bound)
+        {
+            bool taken = local.Address.IsAny ? s_boundPorts.ContainsKey(local.Port)
+                : s_bound.Contains(local) || s_bound.Contains(local with { Address = Ipv4Address.Any });
+            if (taken) return false;
+            s_bound.Add(local);
+            s_boundPorts[local.Port] = s_boundPorts.GetValueOrDefault(local.Port) + 1;
+            return true;
+        }
     }
 
-    static void Release(ushort port)
+    static void Release(Endpoint local)
     {
-        lock (s_bound) s_bound.Remove(port);
+        lock (s_bound)
+            if (s_bound.Remove(local) && --s_boundPorts[local.Port] == 0) s_boundPorts.Remove(local.Port);
     }
 
-    static ushort ClaimEphemeral(TcpStack tcp)
+    static ushort ClaimEphemeral(TcpStack tcp, Ipv4Address address)
     {
         lock (s_bound)
         {
@@ -74,7 +87,7 @@ sealed class StreamSocket : SocketDescriptor
             for (int i = 0; i < 65536 - EphemeralFirst; i++)
             {
                 var port = (ushort)(EphemeralFirst + (start - EphemeralFirst + i) % (65536 - EphemeralFirst));
-                if (!s_bound.Contains(port) && tcp.ListenerFor(port) is null) { s_bound.Add(port); return port; }
+                if (!s_boundPorts.ContainsKey(port) && !tcp.IsListening(port) && TryClaim(new Endpoint(address, port))) return port;
             }
             return 0;
         }
@@ -90,16 +103,18 @@ sealed class StreamSocket : SocketDescriptor
             if (_bound || _phase != Phase.Unconnected) return -EINVAL;
         }
         // An ephemeral port is checked against the stack's listeners, which live on the loop.
-        ushort port = local.Port == 0 ? Network.Invoke(() => ClaimEphemeral(Network.Stack.Tcp)) : TryClaim(local.Port) ? local.Port : (ushort)0;
+        ushort port = local.Port == 0 ? Network.Invoke(() => ClaimEphemeral(Network.Stack.Tcp, local.Address))
+            : TryClaim(local) ? local.Port : (ushort)0;
         if (port == 0) return -EADDRINUSE;
         lock (Gate)
         {
             if (Closed || _bound)
             {
-                Release(port);
+                Release(local with { Port = port });
                 return Closed ? -EBADF : -EINVAL;
             }
             _local = local with { Port = port };
+            _binding = _local;
             _bound = true;
             return 0;
         }
@@ -124,18 +139,18 @@ sealed class StreamSocket : SocketDescriptor
         }
         if (!bound && Bind(new Endpoint(Ipv4Address.Any, 0)) is var error && error < 0) return error;
         Keepalive? keepalive;
-        ushort port;
+        TcpEndpoint local;
         lock (Gate)
         {
             if (Closed) return -EBADF;
             if (_phase != Phase.Unconnected) return _phase == Phase.Listening ? 0 : -EINVAL;
             _phase = Phase.Listening;
             keepalive = KeepaliveSettings;
-            port = _local.Port;
+            local = new TcpEndpoint(_binding.Address, _binding.Port);
         }
         Network.Invoke(() =>
         {
-            Network.Stack.Tcp.Listen(port, keepalive, flow => { OnAccepted(flow); return Task.CompletedTask; });
+            Network.Stack.Tcp.Listen(local, new TcpListener(flow => { OnAccepted(flow); return Task.CompletedTask; }, keepalive));
             return 0;
         });
         return 0;
@@ -192,10 +207,10 @@ sealed class StreamSocket : SocketDescriptor
             _remote = remote;
             PendingError = 0;
             var keepalive = KeepaliveSettings;
-            ushort localPort = _bound ? _local.Port : (ushort)0;
+            var local = _bound ? new TcpEndpoint(_binding.Address, _binding.Port) : new TcpEndpoint(Ipv4Address.Any, 0);
             OnLoop(async () =>
             {
-                var result = await Network.Stack.Tcp.ConnectAsync(new TcpEndpoint(remote.Address, remote.Port), keepalive, localPort);
+                var result = await Network.Stack.Tcp.ConnectAsync(new TcpEndpoint(remote.Address, remote.Port), keepalive, local);
                 lock (Gate)
                 {
                     if (Closed)
@@ -466,8 +481,8 @@ sealed class StreamSocket : SocketDescriptor
 
     void StopListeningLocked()
     {
-        ushort port = _local.Port;
-        Network.Post(() => Network.Stack.Tcp.Unlisten(port));   // posted before the port is released: a later Listen on it comes after
+        var local = new TcpEndpoint(_binding.Address, _binding.Port);
+        Network.Post(() => Network.Stack.Tcp.Unlisten(local));   // posted before the port is released: a later Listen on it comes after
         while (_accepted.TryDequeue(out var pending)) pending.Reset();   // Linux resets connections left in the accept queue
     }
 
@@ -500,7 +515,7 @@ sealed class StreamSocket : SocketDescriptor
             _received.Clear();
             Wake(ref _dataToSend);       // the send pump flushes, then FIN
             Wake(ref _roomToReceive);    // the receive pump drains and drops
-            if (_bound) Release(_local.Port);
+            if (_bound) Release(_binding);
             UnregisterLocked();
             return 0;
         }

@@ -26,7 +26,8 @@ internal static unsafe class KernelCommands
         Shell.Register("trace", "trace <thread id>: the thread's stack, symbolized (ids from threads)", Trace);
         Shell.Register("log", "log [level error|warn|info|debug]: show or set the log level", LogLevelCommand);
         Shell.Register("reboot", "reboot: reset the machine", _ => { Shell.Say("rebooting\n"); Power.Reboot(); return ""; });
-        Shell.Register("poweroff", "poweroff: power the machine off (ACPI)", _ => { Shell.Say("powering off\n"); Power.Shutdown(); return ""; });
+        Shell.Register("poweroff", "poweroff: SIGTERM to the app (a graceful stop, as the power button), then power off (ACPI), at most 10 s later",
+            _ => { Shell.Say("powering off: SIGTERM to the app\n"); Signals.PowerOff(10_000_000_000UL); return ""; });
     }
 
     static string Help(string[] args)

@@ -15,6 +15,7 @@ internal static unsafe class Signals
 
     static ulong s_pending;      // one bit per signal; touched with interrupts disabled (one CPU)
     static WaitQueue s_waiter;
+    static volatile bool s_poweringOff;   // SIGTERM comes from poweroff: not handled, it powers off rather than fails
 
     /// <summary>Kernel start-up, once the scheduler runs: the delivery thread.</summary>
     public static void Start()
@@ -35,6 +36,20 @@ internal static unsafe class Signals
         s_pending |= 1UL << signal;
         fixed (WaitQueue* waiter = &s_waiter) Scheduler.WakeOne(waiter);
         Arch.X64.InterruptGuard.Restore(flags);
+    }
+
+    /// <summary>
+    /// Powers the machine off as Linux's poweroff does: SIGTERM to the app first, so one that handles it (ASP.NET Core's
+    /// host) stops gracefully — its Main returns and the kernel powers off with status 0. An app that takes no SIGTERM is
+    /// powered off at once, one still running after <paramref name="graceNanoseconds"/> anyway. Never returns.
+    /// </summary>
+    public static void PowerOff(ulong graceNanoseconds)
+    {
+        s_poweringOff = true;
+        Post(SIGTERM);
+        Scheduler.Sleep(graceNanoseconds);
+        Console.Serial.Write("CosmosNet: the app did not exit after SIGTERM; powering off\n"u8);
+        Arch.X64.Power.Shutdown();
     }
 
     [UnmanagedCallersOnly]
@@ -63,6 +78,11 @@ internal static unsafe class Signals
     public static void DefaultAction(int signal)
     {
         if (signal is not (SIGHUP or SIGINT or SIGQUIT or SIGTERM)) return;
+        if (signal == SIGTERM && s_poweringOff)
+        {
+            Console.Serial.Write("CosmosNet: SIGTERM not handled; powering off\n"u8);
+            Arch.X64.Power.Shutdown();
+        }
         Console.Serial.Write("CosmosNet: terminated by signal "u8);
         Console.Serial.WriteDecimal((ulong)signal);
         Console.Serial.WriteByte((byte)'\n');

@@ -63,10 +63,12 @@ public sealed class DnsResolver
         _options = options ?? new DnsOptions();
     }
 
-    /// <summary>The IPv4 addresses of <paramref name="name"/>; a dotted-quad literal resolves to itself without a query.</summary>
+    /// <summary>The IPv4 addresses of <paramref name="name"/>; a dotted-quad literal resolves to itself and "localhost"
+    /// (and any name under it, RFC 6761 6.3) to 127.0.0.1, both without a query.</summary>
     public Task<Result<IReadOnlyList<Ipv4Address>, DnsError>> ResolveAsync(string name)
     {
         if (Ipv4Address.TryParse(name, out var literal)) return Done(new[] { literal });
+        if (IsLocalhost(name)) return Done(new[] { Ipv4Address.Loopback });
         if (DnsMessage.WriteQuery(_tx, 0, name, DnsType.A, out _) != WireError.None) return Done(DnsError.InvalidName);
         if (_cache.TryGetValue(name, out var cached))
         {
@@ -77,6 +79,13 @@ public sealed class DnsResolver
         if (servers.Count == 0) return Done(DnsError.NoServers);
         var query = new Query(this, name, servers);
         return query.Start();
+    }
+
+    /// <summary>"localhost", "localhost." or a name under it ("app.localhost"), in any case.</summary>
+    public static bool IsLocalhost(string name)
+    {
+        var n = name.AsSpan().TrimEnd('.');
+        return n.Equals("localhost", StringComparison.OrdinalIgnoreCase) || n.EndsWith(".localhost", StringComparison.OrdinalIgnoreCase);
     }
 
     private static Task<Result<IReadOnlyList<Ipv4Address>, DnsError>> Done(Ipv4Address[] addresses) =>

@@ -42,6 +42,19 @@ public interface IIpLayer
     /// </summary>
     bool Send(Ipv4Address destination, IpProtocol protocol, ReadOnlySpan<byte> payload);
 
+    /// <summary>Whether <paramref name="address"/> is this host's: 127/8 (the loopback interface) or the interface's own
+    /// address. Packets to it never reach a device.</summary>
+    bool IsLocal(Ipv4Address address) => !address.IsAny && address == LocalAddress;
+
+    /// <summary>The source address of packets to <paramref name="destination"/> from a socket bound to no address:
+    /// 127.0.0.1 towards 127/8, else <see cref="LocalAddress"/>.</summary>
+    Ipv4Address SourceFor(Ipv4Address destination) => LocalAddress;
+
+    /// <summary>Like <see cref="Send(Ipv4Address, IpProtocol, ReadOnlySpan{byte})"/> from a chosen source, one of this
+    /// host's addresses (<see cref="IsLocal"/>; a 127/8 source reaches only this host). False when it cannot be sent.</summary>
+    bool Send(Ipv4Address source, Ipv4Address destination, IpProtocol protocol, ReadOnlySpan<byte> payload) =>
+        source == LocalAddress && Send(destination, protocol, payload);
+
     /// <summary>Attaches the handler for one transport protocol; the IP layer calls it for every packet addressed to this host.</summary>
     void Register(IpProtocol protocol, IIpTransport transport);
 
@@ -55,6 +68,10 @@ public interface IIpLayer
     /// <summary>Whether the device finishes TCP checksums: a transport may then write only the pseudo-header sum
     /// (<see cref="Wire.Checksum.PartialSeed"/>) and send with <see cref="SendPartialChecksum"/>.</summary>
     bool ChecksumOffload => false;
+
+    /// <summary>Whether a segment to <paramref name="destination"/> may go with a partial checksum: the device finishes
+    /// it, or it never leaves the host (loopback: nobody verifies it, so nobody sums it).</summary>
+    bool ChecksumOffloadTo(Ipv4Address destination) => ChecksumOffload;
 
     /// <summary>
     /// Like <see cref="Send"/> for a TCP segment whose checksum field holds only the pseudo-header sum: the device
@@ -79,6 +96,10 @@ public interface IIpLayer
     /// </summary>
     bool SendSegmented(Ipv4Address destination, ReadOnlySpan<byte> segment, int segmentSize) =>
         throw new NotSupportedException("this IP layer sends no segments larger than the MTU");
+
+    /// <summary><see cref="SendPartialChecksum(Ipv4Address, ReadOnlySpan{byte})"/> from a chosen source, as <see cref="Send(Ipv4Address, Ipv4Address, IpProtocol, ReadOnlySpan{byte})"/>.</summary>
+    bool SendPartialChecksum(Ipv4Address source, Ipv4Address destination, ReadOnlySpan<byte> segment) =>
+        source == LocalAddress && SendPartialChecksum(destination, segment);
 }
 
 /// <summary>A transport protocol fed by the IP layer.</summary>
@@ -99,4 +120,9 @@ public interface IIpTransport
     /// <paramref name="mtu"/> is the next-hop MTU for <see cref="IcmpErrorKind.FragmentationNeeded"/>, else 0.
     /// </summary>
     void ReceiveIcmpError(IcmpErrorKind kind, Ipv4Address originalDestination, ReadOnlySpan<byte> originalPayload, int mtu);
+
+    /// <summary>Like <see cref="ReceiveIcmpError(IcmpErrorKind, Ipv4Address, ReadOnlySpan{byte}, int)"/>, with the
+    /// offending packet's source: which of this host's addresses (the interface's, or one in 127/8) sent it.</summary>
+    void ReceiveIcmpError(IcmpErrorKind kind, Ipv4Address originalSource, Ipv4Address originalDestination, ReadOnlySpan<byte> originalPayload, int mtu) =>
+        ReceiveIcmpError(kind, originalDestination, originalPayload, mtu);
 }

@@ -47,7 +47,7 @@ internal sealed class IcmpResponder
                 if (!unicast) return; // no answers to broadcast pings (smurf amplification)
                 var reply = Scratch(bytes.Length);
                 int length = IcmpMessage.Write(reply, IcmpType.EchoReply, 0, BinaryPrimitives.ReadUInt32BigEndian(message.RestOfHeader), message.Data);
-                if (_interface.Send(source, (byte)IpProtocol.Icmp, reply[..length])) _stats.Increment(NetCounter.IcmpEchoRepliesSent);
+                if (_interface.Send(destination, source, (byte)IpProtocol.Icmp, reply[..length])) _stats.Increment(NetCounter.IcmpEchoRepliesSent);
                 return;
             case IcmpType.EchoReply:
                 _stats.Increment(NetCounter.IcmpEchoRepliesReceived);
@@ -103,7 +103,8 @@ internal sealed class IcmpResponder
         if (originalHeader[9] == (byte)IpProtocol.Icmp
             && (originalPayload.Length == 0 || originalPayload[0] is not ((byte)IcmpType.EchoRequest or (byte)IcmpType.EchoReply)))
             return false;
-        if (!TakeToken())
+        bool local = _interface.IsLocal(source);
+        if (!local && !TakeToken()) // errors inside the host (loopback) are not rate limited, as on Linux
         {
             _stats.Increment(NetCounter.IcmpErrorsRateLimited);
             return false;
@@ -113,7 +114,10 @@ internal sealed class IcmpResponder
         originalHeader.CopyTo(message[IcmpMessage.HeaderLength..]);
         originalPayload[..quote].CopyTo(message[(IcmpMessage.HeaderLength + originalHeader.Length)..]);
         IcmpMessage.Write(message, type, code, restOfHeader, message[IcmpMessage.HeaderLength..]);
-        if (!_interface.Send(source, (byte)IpProtocol.Icmp, message)) return false;
+        // From the address the offending packet was sent to, when it is ours (a 127/8 one answers from itself).
+        var originalDestination = Ipv4Address.Read(originalHeader[16..]);
+        var from = _interface.IsLocal(originalDestination) ? originalDestination : _interface.SourceFor(source);
+        if (!_interface.Send(from, source, (byte)IpProtocol.Icmp, message)) return false;
         _stats.Increment(NetCounter.IcmpErrorsSent);
         return true;
     }

@@ -24,6 +24,9 @@ public sealed record IpOptions
     /// <summary>Packets to this host itself waiting for the next turn of the stack's loop.</summary>
     public int LoopbackQueueLimit { get; init; } = 256;
 
+    /// <summary>The loopback interface's MTU: packets to this host itself may be this large (Linux's lo once had 16436).</summary>
+    public int LoopbackMtu { get; init; } = 16384;
+
     /// <summary>ICMP errors sent per second at most (token bucket, RFC 1812 4.3.2.8).</summary>
     public int IcmpErrorsPerSecond { get; init; } = 100;
 }

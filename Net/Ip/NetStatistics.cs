@@ -41,9 +41,13 @@ public enum NetCounter
     IpUnknownProtocol,
     IpDelivered,
     IpSent,
-    /// <summary>A packet to this host's own address or 127/8, delivered without the device.</summary>
+    /// <summary>A packet to this host's own address or 127/8, queued on the loopback interface (never the device).</summary>
     IpLoopback,
+    /// <summary>A loopback packet handed back to the stack's input on the next turn of its loop.</summary>
+    IpLoopbackDelivered,
     IpLoopbackQueueFull,
+    /// <summary>RFC 1122 3.2.1.3: a packet from the wire with a 127/8 source or destination, dropped.</summary>
+    IpMartian,
     IpNoRoute,
     IpTooLarge,
     IpFragmentsSent,

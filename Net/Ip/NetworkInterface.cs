@@ -1,14 +1,14 @@
 using System.Buffers.Binary;
 using CosmosNet.Net.Platform;
 using CosmosNet.Net.Wire;
-using ITimer = CosmosNet.Net.Platform.ITimer;
 
 namespace CosmosNet.Net.Ip;
 
 /// <summary>
 /// One Ethernet interface and the IPv4 layer over it: Ethernet in/out, ARP, IPv4 input checks, routing (on-link or via
-/// the gateway), fragmentation of outgoing packets, reassembly of incoming ones, and ICMP (echo answered here, errors
-/// delivered to transports). Everything runs on the stack's single logical thread.
+/// the gateway, or to the <see cref="LoopbackInterface"/> for 127/8 and our own address), fragmentation of outgoing
+/// packets, reassembly of incoming ones, and ICMP (echo answered here, errors delivered to transports). Everything
+/// runs on the stack's single logical thread.
 /// </summary>
 public sealed class NetworkInterface : IIpLayer
 {
@@ -25,10 +25,7 @@ public sealed class NetworkInterface : IIpLayer
     private readonly byte[] _arpTx = new byte[EthernetFrame.MinFrameLength];
     private ushort _nextId;
 
-    // Packets to ourselves: delivered from a timer at the current time, never re-entrantly from inside Send.
-    private readonly Queue<(byte[] Packet, int Length)> _loopback = new();
-    private readonly Stack<byte[]> _loopbackFree = new();
-    private readonly ITimer _loopbackTimer;
+    private readonly LoopbackInterface _loopback;
 
     // The packet being handed to a transport right now, so the transport can answer it with an ICMP error.
     private readonly byte[] _deliveringHeader = new byte[Ipv4Packet.MaxHeaderLength];
@@ -47,7 +44,7 @@ public sealed class NetworkInterface : IIpLayer
         _arp = new ArpCache(this, clock, _options, Statistics, _tx.Length);
         _reassembler = new Reassembler(clock, _options, Statistics, OnReassemblyTimeout);
         _icmp = new IcmpResponder(this, clock, _options, Statistics);
-        _loopbackTimer = clock.CreateTimer(DeliverLoopback);
+        _loopback = new LoopbackInterface(clock, _options, Statistics, ReceiveLoopback);
         Span<byte> seed = stackalloc byte[2];
         random.Fill(seed);
         _nextId = BinaryPrimitives.ReadUInt16BigEndian(seed);
@@ -93,12 +90,24 @@ public sealed class NetworkInterface : IIpLayer
 
     public void Register(IpProtocol protocol, IIpTransport transport) => _transports[(int)protocol] = transport;
 
-    public int MaxPayload(Ipv4Address destination) => _device.Mtu - Ipv4Packet.MinHeaderLength;
+    public int MaxPayload(Ipv4Address destination) =>
+        IsLocal(destination) ? _loopback.MaxPayload : _device.Mtu - Ipv4Packet.MinHeaderLength;
+
+    /// <summary>127/8 (the loopback interface) and the interface's own address once configured.</summary>
+    public bool IsLocal(Ipv4Address address) => address.IsLoopback || (address == LocalAddress && !address.IsAny);
+
+    /// <summary>127.0.0.1 towards 127/8 (Linux's route <c>local 127.0.0.0/8 dev lo src 127.0.0.1</c>), else the interface's address.</summary>
+    public Ipv4Address SourceFor(Ipv4Address destination) => destination.IsLoopback ? Ipv4Address.Loopback : LocalAddress;
 
     public bool ChecksumOffload => _offload is { FinishesChecksums: true };
 
+    public bool ChecksumOffloadTo(Ipv4Address destination) => ChecksumOffload || IsLocal(destination);
+
     public bool SendPartialChecksum(Ipv4Address destination, ReadOnlySpan<byte> segment) =>
-        Send(destination, (byte)IpProtocol.Tcp, segment, TcpSegment.ChecksumOffset);
+        Send(SourceFor(destination), destination, (byte)IpProtocol.Tcp, segment, TcpSegment.ChecksumOffset);
+
+    public bool SendPartialChecksum(Ipv4Address source, Ipv4Address destination, ReadOnlySpan<byte> segment) =>
+        Send(source, destination, (byte)IpProtocol.Tcp, segment, TcpSegment.ChecksumOffset);
 
     // ---- segmentation offload ------------------------------------------------------------------------------------
 
@@ -108,7 +117,7 @@ public sealed class NetworkInterface : IIpLayer
     public int SegmentationLimit(Ipv4Address destination)
     {
         if (_segmentation is not { MaxSegmentedPacket: var max } || max <= _device.Mtu || !ChecksumOffload) return 0;
-        if (destination.IsLoopback || destination == LocalAddress) return 0;
+        if (IsLocal(destination)) return 0;
         return Math.Min(max, Ipv4Packet.MaxPacketLength) - Ipv4Packet.MinHeaderLength;
     }
 
@@ -156,7 +165,7 @@ public sealed class NetworkInterface : IIpLayer
             segment.Slice(offset, n).CopyTo(piece.AsSpan(headerLength));
             uint pseudo = Checksum.PseudoHeader(LocalAddress, destination, (byte)IpProtocol.Tcp, headerLength + n);
             BinaryPrimitives.WriteUInt16BigEndian(piece.AsSpan(TcpSegment.ChecksumOffset), Checksum.PartialSeed(pseudo));
-            ok &= Send(destination, (byte)IpProtocol.Tcp, piece.AsSpan(0, headerLength + n), TcpSegment.ChecksumOffset);
+            ok &= Send(LocalAddress, destination, (byte)IpProtocol.Tcp, piece.AsSpan(0, headerLength + n), TcpSegment.ChecksumOffset);
         }
         return ok;
     }
@@ -164,20 +173,28 @@ public sealed class NetworkInterface : IIpLayer
     // ---- output ------------------------------------------------------------------------------------------------
 
     public bool Send(Ipv4Address destination, IpProtocol protocol, ReadOnlySpan<byte> payload) =>
-        Send(destination, (byte)protocol, payload);
+        Send(SourceFor(destination), destination, (byte)protocol, payload);
 
+    public bool Send(Ipv4Address source, Ipv4Address destination, IpProtocol protocol, ReadOnlySpan<byte> payload) =>
+        Send(source, destination, (byte)protocol, payload);
+
+    internal bool Send(Ipv4Address destination, byte protocol, ReadOnlySpan<byte> payload) =>
+        Send(SourceFor(destination), destination, protocol, payload);
+
+    /// <param name="source">One of our addresses (<see cref="IsLocal"/>); towards the wire only the interface's own is used,
+    /// and a 127/8 source cannot leave the host at all (RFC 1122 3.2.1.3).</param>
     /// <param name="partialChecksumAt">Where the payload's checksum field is when it holds only the pseudo-header sum
     /// (finished by the device, or here), else -1.</param>
-    internal bool Send(Ipv4Address destination, byte protocol, ReadOnlySpan<byte> payload, int partialChecksumAt = -1)
+    internal bool Send(Ipv4Address source, Ipv4Address destination, byte protocol, ReadOnlySpan<byte> payload, int partialChecksumAt = -1)
     {
         if (payload.Length > Ipv4Packet.MaxPacketLength - Ipv4Packet.MinHeaderLength)
         {
             Statistics.Increment(NetCounter.IpTooLarge);
             return false;
         }
-        bool self = destination.IsLoopback || (destination == LocalAddress && !destination.IsAny);
-        if (self) return SendToSelf(destination, protocol, payload, partialChecksumAt);
-        if (!Route(destination, out var nextHop, out var mac))
+        if (IsLocal(destination))
+            return _loopback.Send(source.IsAny ? SourceFor(destination) : source, destination, protocol, payload, partialChecksumAt >= 0);
+        if (source.IsLoopback || !Route(destination, out var nextHop, out var mac))
         {
             Statistics.Increment(NetCounter.IpNoRoute);
             return false;
@@ -206,38 +223,6 @@ public sealed class NetworkInterface : IIpLayer
             Statistics.Increment(NetCounter.IpFragmentsSent);
         }
         return ok;
-    }
-
-    private bool SendToSelf(Ipv4Address destination, byte protocol, ReadOnlySpan<byte> payload, int partialChecksumAt)
-    {
-        if (_loopback.Count >= _options.LoopbackQueueLimit)
-        {
-            Statistics.Increment(NetCounter.IpLoopbackQueueFull);
-            return false;
-        }
-        int length = Ipv4Packet.MinHeaderLength + payload.Length;
-        var packet = _loopbackFree.Count > 0 && _loopbackFree.Peek().Length >= length ? _loopbackFree.Pop() : new byte[Math.Max(length, 2048)];
-        // The source is our address even towards 127/8: transports checksum with LocalAddress (IIpLayer has no source selection).
-        Ipv4Packet.WriteHeader(packet, payload.Length, _nextId++, false, false, 0, _options.Ttl, protocol, LocalAddress, destination);
-        payload.CopyTo(packet.AsSpan(Ipv4Packet.MinHeaderLength));
-        if (partialChecksumAt >= 0) Checksum.FinishPartial(packet.AsSpan(Ipv4Packet.MinHeaderLength, payload.Length), partialChecksumAt);
-        _loopback.Enqueue((packet, length));
-        Statistics.Increment(NetCounter.IpLoopback);
-        if (!_loopbackTimer.IsArmed) _loopbackTimer.Arm(_clock.NowNanoseconds);
-        return true;
-    }
-
-    private void DeliverLoopback()
-    {
-        // Only what is queued now: packets sent while delivering wait for the next turn.
-        for (int n = _loopback.Count; n > 0; n--)
-        {
-            var (packet, length) = _loopback.Dequeue();
-            Ipv4Packet.TryParse(packet.AsSpan(0, length), out var ip);
-            Deliver(ip.Header, ip.Payload, ip.Source, ip.Destination, ip.Protocol, unicast: true);
-            if (_loopbackFree.Count < 16) _loopbackFree.Push(packet);
-        }
-        if (_loopback.Count > 0) _loopbackTimer.Arm(_clock.NowNanoseconds);
     }
 
     /// <summary>
@@ -326,13 +311,15 @@ public sealed class NetworkInterface : IIpLayer
     public void ReceiveFrame(ReadOnlySpan<byte> bytes, RxChecksum checksum = RxChecksum.Unverified)
     {
         try { Dispatch(bytes, checksum); }
-        catch (Exception e)
-        {
-            Statistics.Increment(NetCounter.InputFaults);
-            if (Log is null || !(_faultLog ??= new LogLimiter(_clock)).Allow(out long suppressed)) return;
-            try { Log($"net: a received frame failed ({e.GetType().Name}: {e.Message}); dropped{LogLimiter.Note(suppressed)}"); }
-            catch (Exception) { } // reporting must not undo the containment
-        }
+        catch (Exception e) { ContainInputFault(e); }
+    }
+
+    private void ContainInputFault(Exception e)
+    {
+        Statistics.Increment(NetCounter.InputFaults);
+        if (Log is null || !(_faultLog ??= new LogLimiter(_clock)).Allow(out long suppressed)) return;
+        try { Log($"net: a received frame failed ({e.GetType().Name}: {e.Message}); dropped{LogLimiter.Note(suppressed)}"); }
+        catch (Exception) { } // reporting must not undo the containment
     }
 
     private void Dispatch(ReadOnlySpan<byte> bytes, RxChecksum checksum)
@@ -374,7 +361,7 @@ public sealed class NetworkInterface : IIpLayer
             return;
         }
         bool forUs = !us.IsAny && arp.TargetProtocol == us;
-        bool usable = !sender.IsAny && !sender.IsBroadcast && !sender.IsMulticast && !arp.SenderHardware.IsMulticast;
+        bool usable = !sender.IsAny && !sender.IsBroadcast && !sender.IsMulticast && !sender.IsLoopback && !arp.SenderHardware.IsMulticast;
         if (usable) _arp.Update(sender, arp.SenderHardware, create: forUs);
         if (!forUs)
         {
@@ -406,6 +393,12 @@ public sealed class NetworkInterface : IIpLayer
             return;
         }
         var source = packet.Source;
+        if (source.IsLoopback || packet.Destination.IsLoopback)
+        {
+            // Martians (RFC 1122 3.2.1.3): 127/8 lives only inside a host; ours comes back through the loopback interface.
+            Statistics.Increment(NetCounter.IpMartian);
+            return;
+        }
         if (source.IsBroadcast || source.IsMulticast || (!LocalAddress.IsAny && source == LocalAddress))
         {
             Statistics.Increment(NetCounter.IpBadSource);
@@ -429,6 +422,13 @@ public sealed class NetworkInterface : IIpLayer
             return;
         }
         Deliver(packet.Header, packet.Payload, source, destination, packet.Protocol, !broadcast, checksum);
+    }
+
+    /// <summary>A packet the loopback interface hands back: delivered like one from the wire, its faults contained the same way.</summary>
+    private void ReceiveLoopback(in Ipv4Packet packet, RxChecksum checksum)
+    {
+        try { Deliver(packet.Header, packet.Payload, packet.Source, packet.Destination, packet.Protocol, unicast: true, checksum); }
+        catch (Exception e) { ContainInputFault(e); }
     }
 
     /// <param name="checksum">What the device vouched for (whole packets only: a fragment's flag says nothing about the datagram).</param>
@@ -497,13 +497,13 @@ public sealed class NetworkInterface : IIpLayer
     internal void DeliverIcmpError(IcmpErrorKind kind, in Ipv4Packet quoted, int mtu)
     {
         var transport = _transports[quoted.Protocol];
-        if (transport == null || (!LocalAddress.IsAny && quoted.Source != LocalAddress))
+        if (transport == null || (!LocalAddress.IsAny && !IsLocal(quoted.Source)))
         {
             Statistics.Increment(NetCounter.IcmpErrorsIgnored);
             return;
         }
         Statistics.Increment(NetCounter.IcmpErrorsDelivered);
-        transport.ReceiveIcmpError(kind, quoted.Destination, quoted.Payload, mtu);
+        transport.ReceiveIcmpError(kind, quoted.Source, quoted.Destination, quoted.Payload, mtu);
     }
 
     /// <summary>ARP gave up on a next hop: the packets that waited for it are reported to their transports as host unreachable.</summary>
@@ -512,7 +512,7 @@ public sealed class NetworkInterface : IIpLayer
         if (Ipv4Packet.TryParse(ipPacket, out var packet) != WireError.None || packet.FragmentOffset != 0) return;
         var transport = _transports[packet.Protocol];
         if (transport == null || packet.Payload.Length < 8) return;
-        transport.ReceiveIcmpError(IcmpErrorKind.HostUnreachable, packet.Destination, packet.Payload, 0);
+        transport.ReceiveIcmpError(IcmpErrorKind.HostUnreachable, packet.Source, packet.Destination, packet.Payload, 0);
     }
 
     private void OnReassemblyTimeout(Reassembler.Datagram d)

@@ -7,6 +7,8 @@ public readonly record struct Ipv4Address(uint Value) : IComparable<Ipv4Address>
 {
     public static readonly Ipv4Address Any = new(0);
     public static readonly Ipv4Address Broadcast = new(0xFFFF_FFFF);
+    /// <summary>127.0.0.1, the loopback interface's own address (the source of packets to 127/8).</summary>
+    public static readonly Ipv4Address Loopback = new(127, 0, 0, 1);
 
     public Ipv4Address(byte a, byte b, byte c, byte d) : this(((uint)a << 24) | ((uint)b << 16) | ((uint)c << 8) | d) { }
 
@@ -16,6 +18,7 @@ public readonly record struct Ipv4Address(uint Value) : IComparable<Ipv4Address>
     public bool IsAny => Value == 0;
     public bool IsBroadcast => Value == 0xFFFF_FFFF;
     public bool IsMulticast => (Value >> 28) == 0xE;
+    /// <summary>In 127.0.0.0/8: every such address is this host's loopback interface (RFC 1122 3.2.1.3).</summary>
     public bool IsLoopback => (Value >> 24) == 127;
 
     public bool InSubnet(Ipv4Address network, int prefixLength) =>

@@ -154,11 +154,11 @@ public sealed partial class TcpFlow
         {
             window = (ushort)Math.Min(OfferableWindow(), 65535);
         }
-        bool partial = _stack.ChecksumOffload;   // the device sums the payload
+        bool partial = _stack.ChecksumOffloadTo(Tuple.RemoteAddress);   // the device sums the payload, or nobody needs it (loopback)
         int length = TcpSegment.WriteHeader(buffer, Tuple.LocalPort, Tuple.RemotePort, seq.Value, ackNumber, flags, window,
             optLen, len, Tuple.LocalAddress, Tuple.RemoteAddress, partial);
         // Longer than one MSS only with segmentation offload (LargestSegment): cut into segments of SendMss bytes.
-        _stack.Send(Tuple.RemoteAddress, buffer.AsSpan(0, length), partial, len > _mtu.SendMss ? _mtu.SendMss : 0);
+        _stack.Send(Tuple, buffer.AsSpan(0, length), partial, len > _mtu.SendMss ? _mtu.SendMss : 0);
     }
 
     private void SendSynAck()

@@ -6,15 +6,16 @@ using CosmosNet.Net.Wire;
 namespace CosmosNet.Net.Tcp;
 
 /// <summary>
-/// TCP over one IP layer (the C# form of mirage-tcpip's Tcp.Flow): the connection table, the listener table (port →
-/// {process, keepalive}) the input path consults, active opens, SYN cookies once the SYN backlog is full, RSTs for
+/// TCP over one IP layer (the C# form of mirage-tcpip's Tcp.Flow): the connection table, the listener table ((address,
+/// port) → {process, keepalive}; address 0.0.0.0 listens on every address of the host, 127/8 included) the input path consults, active opens, SYN cookies once the SYN backlog is full, RSTs for
 /// segments that belong to nothing, and the shared pieces every flow uses (ISNs, ephemeral ports, the segment buffer).
 /// </summary>
 public sealed class TcpStack : IIpTransport
 {
     private readonly IIpLayer _ip;
     private readonly Dictionary<TcpTuple, TcpFlow> _flows = new();
-    private readonly Dictionary<ushort, TcpListener> _listeners = new();
+    private readonly Dictionary<TcpEndpoint, TcpListener> _listeners = new();
+    private readonly Dictionary<ushort, int> _listenersOnPort = new();   // how many addresses listen on each port
     private readonly InitialSequenceNumbers _isn;
     private readonly EphemeralPorts _ports;
     private readonly SynCookies _cookies;
@@ -76,21 +77,43 @@ public sealed class TcpStack : IIpTransport
 
     // ---- listeners ----------------------------------------------------------------------------------------------
 
-    /// <summary>Accepts connections on <paramref name="port"/>: each established flow gets the keepalive, then is passed to process.</summary>
-    public void Listen(ushort port, TcpListener listener)
+    /// <summary>
+    /// Accepts connections to <paramref name="local"/>: each established flow gets the keepalive, then is passed to process.
+    /// Address 0.0.0.0 accepts on every address of the host (the interface's and 127/8); a specific one (the interface's,
+    /// or one in 127/8) only there, and wins over 0.0.0.0 for its address. Replaces a listener on the same address and port.
+    /// </summary>
+    public void Listen(TcpEndpoint local, TcpListener listener)
     {
         CaptureContext();
-        _listeners[port] = listener;
+        if (_listeners.TryAdd(local, listener)) _listenersOnPort[local.Port] = _listenersOnPort.GetValueOrDefault(local.Port) + 1;
+        else _listeners[local] = listener;
     }
+
+    /// <summary>Accepts connections on <paramref name="port"/> of every address of the host (0.0.0.0).</summary>
+    public void Listen(ushort port, TcpListener listener) => Listen(new TcpEndpoint(Ipv4Address.Any, port), listener);
 
     /// <summary>mirage-tcpip's <c>listen t ~port ?keepalive callback</c>.</summary>
     public void Listen(ushort port, Keepalive? keepalive, Func<TcpFlow, Task> process) => Listen(port, new TcpListener(process, keepalive));
 
-    /// <summary>Stops accepting on <paramref name="port"/>; established flows are unaffected. False when nothing listened there.</summary>
-    public bool Unlisten(ushort port) => _listeners.Remove(port);
+    /// <summary>Stops accepting on <paramref name="local"/>; established flows are unaffected. False when nothing listened there.</summary>
+    public bool Unlisten(TcpEndpoint local)
+    {
+        if (!_listeners.Remove(local)) return false;
+        if (--_listenersOnPort[local.Port] == 0) _listenersOnPort.Remove(local.Port);
+        return true;
+    }
 
-    /// <summary>The listener table the input path consults.</summary>
-    public TcpListener? ListenerFor(ushort port) => _listeners.GetValueOrDefault(port);
+    /// <summary>Stops the listener of 0.0.0.0:<paramref name="port"/>.</summary>
+    public bool Unlisten(ushort port) => Unlisten(new TcpEndpoint(Ipv4Address.Any, port));
+
+    /// <summary>The listener a SYN to <paramref name="local"/> reaches: the one bound to that address, else the one bound
+    /// to 0.0.0.0 when the address is the host's own.</summary>
+    public TcpListener? ListenerFor(TcpEndpoint local) =>
+        _listeners.GetValueOrDefault(local)
+        ?? (_ip.IsLocal(local.Address) ? _listeners.GetValueOrDefault(local with { Address = Ipv4Address.Any }) : null);
+
+    /// <summary>Whether anything listens on <paramref name="port"/>, on any address.</summary>
+    public bool IsListening(ushort port) => _listenersOnPort.ContainsKey(port);
 
     // ---- active open --------------------------------------------------------------------------------------------
 
@@ -99,18 +122,31 @@ public sealed class TcpStack : IIpTransport
         ConnectAsync(remote, keepalive, localPort: 0);
 
     /// <summary>Opens a connection from a chosen local port (0 = an ephemeral one), e.g. for a simultaneous open.</summary>
-    public Task<Result<TcpFlow, TcpError>> ConnectAsync(TcpEndpoint remote, Keepalive? keepalive, ushort localPort)
+    public Task<Result<TcpFlow, TcpError>> ConnectAsync(TcpEndpoint remote, Keepalive? keepalive, ushort localPort) =>
+        ConnectAsync(remote, keepalive, new TcpEndpoint(Ipv4Address.Any, localPort));
+
+    /// <summary>
+    /// Opens a connection from <paramref name="localEndpoint"/>: address 0.0.0.0 picks the source the route gives
+    /// (127.0.0.1 towards 127/8, else the interface's address), port 0 an ephemeral port. A specific address must be one
+    /// of the host's, and a 127/8 one reaches only the host itself.
+    /// </summary>
+    public Task<Result<TcpFlow, TcpError>> ConnectAsync(TcpEndpoint remote, Keepalive? keepalive, TcpEndpoint localEndpoint)
     {
         if (_down) return Task.FromResult(Result<TcpFlow, TcpError>.Fail(new TcpError(TcpErrorKind.StackDown)));
-        var local = _ip.LocalAddress;
-        if (local.IsAny) return Task.FromResult(Result<TcpFlow, TcpError>.Fail(new TcpError(TcpErrorKind.NoRoute, "no local address")));
         if (remote.Port == 0 || remote.Address.IsAny || remote.Address.IsBroadcast || remote.Address.IsMulticast)
             return Task.FromResult(Result<TcpFlow, TcpError>.Fail(new TcpError(TcpErrorKind.InvalidOperation, $"cannot connect to {remote}")));
-        ushort port = localPort;
+        var local = localEndpoint.Address;
+        if (local.IsAny) local = _ip.SourceFor(remote.Address);
+        else if (!_ip.IsLocal(local))
+            return Task.FromResult(Result<TcpFlow, TcpError>.Fail(new TcpError(TcpErrorKind.InvalidOperation, $"{local} is not an address of this host")));
+        else if (local.IsLoopback && !_ip.IsLocal(remote.Address))
+            return Task.FromResult(Result<TcpFlow, TcpError>.Fail(new TcpError(TcpErrorKind.InvalidOperation, $"{local} cannot reach {remote}")));
+        if (local.IsAny) return Task.FromResult(Result<TcpFlow, TcpError>.Fail(new TcpError(TcpErrorKind.NoRoute, "no local address")));
+        ushort port = localEndpoint.Port;
         if (port != 0 && InUse(new TcpTuple(local, port, remote.Address, remote.Port)))
             return Task.FromResult(Result<TcpFlow, TcpError>.Fail(new TcpError(TcpErrorKind.InvalidOperation, $"port {port} already connected to {remote}")));
         if (port == 0 && !_ports.TryAllocate(local, remote.Address, remote.Port,
-                p => InUse(new TcpTuple(local, p, remote.Address, remote.Port)) || _listeners.ContainsKey(p), out port))
+                p => InUse(new TcpTuple(local, p, remote.Address, remote.Port)) || IsListening(p), out port))
             return Task.FromResult(Result<TcpFlow, TcpError>.Fail(new TcpError(TcpErrorKind.NoRoute, "no free ephemeral port")));
 
         var tuple = new TcpTuple(local, port, remote.Address, remote.Port);
@@ -129,6 +165,7 @@ public sealed class TcpStack : IIpTransport
     {
         _down = true;
         _listeners.Clear();
+        _listenersOnPort.Clear();
         foreach (var flow in _flows.Values.ToArray()) flow.Terminate(new TcpError(TcpErrorKind.StackDown), sendReset: true);
         _timeWait.Clear();
     }
@@ -196,7 +233,7 @@ public sealed class TcpStack : IIpTransport
 
         var flags = seg.Flags;
         if ((flags & TcpFlags.Rst) != 0) { Statistics.NoConnection++; return; }
-        if (_listeners.TryGetValue(seg.DestinationPort, out var listener) && destination == _ip.LocalAddress)
+        if (ListenerFor(new TcpEndpoint(destination, seg.DestinationPort)) is { } listener)
         {
             if ((flags & (TcpFlags.Syn | TcpFlags.Ack | TcpFlags.Fin)) == TcpFlags.Syn) { PassiveOpen(tuple, seg, opt, listener, minIss); return; }
             if ((flags & (TcpFlags.Syn | TcpFlags.Ack)) == TcpFlags.Ack && TryCookie(tuple, seg, opt, listener)) return;
@@ -208,10 +245,13 @@ public sealed class TcpStack : IIpTransport
         else SendReset(tuple, default, new SeqNum(seg.SequenceNumber) + seg.SequenceLength, withAck: true);
     }
 
-    public void ReceiveIcmpError(IcmpErrorKind kind, Ipv4Address originalDestination, ReadOnlySpan<byte> originalPayload, int mtu)
+    public void ReceiveIcmpError(IcmpErrorKind kind, Ipv4Address originalDestination, ReadOnlySpan<byte> originalPayload, int mtu) =>
+        ReceiveIcmpError(kind, _ip.LocalAddress, originalDestination, originalPayload, mtu);
+
+    public void ReceiveIcmpError(IcmpErrorKind kind, Ipv4Address originalSource, Ipv4Address originalDestination, ReadOnlySpan<byte> originalPayload, int mtu)
     {
         if (originalPayload.Length < 8) return;
-        var tuple = new TcpTuple(_ip.LocalAddress, BinaryPrimitives.ReadUInt16BigEndian(originalPayload),
+        var tuple = new TcpTuple(originalSource, BinaryPrimitives.ReadUInt16BigEndian(originalPayload),
             originalDestination, BinaryPrimitives.ReadUInt16BigEndian(originalPayload[2..]));
         // RFC 5927 4.1: act only if the quoted sequence number is one we have sent and not yet had acknowledged, so
         // that an off-path attacker cannot reset or slow a connection with forged ICMP.
@@ -359,7 +399,7 @@ public sealed class TcpStack : IIpTransport
         int optLen = opt.Write(SegmentBuffer.AsSpan(TcpSegment.MinHeaderLength));
         int length = TcpSegment.WriteHeader(SegmentBuffer, tuple.LocalPort, tuple.RemotePort, r.SendNext.Value, r.ReceiveNext.Value,
             TcpFlags.Ack, r.Window, optLen, 0, tuple.LocalAddress, tuple.RemoteAddress);
-        Send(tuple.RemoteAddress, SegmentBuffer.AsSpan(0, length));
+        Send(tuple, SegmentBuffer.AsSpan(0, length));
     }
 
     private void SendCookieSynAck(TcpTuple tuple, SeqNum cookie, SeqNum ack)
@@ -369,7 +409,7 @@ public sealed class TcpStack : IIpTransport
         int optLen = opt.Write(SegmentBuffer.AsSpan(TcpSegment.MinHeaderLength));
         int length = TcpSegment.WriteHeader(SegmentBuffer, tuple.LocalPort, tuple.RemotePort, cookie.Value, ack.Value,
             TcpFlags.Syn | TcpFlags.Ack, (ushort)Math.Min(Config.InitialReceiveBufferSize, 65535), optLen, 0, tuple.LocalAddress, tuple.RemoteAddress);
-        Send(tuple.RemoteAddress, SegmentBuffer.AsSpan(0, length));
+        Send(tuple, SegmentBuffer.AsSpan(0, length));
     }
 
     // ---- shared by flows ----------------------------------------------------------------------------------------
@@ -386,22 +426,24 @@ public sealed class TcpStack : IIpTransport
     /// </summary>
     internal uint TimestampOffset(TcpTuple t) => (uint)_timestampKey.Hash(t.LocalAddress, t.LocalPort, t.RemoteAddress, t.RemotePort);
 
-    /// <summary>Whether segments may go out with a partial checksum (<see cref="IIpLayer.ChecksumOffload"/>).</summary>
-    internal bool ChecksumOffload => _ip.ChecksumOffload;
+    /// <summary>Whether segments to <paramref name="destination"/> may go out with a partial checksum
+    /// (<see cref="IIpLayer.ChecksumOffloadTo"/>: the device finishes it, or it never leaves the host).</summary>
+    internal bool ChecksumOffloadTo(Ipv4Address destination) => _ip.ChecksumOffloadTo(destination);
 
     /// <summary>The largest segment (header included) the IP layer takes towards <paramref name="remote"/> for the device
     /// to cut into MSS-sized ones (<see cref="IIpLayer.SegmentationLimit"/>); 0 without segmentation offload.</summary>
     internal int SegmentationLimit(Ipv4Address remote) => _ip.SegmentationLimit(remote);
 
-    /// <param name="partialChecksum">The checksum field holds only the pseudo-header sum (<see cref="ChecksumOffload"/>).</param>
+    /// <summary>Sends a segment of <paramref name="tuple"/>, from its local address.</summary>
+    /// <param name="partialChecksum">The checksum field holds only the pseudo-header sum (<see cref="ChecksumOffloadTo"/>).</param>
     /// <param name="segmentSize">For a segment larger than the MTU (<see cref="SegmentationLimit"/>): the payload bytes of
     /// each segment it is cut into.</param>
-    internal void Send(Ipv4Address destination, ReadOnlySpan<byte> segment, bool partialChecksum = false, int segmentSize = 0)
+    internal void Send(in TcpTuple tuple, ReadOnlySpan<byte> segment, bool partialChecksum = false, int segmentSize = 0)
     {
         Statistics.SegmentsSent++;
-        if (segmentSize > 0) _ip.SendSegmented(destination, segment, segmentSize);
-        else if (partialChecksum) _ip.SendPartialChecksum(destination, segment);
-        else _ip.Send(destination, IpProtocol.Tcp, segment);
+        if (segmentSize > 0) _ip.SendSegmented(tuple.RemoteAddress, segment, segmentSize);
+        else if (partialChecksum) _ip.SendPartialChecksum(tuple.LocalAddress, tuple.RemoteAddress, segment);
+        else _ip.Send(tuple.LocalAddress, tuple.RemoteAddress, IpProtocol.Tcp, segment);
     }
 
     /// <summary>Sends a RST for <paramref name="tuple"/>: &lt;SEQ=seq&gt;&lt;CTL=RST&gt;, or &lt;SEQ=0&gt;&lt;ACK=ack&gt;&lt;CTL=RST,ACK&gt;.</summary>
@@ -411,7 +453,7 @@ public sealed class TcpStack : IIpTransport
         var flags = TcpFlags.Rst | (withAck ? TcpFlags.Ack : 0);
         int length = TcpSegment.WriteHeader(SegmentBuffer, tuple.LocalPort, tuple.RemotePort, withAck ? 0 : seq.Value,
             withAck ? ack.Value : 0, flags, 0, 0, 0, tuple.LocalAddress, tuple.RemoteAddress);
-        Send(tuple.RemoteAddress, SegmentBuffer.AsSpan(0, length));
+        Send(tuple, SegmentBuffer.AsSpan(0, length));
     }
 
     /// <summary>RFC 5961 7: at most <see cref="TcpConfig.ChallengeAcksPerSecond"/> challenge ACKs per second.</summary>

@@ -19,8 +19,10 @@ public delegate void UdpErrorReceiver(IcmpErrorKind kind, UdpEndpoint destinatio
 
 public enum UdpError
 {
-    /// <summary>Another socket is bound to the port.</summary>
+    /// <summary>Another socket is bound to the port (on the same address, or one of the two on 0.0.0.0).</summary>
     PortInUse,
+    /// <summary>The address to bind is not one of this host's.</summary>
+    AddressNotAvailable,
     /// <summary>No ephemeral port is free.</summary>
     NoFreePort,
     /// <summary>The socket was closed.</summary>
@@ -32,8 +34,9 @@ public enum UdpError
 }
 
 /// <summary>
-/// UDP (RFC 768) over the IP layer: a port table of callbacks, checksums on both paths, and ICMP port unreachable for
-/// datagrams to a port nobody bound.
+/// UDP (RFC 768) over the IP layer: a table of callbacks by (address, port) — 0.0.0.0 receives on every address of the
+/// host, a specific one (the interface's, or one in 127/8) only there — checksums on the wire (none on loopback, which
+/// no wire corrupts), and ICMP port unreachable for datagrams to a port nobody bound.
 /// </summary>
 public sealed class UdpLayer : IIpTransport
 {
@@ -42,7 +45,8 @@ public sealed class UdpLayer : IIpTransport
     private readonly IIpLayer _ip;
     private readonly IRandomSource _random;
     private readonly NetStatistics _stats;
-    private readonly Dictionary<ushort, UdpSocket> _sockets = new();
+    private readonly Dictionary<UdpEndpoint, UdpSocket> _sockets = new();
+    private readonly Dictionary<ushort, int> _socketsOnPort = new();   // how many addresses are bound on each port
     private byte[] _tx = new byte[UdpDatagram.HeaderLength + 1472];
 
     public UdpLayer(IIpLayer ip, IRandomSource random, NetStatistics? statistics = null)
@@ -55,17 +59,28 @@ public sealed class UdpLayer : IIpTransport
 
     public NetStatistics Statistics => _stats;
 
-    /// <summary>Binds <paramref name="port"/> (0: a random ephemeral port, RFC 6056) and calls <paramref name="receiver"/> for each datagram.</summary>
-    public Result<UdpSocket, UdpError> Bind(ushort port, UdpReceiver receiver, UdpErrorReceiver? errorReceiver = null)
+    /// <summary>Binds <paramref name="port"/> on every address of the host (0: a random ephemeral port, RFC 6056) and
+    /// calls <paramref name="receiver"/> for each datagram.</summary>
+    public Result<UdpSocket, UdpError> Bind(ushort port, UdpReceiver receiver, UdpErrorReceiver? errorReceiver = null) =>
+        Bind(new UdpEndpoint(Ipv4Address.Any, port), receiver, errorReceiver);
+
+    /// <summary>Binds <paramref name="local"/>: address 0.0.0.0 receives on every address of the host, a specific one (the
+    /// interface's, or one in 127/8) only datagrams sent to it, and sends from it. Port 0 picks a random ephemeral port.</summary>
+    public Result<UdpSocket, UdpError> Bind(UdpEndpoint local, UdpReceiver receiver, UdpErrorReceiver? errorReceiver = null)
     {
+        if (!local.Address.IsAny && !_ip.IsLocal(local.Address)) return Result<UdpSocket, UdpError>.Fail(UdpError.AddressNotAvailable);
+        ushort port = local.Port;
         if (port == 0)
         {
             port = RandomFreePort();
             if (port == 0) return Result<UdpSocket, UdpError>.Fail(UdpError.NoFreePort);
         }
-        else if (_sockets.ContainsKey(port)) return Result<UdpSocket, UdpError>.Fail(UdpError.PortInUse);
-        var socket = new UdpSocket(this, port, receiver, errorReceiver);
-        _sockets[port] = socket;
+        else if (local.Address.IsAny ? _socketsOnPort.ContainsKey(port)
+                 : _sockets.ContainsKey(local with { Port = port }) || _sockets.ContainsKey(new UdpEndpoint(Ipv4Address.Any, port)))
+            return Result<UdpSocket, UdpError>.Fail(UdpError.PortInUse);
+        var socket = new UdpSocket(this, new UdpEndpoint(local.Address, port), receiver, errorReceiver);
+        _sockets[socket.LocalEndpoint] = socket;
+        _socketsOnPort[port] = _socketsOnPort.GetValueOrDefault(port) + 1;
         return socket;
     }
 
@@ -78,26 +93,39 @@ public sealed class UdpLayer : IIpTransport
         for (int i = 0; i < range; i++)
         {
             var port = (ushort)(EphemeralFirst + (start + i) % range);
-            if (!_sockets.ContainsKey(port)) return port;
+            if (!_socketsOnPort.ContainsKey(port)) return port;
         }
         return 0;
     }
 
     internal void Unbind(UdpSocket socket)
     {
-        if (_sockets.TryGetValue(socket.LocalPort, out var bound) && bound == socket) _sockets.Remove(socket.LocalPort);
+        if (!_sockets.TryGetValue(socket.LocalEndpoint, out var bound) || bound != socket) return;
+        _sockets.Remove(socket.LocalEndpoint);
+        if (--_socketsOnPort[socket.LocalPort] == 0) _socketsOnPort.Remove(socket.LocalPort);
     }
 
+    /// <summary>The socket a datagram to <paramref name="destination"/> reaches: the one bound to that address, else the
+    /// one bound to 0.0.0.0 on its port.</summary>
+    private UdpSocket? SocketFor(UdpEndpoint destination) =>
+        _sockets.GetValueOrDefault(destination) ?? _sockets.GetValueOrDefault(destination with { Address = Ipv4Address.Any });
+
     /// <summary>Sends one datagram from <paramref name="sourcePort"/>; the payload is copied before this returns.</summary>
-    public Result<int, UdpError> Send(ushort sourcePort, UdpEndpoint destination, ReadOnlySpan<byte> payload)
+    public Result<int, UdpError> Send(ushort sourcePort, UdpEndpoint destination, ReadOnlySpan<byte> payload) =>
+        Send(new UdpEndpoint(Ipv4Address.Any, sourcePort), destination, payload);
+
+    /// <summary>Sends one datagram from <paramref name="source"/> (address 0.0.0.0: the one the route gives).</summary>
+    public Result<int, UdpError> Send(UdpEndpoint source, UdpEndpoint destination, ReadOnlySpan<byte> payload)
     {
         if (payload.Length > UdpDatagram.MaxPayload) return Result<int, UdpError>.Fail(UdpError.TooLarge);
         int length = UdpDatagram.HeaderLength + payload.Length;
         if (_tx.Length < length) _tx = new byte[Math.Max(length, _tx.Length * 2)];
         var datagram = _tx.AsSpan(0, length);
         payload.CopyTo(datagram[UdpDatagram.HeaderLength..]);
-        UdpDatagram.WriteHeader(datagram, sourcePort, destination.Port, payload.Length, _ip.LocalAddress, destination.Address);
-        if (!_ip.Send(destination.Address, IpProtocol.Udp, datagram))
+        var from = source.Address.IsAny ? _ip.SourceFor(destination.Address) : source.Address;
+        UdpDatagram.WriteHeader(datagram, source.Port, destination.Port, payload.Length, from, destination.Address,
+            checksum: !_ip.IsLocal(destination.Address));
+        if (!_ip.Send(from, destination.Address, IpProtocol.Udp, datagram))
         {
             _stats.Increment(NetCounter.UdpSendFailed);
             return Result<int, UdpError>.Fail(UdpError.NotSent);
@@ -118,7 +146,7 @@ public sealed class UdpLayer : IIpTransport
             _stats.Increment(error == WireError.BadChecksum ? NetCounter.UdpBadChecksum : NetCounter.UdpMalformed);
             return;
         }
-        if (!_sockets.TryGetValue(datagram.DestinationPort, out var socket))
+        if (SocketFor(new UdpEndpoint(destination, datagram.DestinationPort)) is not { } socket)
         {
             _stats.Increment(NetCounter.UdpNoListener);
             _ip.SendUnreachable(IcmpErrorKind.PortUnreachable, payload);
@@ -128,12 +156,15 @@ public sealed class UdpLayer : IIpTransport
         socket.Receiver(new UdpEndpoint(source, datagram.SourcePort), destination, datagram.Payload);
     }
 
-    void IIpTransport.ReceiveIcmpError(IcmpErrorKind kind, Ipv4Address originalDestination, ReadOnlySpan<byte> originalPayload, int mtu)
+    void IIpTransport.ReceiveIcmpError(IcmpErrorKind kind, Ipv4Address originalDestination, ReadOnlySpan<byte> originalPayload, int mtu) =>
+        ((IIpTransport)this).ReceiveIcmpError(kind, _ip.LocalAddress, originalDestination, originalPayload, mtu);
+
+    void IIpTransport.ReceiveIcmpError(IcmpErrorKind kind, Ipv4Address originalSource, Ipv4Address originalDestination, ReadOnlySpan<byte> originalPayload, int mtu)
     {
         if (originalPayload.Length < UdpDatagram.HeaderLength) return;
         ushort sourcePort = BinaryPrimitives.ReadUInt16BigEndian(originalPayload);
         ushort destinationPort = BinaryPrimitives.ReadUInt16BigEndian(originalPayload[2..]);
-        if (_sockets.TryGetValue(sourcePort, out var socket))
+        if (SocketFor(new UdpEndpoint(originalSource, sourcePort)) is { } socket)
             socket.ErrorReceiver?.Invoke(kind, new UdpEndpoint(originalDestination, destinationPort));
     }
 }
@@ -143,21 +174,23 @@ public sealed class UdpSocket : IDisposable
 {
     private readonly UdpLayer _layer;
 
-    internal UdpSocket(UdpLayer layer, ushort port, UdpReceiver receiver, UdpErrorReceiver? errorReceiver)
+    internal UdpSocket(UdpLayer layer, UdpEndpoint local, UdpReceiver receiver, UdpErrorReceiver? errorReceiver)
     {
         _layer = layer;
-        LocalPort = port;
+        LocalEndpoint = local;
         Receiver = receiver;
         ErrorReceiver = errorReceiver;
     }
 
-    public ushort LocalPort { get; }
+    /// <summary>The bound address (0.0.0.0: every address of the host) and port.</summary>
+    public UdpEndpoint LocalEndpoint { get; }
+    public ushort LocalPort => LocalEndpoint.Port;
     public bool IsClosed { get; private set; }
     internal UdpReceiver Receiver { get; }
     internal UdpErrorReceiver? ErrorReceiver { get; }
 
     public Result<int, UdpError> Send(UdpEndpoint destination, ReadOnlySpan<byte> payload) =>
-        IsClosed ? Result<int, UdpError>.Fail(UdpError.Closed) : _layer.Send(LocalPort, destination, payload);
+        IsClosed ? Result<int, UdpError>.Fail(UdpError.Closed) : _layer.Send(LocalEndpoint, destination, payload);
 
     public void Close()
     {
@@ -168,5 +201,5 @@ public sealed class UdpSocket : IDisposable
 
     public void Dispose() => Close();
 
-    public override string ToString() => $"udp:{LocalPort}" + (IsClosed ? " (closed)" : "");
+    public override string ToString() => $"udp:{LocalEndpoint}" + (IsClosed ? " (closed)" : "");
 }

@@ -40,14 +40,16 @@ public readonly ref struct UdpDatagram
     /// Writes the header in front of a payload already placed at <c>buffer[8..8+payloadLength]</c> and fills in the checksum.
     /// Returns the datagram length.
     /// </summary>
+    /// <param name="checksum">False leaves the checksum 0, "none" (RFC 768): for datagrams that cross no wire.</param>
     public static int WriteHeader(Span<byte> buffer, ushort sourcePort, ushort destinationPort, int payloadLength,
-        Ipv4Address source, Ipv4Address destination)
+        Ipv4Address source, Ipv4Address destination, bool checksum = true)
     {
         int length = HeaderLength + payloadLength;
         BinaryPrimitives.WriteUInt16BigEndian(buffer, sourcePort);
         BinaryPrimitives.WriteUInt16BigEndian(buffer[2..], destinationPort);
         BinaryPrimitives.WriteUInt16BigEndian(buffer[4..], (ushort)length);
         buffer[6] = buffer[7] = 0;
+        if (!checksum) return length;
         ushort sum = Checksum.Finish(Checksum.Add(Checksum.PseudoHeader(source, destination, 17, length), buffer[..length]));
         BinaryPrimitives.WriteUInt16BigEndian(buffer[6..], sum == 0 ? (ushort)0xFFFF : sum); // 0 means "no checksum"
         return length;

@@ -31,7 +31,8 @@ public sealed class AspNetGuest : IDisposable
 
     public AspNetGuest() : this(256) { }
 
-    internal AspNetGuest(int memoryMiB)
+    /// <param name="console">A Unix socket for the diagnostics console (COM2); none when null.</param>
+    internal AspNetGuest(int memoryMiB, string? console = null)
     {
         MemoryMiB = memoryMiB;
         _upstream.Start();
@@ -43,6 +44,7 @@ public sealed class AspNetGuest : IDisposable
             MemoryMiB = memoryMiB,
             Network = new UserNetwork(new Forward(Port, 80)),
             MonitorSocket = _monitorSocket,
+            Console = console is null ? null : $"unix:{console},server=on,wait=off",
             Append = $"--Upstream=http://10.0.2.2:{upstreamPort}/page",
         };
         try

@@ -3,6 +3,7 @@ using System.Net.Http.Headers;
 using System.Net.Sockets;
 using System.Security.Cryptography;
 using System.Text.Json;
+using CosmosNet.Harness.Testing;
 using Xunit;
 using Xunit.Abstractions;
 
@@ -116,6 +117,17 @@ public sealed class AspNetServingTests(AspNetGuest guest, ITestOutputHelper log)
         Assert.Equal("self: Hello from ASP.NET Core on CosmosNet", await client.GetStringAsync("/self"));
     }
 
+    /// <summary>HttpClient to http://localhost:5000/, Kestrel's second endpoint (UseUrls "http://localhost:5000": 127.0.0.1
+    /// bound, [::1] refused with EAFNOSUPPORT and only logged): over the loopback interface.</summary>
+    [Fact]
+    public async Task HttpClient_in_the_guest_reaches_its_own_Kestrel_on_localhost()
+    {
+        using var client = Client();
+        Assert.Equal("local: Hello from ASP.NET Core on CosmosNet", await client.GetStringAsync("/local"));
+        // The app started although [::1]:5000 could not be bound (the fixture waited for ApplicationStarted); what Kestrel said:
+        foreach (var line in guest.Serial.Split('\n').Where(l => l.Contains(":5000") || l.Contains("IPv6"))) log.WriteLine(line);
+    }
+
     [Fact]
     public async Task Sixteen_parallel_requests_all_succeed()
     {
@@ -154,5 +166,38 @@ public sealed class AspNetShutdownTests(ITestOutputHelper log)
         Assert.True(signal >= 0 && stopping > signal && stopped > stopping && returned > stopped, "out of order or missing:\n" + run.Tail(30));
         Assert.DoesNotContain(lines, l => l.Contains("terminated by signal"));
         Assert.Equal(0, run.ExitCode);
+    }
+
+    /// <summary>The diagnostics console's poweroff does what the power button does: SIGTERM, the host stops gracefully,
+    /// Main returns and the machine powers off with status 0 — well before its 10 s bound.</summary>
+    [Fact]
+    public async Task Console_poweroff_stops_the_host_gracefully_first()
+    {
+        string socket = Path.Combine(Path.GetTempPath(), $"aspnet-console-{Environment.ProcessId}-{Guid.NewGuid():N}.sock");
+        try
+        {
+            using var guest = new AspNetGuest(256, socket);
+            using (var client = new HttpClient { BaseAddress = guest.BaseAddress, Timeout = TimeSpan.FromSeconds(90) })
+                Assert.Equal("Hello from ASP.NET Core on CosmosNet", await client.GetStringAsync("/"));
+            using var console = new ConsoleClient(socket, TimeSpan.FromSeconds(30));
+            console.Ready(TimeSpan.FromSeconds(30));
+            console.Send("poweroff\r");
+            var run = guest.WaitForExit(TimeSpan.FromSeconds(120));
+            log.WriteLine(run.Tail(16));
+            Assert.False(run.TimedOut, "the guest did not power off:\n" + run.Tail());
+            Assert.Contains("powering off: SIGTERM to the app", console.Text);
+            var lines = run.Serial.Select(l => l.Text).ToList();
+            int signal = lines.FindIndex(l => l.Contains("CosmosNet: signal 15 (SIGTERM)")),
+                stopping = lines.FindIndex(l => l.Contains("aspnet: stopping")),
+                stopped = lines.FindIndex(l => l.Contains("aspnet: stopped")),
+                returned = lines.FindIndex(l => l.Contains("CosmosNet: Main returned 0"));
+            Assert.True(signal >= 0 && stopping > signal && stopped > stopping && returned > stopped, "out of order or missing:\n" + run.Tail(30));
+            Assert.DoesNotContain(lines, l => l.Contains("did not exit after SIGTERM"));
+            Assert.Equal(0, run.ExitCode);
+        }
+        finally
+        {
+            File.Delete(socket);
+        }
     }
 }

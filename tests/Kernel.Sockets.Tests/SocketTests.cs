@@ -11,7 +11,8 @@ namespace CosmosNet.Kernel.Sockets.Tests;
 /// Apps/SocketEcho — an ordinary System.Net.Sockets program with no CosmosNet code of its own — in QEMU TCG on
 /// user-mode networking. Before the boot the fixture listens on the host for the guest's outgoing TcpClient (it
 /// sends 1 MiB of random bytes, half-closes, and takes them back) and picks a port where nothing listens; the guest
-/// gets both on its command line and reports on the serial line.
+/// gets both on its command line and reports on the serial line. It also talks to itself over 127.0.0.1 and "localhost"
+/// (the loopback interface), and keeps a listener on 127.0.0.1:9 that the host's forwarded port must not reach.
 /// </summary>
 public sealed class SocketGuest : IDisposable
 {
@@ -25,6 +26,8 @@ public sealed class SocketGuest : IDisposable
     public int BlockingEchoPort { get; } = FreePort();
     public int UdpEchoPort { get; } = FreeUdpPort();
     public int RefusedPort { get; } = FreePort();
+    /// <summary>Forwarded to the guest's port 9, where only a listener on 127.0.0.1 waits.</summary>
+    public int LoopbackOnlyPort { get; } = FreePort();
     public byte[] Sent { get; } = RandomNumberGenerator.GetBytes(Payload);
     /// <summary>What the guest sent back to the fetch server (after the server's half-close).</summary>
     public Task<byte[]> Returned { get; }
@@ -47,9 +50,9 @@ public sealed class SocketGuest : IDisposable
         var options = new QemuOptions
         {
             Kernel = Elf,
-            Network = new UserNetwork(new(AsyncEchoPort, 7), new(BlockingEchoPort, 8), new(UdpEchoPort, 7, Udp: true)),
+            Network = new UserNetwork(new(AsyncEchoPort, 7), new(BlockingEchoPort, 8), new(UdpEchoPort, 7, Udp: true), new(LoopbackOnlyPort, 9)),
             // QEMU's user network reaches the host's loopback at 10.0.2.2.
-            Append = $"fetch=10.0.2.2:{fetchPort} refused=10.0.2.2:{RefusedPort} quiet=10.0.2.2:{quietPort} resolve=localhost resolve=cosmosnet",
+            Append = $"fetch=10.0.2.2:{fetchPort} refused=10.0.2.2:{RefusedPort} quiet=10.0.2.2:{quietPort} resolve=localhost resolve=cosmosnet loopback",
         };
         _guest = Qemu.Start(options, MaxLifetime);
         try { _guest.WaitForLine("sockets: ready", BootTimeout); }
@@ -181,6 +184,47 @@ public sealed class SocketTests(SocketGuest guest, ITestOutputHelper log) : ICla
     {
         Assert.Contains("sockets: resolve localhost: 127.0.0.1", guest.Serial);
         Assert.Contains("sockets: resolve cosmosnet: 10.0.2.15", guest.Serial);
+    }
+
+    /// <summary>The program talks to itself as a health check would: TcpClient to its own TcpListener over 127.0.0.1 (both
+    /// ends report 127.0.0.1), by "localhost" to a listener on 127.0.0.1 only, listeners bound to one address refusing
+    /// the other, and UdpClient to 127.0.0.1 (an echo; ICMP port unreachable from a closed port as ConnectionRefused).
+    /// The expected lines are what the same program prints on Linux.</summary>
+    [Fact]
+    public void The_program_talks_to_itself_over_loopback()
+    {
+        guest.WaitForLine("sockets: loopback: udp to a closed port", IoTimeout);
+        string serial = guest.Serial;
+        Assert.Matches(@"sockets: loopback: tcp echo 262144 bytes intact True, local 127\.0\.0\.1:\d+ remote 127\.0\.0\.1:7\b", serial);
+        Assert.Matches(@"sockets: loopback: localhost:9 says hello 127\.0\.0\.1:\d+ at 127\.0\.0\.1:9\b", serial);
+        Assert.Contains("sockets: loopback: 10.0.2.15:9 (listener on 127.0.0.1): ConnectionRefused", serial);
+        Assert.Contains("sockets: loopback: 127.0.0.1:10 (listener on 10.0.2.15): ConnectionRefused", serial);
+        Assert.Contains("sockets: loopback: 10.0.2.15:10 (listener on 10.0.2.15): connected", serial);
+        Assert.Matches(@"sockets: loopback: 10\.0\.2\.15:10 accepted from 10\.0\.2\.15:\d+", serial);
+        Assert.Contains("sockets: loopback: 127.0.0.1:11 (nothing): ConnectionRefused", serial);
+        Assert.Matches(@"sockets: loopback: udp echo 'ping over loopback' from 127\.0\.0\.1:7 to 127\.0\.0\.1:\d+", serial);
+        Assert.Contains("sockets: loopback: udp to a closed port: ConnectionRefused", serial);
+    }
+
+    /// <summary>A listener bound to 127.0.0.1 takes no connection from the wire: the host's forwarded connection to the
+    /// guest's port 9 is refused (QEMU's user network turns the guest's RST into a close or a reset), never greeted.</summary>
+    [Fact]
+    public async Task A_listener_on_127_0_0_1_is_unreachable_from_outside()
+    {
+        guest.WaitForLine("sockets: ready", IoTimeout);
+        using var client = new TcpClient();
+        using var cts = new CancellationTokenSource(IoTimeout);
+        string got;
+        try
+        {
+            await client.ConnectAsync(IPAddress.Loopback, guest.LoopbackOnlyPort, cts.Token);   // QEMU accepts, then asks the guest
+            var received = new MemoryStream();
+            await client.GetStream().CopyToAsync(received, cts.Token);
+            got = System.Text.Encoding.ASCII.GetString(received.ToArray());
+        }
+        catch (Exception e) when (e is IOException or SocketException) { got = ""; }
+        Assert.DoesNotContain("hello", got);
+        Assert.Equal("", got);
     }
 
     /// <summary>A thousand connections, twenty at a time, each echoing a little: the socket table, the accept queue and
