@@ -25,7 +25,7 @@ static class NetworkCommands
         s_current = (nic, stack, loop);
         if (!first) return;
         DiagnosticsConsole.Register("net", "net: NIC counters, address, ARP table, IP/ICMP/UDP/TCP counters", _ => OnLoop(Net));
-        DiagnosticsConsole.Register("conns", "conns: every TCP connection: endpoints, state, windows, RTT/RTO, cwnd, bytes, retransmits", _ => OnLoop(Connections));
+        DiagnosticsConsole.Register("conns", "conns: every TCP connection: endpoints, state, windows, RTT/RTO, cwnd, bytes, retransmits, loss recovery", _ => OnLoop(Connections));
     }
 
     static string OnLoop(Func<INic, NetworkStack, string> query)
@@ -88,7 +88,7 @@ static class NetworkCommands
                 $"tcp {s.Local} -> {s.Remote} {s.State} snd.wnd {s.SendWindow} rcv.wnd {s.ReceiveWindow} " +
                 $"rtt {s.SmoothedRttNanoseconds / 1e6:F1} ms rto {s.RtoNanoseconds / 1e6:F0} ms " +
                 $"cwnd {s.CongestionWindow} ssthresh {(s.SlowStartThreshold == int.MaxValue ? "-" : s.SlowStartThreshold.ToString(Invariant))} mss {s.SendMss} " +
-                $"bytes out {s.BytesAcknowledged} in {s.BytesReceived} rexmit {s.Retransmits} buffered {s.SendBuffered}/{s.ReceiveBuffered}\n");
+                $"bytes out {s.BytesAcknowledged} in {s.BytesReceived} rexmit {s.Retransmits} loss {s.Recovery} buffered {s.SendBuffered}/{s.ReceiveBuffered}\n");
         }
         return text.ToString();
     }

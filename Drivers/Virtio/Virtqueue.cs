@@ -71,6 +71,21 @@ public sealed unsafe class Virtqueue
 
     public void SetLength(ushort id, uint length) => _descriptors[id].Length = length;
 
+    /// <summary>Makes descriptor <paramref name="id"/> continue in <paramref name="next"/> (one buffer of a chain: only
+    /// the chain's first id is published and comes back used).</summary>
+    public void Chain(ushort id, ushort next)
+    {
+        _descriptors[id].Flags |= DescriptorNext;
+        _descriptors[id].Next = next;
+    }
+
+    /// <summary>Ends the chain at descriptor <paramref name="id"/> again.</summary>
+    public void Unchain(ushort id)
+    {
+        _descriptors[id].Flags &= unchecked((ushort)~DescriptorNext);
+        _descriptors[id].Next = 0;
+    }
+
     /// <summary>Offers descriptor <paramref name="id"/> to the device (visible at once; the doorbell is <see cref="Kick"/>).</summary>
     public void Publish(ushort id)
     {

@@ -66,6 +66,19 @@ public interface IIpLayer
         Wire.Checksum.FinishPartial(copy, Wire.TcpSegment.ChecksumOffset);
         return Send(destination, IpProtocol.Tcp, copy);
     }
+
+    /// <summary>The largest TCP segment (header included) that <see cref="SendSegmented"/> takes towards
+    /// <paramref name="destination"/> as one packet for the device to cut (<see cref="ISegmentationOffload"/>); 0 when
+    /// segments must fit the MTU.</summary>
+    int SegmentationLimit(Ipv4Address destination) => 0;
+
+    /// <summary>
+    /// Like <see cref="SendPartialChecksum"/> for a TCP segment larger than the MTU (at most
+    /// <see cref="SegmentationLimit"/>): sent as segments of <paramref name="segmentSize"/> payload bytes, cut by the
+    /// device, or here when the device cannot take it now.
+    /// </summary>
+    bool SendSegmented(Ipv4Address destination, ReadOnlySpan<byte> segment, int segmentSize) =>
+        throw new NotSupportedException("this IP layer sends no segments larger than the MTU");
 }
 
 /// <summary>A transport protocol fed by the IP layer.</summary>

@@ -14,6 +14,7 @@ public sealed class NetworkInterface : IIpLayer
 {
     private readonly INetworkDevice _device;
     private readonly IChecksumOffload? _offload;
+    private readonly ISegmentationOffload? _segmentation;
     private readonly IClock _clock;
     private readonly IpOptions _options;
     private readonly ArpCache _arp;
@@ -38,6 +39,7 @@ public sealed class NetworkInterface : IIpLayer
     {
         _device = device;
         _offload = device as IChecksumOffload;
+        _segmentation = device as ISegmentationOffload;
         _clock = clock;
         _options = options ?? new IpOptions();
         Statistics = statistics ?? new NetStatistics();
@@ -97,6 +99,67 @@ public sealed class NetworkInterface : IIpLayer
 
     public bool SendPartialChecksum(Ipv4Address destination, ReadOnlySpan<byte> segment) =>
         Send(destination, (byte)IpProtocol.Tcp, segment, TcpSegment.ChecksumOffset);
+
+    // ---- segmentation offload ------------------------------------------------------------------------------------
+
+    private byte[]? _txLarge;   // one segmented frame on its way to the device; made at first use
+    private byte[]? _piece;     // one segment cut here when the device cannot take the whole
+
+    public int SegmentationLimit(Ipv4Address destination)
+    {
+        if (_segmentation is not { MaxSegmentedPacket: var max } || max <= _device.Mtu || !ChecksumOffload) return 0;
+        if (destination.IsLoopback || destination == LocalAddress) return 0;
+        return Math.Min(max, Ipv4Packet.MaxPacketLength) - Ipv4Packet.MinHeaderLength;
+    }
+
+    public bool SendSegmented(Ipv4Address destination, ReadOnlySpan<byte> segment, int segmentSize)
+    {
+        int maxData = _device.Mtu - Ipv4Packet.MinHeaderLength;
+        if (segment.Length <= maxData) return SendPartialChecksum(destination, segment);
+        int headerLength = segment.Length >= TcpSegment.MinHeaderLength ? (segment[12] >> 4) * 4 : 0;
+        if (headerLength < TcpSegment.MinHeaderLength || segmentSize <= 0 || headerLength + segmentSize > maxData
+            || segment.Length > SegmentationLimit(destination))
+            throw new ArgumentException($"not a TCP segment the device can cut: {segment.Length} bytes, header {headerLength}, segments of {segmentSize}");
+        if (!Route(destination, out var nextHop, out var mac))
+        {
+            Statistics.Increment(NetCounter.IpNoRoute);
+            return false;
+        }
+        if (mac != MacAddress.Zero || _arp.TryLookup(nextHop, out mac))
+        {
+            const int ipStart = EthernetFrame.HeaderLength, tcpStart = ipStart + Ipv4Packet.MinHeaderLength;
+            var frame = (_txLarge ??= new byte[tcpStart + Ipv4Packet.MaxPacketLength]).AsSpan(0, tcpStart + segment.Length);
+            EthernetFrame.WriteHeader(frame, mac, _device.MacAddress, EtherType.Ipv4);
+            Ipv4Packet.WriteHeader(frame[ipStart..], segment.Length, _nextId, false, false, 0, _options.Ttl, (byte)IpProtocol.Tcp,
+                LocalAddress, destination);
+            segment.CopyTo(frame[tcpStart..]);
+            if (_segmentation!.TransmitSegmented(frame, tcpStart + headerLength, segmentSize))
+            {
+                _nextId += (ushort)((segment.Length - headerLength + segmentSize - 1) / segmentSize); // one per segment made
+                Statistics.Increment(NetCounter.IpSent);
+                Statistics.Increment(NetCounter.FramesSent);
+                return true;
+            }
+        }
+        // Cut here (no room on the device, or the next hop's MAC is being resolved): each piece a segment of its own with
+        // the next sequence number, FIN and PSH on the last only, its own pseudo-header sum.
+        var piece = _piece ??= new byte[maxData];
+        uint seq = BinaryPrimitives.ReadUInt32BigEndian(segment[4..]);
+        byte flags = segment[13];
+        bool ok = true;
+        for (int offset = headerLength; offset < segment.Length; offset += segmentSize)
+        {
+            int n = Math.Min(segmentSize, segment.Length - offset);
+            segment[..headerLength].CopyTo(piece);
+            BinaryPrimitives.WriteUInt32BigEndian(piece.AsSpan(4), seq + (uint)(offset - headerLength));
+            if (offset + n < segment.Length) piece[13] = (byte)(flags & ~(byte)(TcpFlags.Fin | TcpFlags.Psh));
+            segment.Slice(offset, n).CopyTo(piece.AsSpan(headerLength));
+            uint pseudo = Checksum.PseudoHeader(LocalAddress, destination, (byte)IpProtocol.Tcp, headerLength + n);
+            BinaryPrimitives.WriteUInt16BigEndian(piece.AsSpan(TcpSegment.ChecksumOffset), Checksum.PartialSeed(pseudo));
+            ok &= Send(destination, (byte)IpProtocol.Tcp, piece.AsSpan(0, headerLength + n), TcpSegment.ChecksumOffset);
+        }
+        return ok;
+    }
 
     // ---- output ------------------------------------------------------------------------------------------------
 

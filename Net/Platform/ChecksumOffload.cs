@@ -31,3 +31,25 @@ public interface IChecksumOffload
     /// </summary>
     void TransmitPartial(ReadOnlySpan<byte> frame, int checksumStart, int checksumOffset);
 }
+
+/// <summary>
+/// Implemented, besides <see cref="IChecksumOffload"/>, by a device that cuts large TCP segments itself (TCP
+/// segmentation offload: virtio-net's <c>VIRTIO_NET_F_HOST_TSO4</c>). The stack may then build one TCP/IPv4 packet of
+/// many segments' worth of data; the device (or the host behind it) sends it as segments of <c>segmentSize</c> payload
+/// bytes with the headers adjusted — sequence numbers, IP lengths, identifications and checksums, FIN and PSH on the
+/// last only. Each packet crosses the device once instead of once per segment.
+/// </summary>
+public interface ISegmentationOffload
+{
+    /// <summary>The largest IPv4 packet (IP header included) <see cref="TransmitSegmented"/> takes; 0 when the feature
+    /// is off.</summary>
+    int MaxSegmentedPacket { get; }
+
+    /// <summary>
+    /// Sends one Ethernet/IPv4/TCP frame larger than the MTU whose TCP checksum field holds the pseudo-header sum (as for
+    /// <see cref="IChecksumOffload.TransmitPartial"/>), to be cut into segments of <paramref name="segmentSize"/> payload
+    /// bytes; <paramref name="headerLength"/> is the Ethernet, IP and TCP headers' length. Copied before returning.
+    /// False when the device has no room for it now: the caller then sends the segments one by one.
+    /// </summary>
+    bool TransmitSegmented(ReadOnlySpan<byte> frame, int headerLength, int segmentSize);
+}

@@ -11,7 +11,7 @@ internal sealed class AckPolicy
 {
     private readonly ITimer _delayedAck;
     private readonly long _delayNs;
-    private int _segmentsUnacked;
+    private int _segmentsUnacked, _bytesUnacked;
 
     public AckPolicy(ITimer delayedAck, long delayNs)
     {
@@ -22,10 +22,13 @@ internal sealed class AckPolicy
     /// <summary>An ACK is owed now; the input path sends it once the segment is processed.</summary>
     public bool AckNow { get; private set; }
 
-    /// <summary>A segment of new in-order data arrived.</summary>
-    public void InOrderData(long nowNs)
+    /// <summary>A segment of <paramref name="bytes"/> new in-order data arrived; <paramref name="mss"/> is the MSS we announced.</summary>
+    public void InOrderData(long nowNs, int bytes, int mss)
     {
-        if (++_segmentsUnacked >= 2) AckNow = true;
+        _bytesUnacked += bytes;
+        // Every second segment, or two full segments' worth: a large segment (a device's receive offload joins
+        // segments) is acknowledged at once rather than after another one.
+        if (++_segmentsUnacked >= 2 || _bytesUnacked >= 2 * mss) AckNow = true;
         else if (!_delayedAck.IsArmed) _delayedAck.Arm(nowNs + _delayNs);
     }
 
@@ -35,7 +38,7 @@ internal sealed class AckPolicy
     /// <summary>A segment carrying our current RCV.NXT went out.</summary>
     public void AckSent()
     {
-        _segmentsUnacked = 0;
+        _segmentsUnacked = _bytesUnacked = 0;
         AckNow = false;
         _delayedAck.Cancel();
     }

@@ -44,6 +44,12 @@ internal sealed class LossRecovery
         $"cwnd={Congestion.Cwnd} ssthresh={Congestion.Ssthresh} rto={Rtt.Rto / 1_000_000}ms recovery={InRecovery} " +
         $"recover={_recoveryPoint} highRxt={_highRxt} dup={DuplicateAcks} sacked={_scoreboard.SackedBytes}";
 
+    /// <summary>The recovery state in one word for diagnostics: open, dupacks=N, or recovery(...) with its recovery point
+    /// (relative to <paramref name="una"/>), the highest resend, SACKed bytes and the pipe.</summary>
+    public string Describe(SeqNum una, SeqNum max) =>
+        InRecovery ? $"recovery(recover=+{_recoveryPoint - una},highRxt=+{_highRxt - una},sacked={_scoreboard.SackedBytes},pipe={Pipe(una, max)})"
+        : DuplicateAcks > 0 ? $"dupacks={DuplicateAcks}" : "open";
+
     public void SetMss(int mss)
     {
         Mss = mss;

@@ -56,8 +56,13 @@ public sealed record TcpConfig
     public TimeSpan DelayedAckTimeout { get; init; } = TimeSpan.FromMilliseconds(40);
     /// <summary>How long CloseAsync waits for the peer to close too before resetting the connection.</summary>
     public TimeSpan CloseTimeout { get; init; } = TimeSpan.FromSeconds(60);
-    /// <summary>Half-open (SYN_RECEIVED) connections per stack before SYN cookies take over.</summary>
-    public int SynBacklog { get; init; } = 128;
+    /// <summary>
+    /// Half-open (SYN_RECEIVED) connections per stack before SYN cookies take over (Linux's tcp_max_syn_backlog is 128 to
+    /// thousands with memory; somaxconn 4096). A cookie connection whose handshake ACK is lost exists only for the client
+    /// until it sends, so a burst of real connects must fit: a half-open flow retransmits its SYN-ACK instead. 4096 of them
+    /// cost ~10 MiB; below <see cref="MemoryLowWater"/> every new SYN gets a cookie anyway.
+    /// </summary>
+    public int SynBacklog { get; init; } = 4096;
     /// <summary>Discontiguous out-of-order ranges held per connection; segments that would need more are dropped.</summary>
     public int MaxOutOfOrderRanges { get; init; } = 32;
     /// <summary>RFC 5961 challenge ACKs per second per stack; more are suppressed.</summary>

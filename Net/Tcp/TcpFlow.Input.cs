@@ -209,7 +209,7 @@ public sealed partial class TcpFlow
         switch (outcome)
         {
             case ReceiveBuffer.Outcome.InOrder:
-                _ack.InOrderData(Now);
+                _ack.InOrderData(Now, advance, _mtu.LocalMss);
                 break;
             case ReceiveBuffer.Outcome.OutOfOrder:
                 _stack.Statistics.OutOfOrderQueued++;

@@ -59,7 +59,8 @@ public sealed partial class TcpFlow
         var windowEnd = _snd.Unacknowledged + _snd.Window;
         int room = Math.Min(windowEnd - s, cwndRoom);
         if (_forceSend && room <= 0 && _snd.Window > 0) room = Math.Min(windowEnd - s, mss);
-        int len = Math.Max(0, Math.Min(Math.Min(avail, mss), room));
+        int len = Math.Max(0, Math.Min(Math.Min(avail, retransmitting ? mss : LargestSegment(mss)), room));
+        if (len > mss) len -= len % mss; // whole segments for the device to cut; a runt follows under the rules below
         if (retransmitting && _loss.HoleEnd(s, _snd.Max, out var holeEnd)) len = Math.Min(len, holeEnd - s);
         bool fin = finPending && s + len == _snd.FinSeq; // FIN carries no data, so it goes even when the windows are full
         if (len == 0 && !fin) return false;
@@ -81,6 +82,16 @@ public sealed partial class TcpFlow
         _snd.Sent(s + len + (fin ? 1 : 0));
         _forceSend = false;
         return true;
+    }
+
+    /// <summary>
+    /// The most new data one segment may carry: one MSS, or with segmentation offload as many whole MSS as the device
+    /// takes in one packet (it cuts them apart; every piece repeats this segment's options, so the MSS still fits).
+    /// </summary>
+    private int LargestSegment(int mss)
+    {
+        int limit = _stack.SegmentationLimit(Tuple.RemoteAddress) - TcpSegment.MaxHeaderLength;
+        return limit > mss ? limit / mss * mss : mss;
     }
 
     /// <summary>Builds and sends one segment of up to <paramref name="len"/> bytes starting at <paramref name="seq"/>.</summary>
@@ -146,7 +157,8 @@ public sealed partial class TcpFlow
         bool partial = _stack.ChecksumOffload;   // the device sums the payload
         int length = TcpSegment.WriteHeader(buffer, Tuple.LocalPort, Tuple.RemotePort, seq.Value, ackNumber, flags, window,
             optLen, len, Tuple.LocalAddress, Tuple.RemoteAddress, partial);
-        _stack.Send(Tuple.RemoteAddress, buffer.AsSpan(0, length), partial);
+        // Longer than one MSS only with segmentation offload (LargestSegment): cut into segments of SendMss bytes.
+        _stack.Send(Tuple.RemoteAddress, buffer.AsSpan(0, length), partial, len > _mtu.SendMss ? _mtu.SendMss : 0);
     }
 
     private void SendSynAck()
@@ -170,8 +182,12 @@ public sealed partial class TcpFlow
         if (State == TcpState.SynReceived) { SendSynAck(); return; }
         if (State is TcpState.Closed or TcpState.SynSent) return;
         // SND.MAX, not SND.NXT: while resending after a timeout SND.NXT is behind what the peer has seen, and an ACK
-        // with an old sequence number would fail the peer's acceptability test and be ignored.
-        SendSegment(_snd.Max, 0, TcpFlags.Ack);
+        // with an old sequence number would fail the peer's acceptability test and be ignored. But never past the right
+        // edge of the peer's window (as Linux's tcp_acceptable_seq): data sent there was not taken, and a peer whose
+        // window is closed reads an ACK only at its RCV.NXT — numbered SND.MAX, every ACK would be dropped unread while
+        // both sides wait for the other (an echo whose writer waits for ACKs its reader never lets in).
+        var windowEnd = _snd.Unacknowledged + _snd.Window;
+        SendSegment(_snd.Max > windowEnd ? windowEnd : _snd.Max, 0, TcpFlags.Ack);
     }
 
     /// <summary>RFC 5961 7: challenge ACKs are rate-limited per stack so they cannot be used to amplify or probe.</summary>

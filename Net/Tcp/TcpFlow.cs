@@ -116,7 +116,8 @@ public sealed partial class TcpFlow
     public TcpFlowStatistics Statistics => new(State, LocalEndpoint, Destination, _snd.Window, _rcv.Window,
         _loss.Rtt.SmoothedRtt, _loss.Rtt.Rto, _loss.Congestion.Cwnd, _loss.Congestion.Ssthresh, _mtu.SendMss,
         DataBytes((uint)(_snd.Unacknowledged - _snd.Initial), finCounted: State is TcpState.FinWait2 or TcpState.TimeWait),
-        DataBytes((uint)(_rcv.Next - _rcv.Initial), finCounted: _rcv.FinReceived), _retransmits, _send.Count, _recv.Count);
+        DataBytes((uint)(_rcv.Next - _rcv.Initial), finCounted: _rcv.FinReceived), _retransmits, _send.Count, _recv.Count,
+        _loss.Describe(_snd.Unacknowledged, _snd.Max));
 
     /// <summary>Sequence space used minus the SYN and the FIN, which occupy one number each but carry no data.</summary>
     private static uint DataBytes(uint sequenceSpace, bool finCounted) =>

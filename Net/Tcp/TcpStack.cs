@@ -389,11 +389,18 @@ public sealed class TcpStack : IIpTransport
     /// <summary>Whether segments may go out with a partial checksum (<see cref="IIpLayer.ChecksumOffload"/>).</summary>
     internal bool ChecksumOffload => _ip.ChecksumOffload;
 
+    /// <summary>The largest segment (header included) the IP layer takes towards <paramref name="remote"/> for the device
+    /// to cut into MSS-sized ones (<see cref="IIpLayer.SegmentationLimit"/>); 0 without segmentation offload.</summary>
+    internal int SegmentationLimit(Ipv4Address remote) => _ip.SegmentationLimit(remote);
+
     /// <param name="partialChecksum">The checksum field holds only the pseudo-header sum (<see cref="ChecksumOffload"/>).</param>
-    internal void Send(Ipv4Address destination, ReadOnlySpan<byte> segment, bool partialChecksum = false)
+    /// <param name="segmentSize">For a segment larger than the MTU (<see cref="SegmentationLimit"/>): the payload bytes of
+    /// each segment it is cut into.</param>
+    internal void Send(Ipv4Address destination, ReadOnlySpan<byte> segment, bool partialChecksum = false, int segmentSize = 0)
     {
         Statistics.SegmentsSent++;
-        if (partialChecksum) _ip.SendPartialChecksum(destination, segment);
+        if (segmentSize > 0) _ip.SendSegmented(destination, segment, segmentSize);
+        else if (partialChecksum) _ip.SendPartialChecksum(destination, segment);
         else _ip.Send(destination, IpProtocol.Tcp, segment);
     }
 

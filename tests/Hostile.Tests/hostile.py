@@ -2,7 +2,8 @@
 """Hostile clients for tests/Hostile.Tests (issue 14), run inside the test's network namespace by the Debian python3
 (scapy from python3-scapy builds the forged frames). Each command prints one JSON object with what it saw.
 
-  flood      ADDR PORT COUNT HOLD       COUNT connects at once, held HOLD s, then closed
+  flood      ADDR PORT COUNT HOLD [STATUS_PORT]  COUNT connects at once (the kernel's default SYN retries), held HOLD s,
+             one byte echoed on each, closed; with STATUS_PORT the server's GET /status from just before the close
   synflood   TAP DSTMAC ADDR PORT SECS  forged SYNs from unreachable sources, as fast as the TAP takes them
   slowloris  ADDR PORT COUNT EVERY SECS COUNT connections sending one header byte every EVERY s
   noread     ADDR PORT COUNT BYTES HOLD COUNT POSTs of BYTES whose echo is never read, held HOLD s
@@ -12,7 +13,7 @@
              netem loss 5% reorder 25% duplicate 1% corrupt 0.1% delay 5 ms ± 2 ms (this kernel has no sch_netem)
   transfer   ADDR PORT BYTES [SEED]     BYTES of random data to an echo port while reading the echo; SHA-256 of both
 """
-import errno, json, os, random, select, socket, struct, sys, threading, time
+import errno, http.client, json, os, random, select, socket, struct, sys, threading, time
 
 
 def out(**kv):
@@ -28,10 +29,12 @@ def raise_nofile(n):
 # ---- connection-level attacks (kernel sockets) -----------------------------------------------------------------------
 
 errors = {}   # errno name -> count, of the last connect_many
+FLOOD_PER_WORKER = 10_000
 
 
-def connect_many(addr, port, count, timeout):
-    """Non-blocking connects at once; returns (connected sockets, failed count, timed-out count, seconds)."""
+def connect_many(addr, port, count, timeout, syn_retries=2):
+    """Non-blocking connects at once (SYN_RETRIES retransmissions of each SYN; None: the kernel's default, 6); returns
+    (connected sockets, failed count, timed-out count, seconds)."""
     ep = select.epoll()
     pending, connected, failed = {}, [], 0
     errors.clear()
@@ -39,7 +42,8 @@ def connect_many(addr, port, count, timeout):
     for _ in range(count):
         s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
         s.setblocking(False)
-        s.setsockopt(socket.IPPROTO_TCP, socket.TCP_SYNCNT, 2)
+        if syn_retries is not None:
+            s.setsockopt(socket.IPPROTO_TCP, socket.TCP_SYNCNT, syn_retries)
         err = s.connect_ex((addr, port))
         if err not in (0, errno.EINPROGRESS):
             failed += 1
@@ -66,25 +70,90 @@ def connect_many(addr, port, count, timeout):
     return connected, failed, timed_out, time.monotonic() - start
 
 
-def flood(addr, port, count, hold):
+def flood(addr, port, count, hold, status_port=None):
+    """COUNT connects at once from worker processes of at most FLOOD_PER_WORKER sockets each (the open-file limit),
+    started together. Once every worker has connected all it could, the connections are held HOLD s; then each worker
+    checks which are still open and sends one byte on each, which an echo port must return; then the server's GET
+    /status is taken (with STATUS_PORT) while all are still open, and the workers close them."""
+    import multiprocessing
     count = int(count)
-    raise_nofile(count + 100)
-    conns, failed, timed_out, secs = connect_many(addr, port, int(count), 120)
+    workers = -(-count // FLOOD_PER_WORKER)
+    mp = multiprocessing.get_context("fork")
+    connected_q, checked_q, echo, close = mp.Queue(), mp.Queue(), mp.Event(), mp.Event()
+
+    def worker(n):
+        raise_nofile(n + 100)
+        # As a normal client connects: a SYN lost in the burst is retransmitted after 1, 3, 7, ... s (6 times, ~127 s).
+        conns, failed, timed_out, secs = connect_many(addr, port, n, 150, syn_retries=None)
+        connected_q.put((len(conns), failed, timed_out, secs, dict(errors)))
+        echo.wait()
+        alive = 0   # still open after the hold? A read that would block means the server kept it
+        for s in conns:
+            try:
+                if s.recv(1, socket.MSG_PEEK | socket.MSG_DONTWAIT) != b"":
+                    alive += 1
+            except BlockingIOError:
+                alive += 1
+            except OSError:
+                pass
+        checked_q.put((alive, echo_round(conns, 120)))
+        close.wait()
+        for s in conns:
+            s.close()
+
+    procs = [mp.Process(target=worker, args=(min(FLOOD_PER_WORKER, count - i * FLOOD_PER_WORKER),)) for i in range(workers)]
+    for p in procs:
+        p.start()
+    results = [connected_q.get() for _ in procs]
     time.sleep(float(hold))
-    # Still open after the hold? A read that would block means the server kept it.
-    alive = 0
-    for s in conns:
+    echo.set()
+    checked = [checked_q.get() for _ in procs]
+    server = None
+    if status_port is not None:   # what the server holds, while every connection is still open on this side
         try:
-            if s.recv(1, socket.MSG_PEEK | socket.MSG_DONTWAIT) == b"":
-                continue
-            alive += 1
-        except BlockingIOError:
-            alive += 1
-        except OSError:
-            pass
-    for s in conns:
-        s.close()
-    out(connected=len(conns), failed=failed, errors=errors, timed_out=timed_out, connect_seconds=round(secs, 2), alive_after_hold=alive)
+            c = http.client.HTTPConnection(addr, int(status_port), timeout=60)
+            c.request("GET", "/status")
+            server = json.loads(c.getresponse().read())
+            c.close()
+        except (OSError, ValueError) as e:
+            server = {"error": f"{type(e).__name__}: {e}"}
+    close.set()
+    for p in procs:
+        p.join()
+    all_errors = {}
+    for r in results:
+        for k, v in r[4].items():
+            all_errors[k] = all_errors.get(k, 0) + v
+    out(connected=sum(r[0] for r in results), failed=sum(r[1] for r in results), errors=all_errors,
+        timed_out=sum(r[2] for r in results), connect_seconds=round(max(r[3] for r in results), 2),
+        alive_after_hold=sum(c[0] for c in checked), echoed=sum(c[1] for c in checked), server=server)
+
+
+def echo_round(conns, timeout, window=500):
+    """Sends one byte on every connection, WINDOW of them awaiting their echo at a time (a check, not a second burst:
+    20,000 at once would be lost in the queues in front of the guest and retransmitted with backoff), and counts those
+    echoed back within TIMEOUT s."""
+    ep = select.epoll()
+    todo, waiting = list(conns), {}
+    echoed, deadline = 0, time.monotonic() + timeout
+    while (todo or waiting) and time.monotonic() < deadline:
+        while todo and len(waiting) < window:
+            s = todo.pop()
+            try:
+                if s.send(b"x") == 1:
+                    waiting[s.fileno()] = s
+                    ep.register(s.fileno(), select.EPOLLIN)
+            except OSError:
+                pass
+        for fd, _ in ep.poll(0.5):
+            s = waiting.pop(fd)
+            ep.unregister(fd)
+            try:
+                echoed += s.recv(1) == b"x"
+            except OSError:
+                pass
+    ep.close()
+    return echoed
 
 
 def slowloris(addr, port, count, every, secs):
@@ -185,17 +254,43 @@ def synflood(tap, dstmac, addr, port, secs):
     src = get_if_hwaddr(tap)
     rnd = random.Random(1)
     # Sources in 198.18.0.0/15 (benchmarking space): the guest routes its SYN-ACKs to the namespace, which does not
-    # forward them, so every half-open connection waits for an ACK that never comes.
-    frames = [bytes(Ether(src=src, dst=dstmac) / IP(src="198.18.%d.%d" % (rnd.randrange(256), rnd.randrange(1, 255)), dst=addr, id=i)
-                    / TCP(sport=rnd.randrange(1024, 65535), dport=int(port), flags="S", seq=rnd.getrandbits(32), window=65535,
-                          options=[("MSS", 1460), ("SAckOK", b""), ("WScale", 7)])) for i in range(4096)]
+    # forward them, so every half-open connection waits for an ACK that never comes. SYN_SOURCES distinct ones, well
+    # beyond the guest's SYN backlog (4096), from one template scapy builds (it is slow) with the addresses, ports and
+    # sequence numbers patched in.
+    template = bytearray(bytes(Ether(src=src, dst=dstmac) / IP(src="198.18.0.1", dst=addr)
+                               / TCP(dport=int(port), flags="S", window=65535, options=[("MSS", 1460), ("SAckOK", b""), ("WScale", 7)])))
+    frames = []
+    for i in range(SYN_SOURCES):
+        f = bytearray(template)
+        struct.pack_into("!H", f, 18, i & 0xFFFF)                                               # IP id
+        f[26:30] = bytes((198, 18 + (i >> 16 & 1), rnd.randrange(256), rnd.randrange(1, 255)))  # IP source
+        struct.pack_into("!H", f, 34, rnd.randrange(1024, 65535))                                # TCP source port
+        struct.pack_into("!I", f, 38, rnd.getrandbits(32))                                      # TCP sequence number
+        struct.pack_into("!H", f, 24, 0)
+        struct.pack_into("!H", f, 24, inet_checksum(f[14:34]))
+        struct.pack_into("!H", f, 50, 0)
+        struct.pack_into("!H", f, 50, inet_checksum(bytes(f[26:34]) + struct.pack("!BBH", 0, 6, len(f) - 34) + bytes(f[34:])))
+        frames.append(bytes(f))
     sock = l2(tap)
     deadline, sent = time.monotonic() + float(secs), 0
     while time.monotonic() < deadline:
         n, _ = send_paced(sock, frames[:512], 20000)
         sent += n
         frames = frames[512:] + frames[:512]
-    out(sent=sent, seconds=float(secs))
+    out(sent=sent, seconds=float(secs), sources=SYN_SOURCES)
+
+
+SYN_SOURCES = 32768
+
+
+def inet_checksum(data):
+    """The Internet checksum (RFC 1071) of DATA."""
+    if len(data) % 2:
+        data = bytes(data) + b"\0"
+    total = sum(struct.unpack("!%dH" % (len(data) // 2), data))
+    while total >> 16:
+        total = (total & 0xFFFF) + (total >> 16)
+    return ~total & 0xFFFF
 
 
 class Handshake:
@@ -432,6 +527,6 @@ def transfer(addr, port, size, seed="0"):
 
 if __name__ == "__main__":
     cmd, args = sys.argv[1], sys.argv[2:]
-    {"flood": lambda a, p, c, h: flood(a, int(p), c, h), "synflood": synflood,
+    {"flood": lambda a, p, c, h, sp=None: flood(a, int(p), c, h, sp), "synflood": synflood,
      "slowloris": lambda a, p, c, e, s: slowloris(a, int(p), c, e, s),
      "noread": lambda a, p, c, b, h: noread(a, int(p), c, b, h), "frames": frames, "relay": relay, "transfer": transfer}[cmd](*args)

@@ -138,7 +138,7 @@ public sealed partial class ConsoleTests(ConsoleServer guest, ITestOutputHelper 
         }
         log.WriteLine($"conns asked {asked} times\n{conns}");
         Assert.True(line is not null, conns);
-        Assert.Matches(@" Established snd\.wnd \d+ rcv\.wnd \d+ rtt \d+\.\d ms rto \d+ ms cwnd \d+ ssthresh \S+ mss \d+ bytes out 5 in 5 rexmit \d+ buffered 0/0$", line);
+        Assert.Matches(@" Established snd\.wnd \d+ rcv\.wnd \d+ rtt \d+\.\d ms rto \d+ ms cwnd \d+ ssthresh \S+ mss \d+ bytes out 5 in 5 rexmit \d+ loss open buffered 0/0$", line);
     }
 
     [Fact]

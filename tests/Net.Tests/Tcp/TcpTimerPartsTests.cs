@@ -17,21 +17,34 @@ public class TcpTimerPartsTests
     public void AckPolicyDelaysOneSegmentAndAcksEverySecond()
     {
         var policy = new AckPolicy(NewTimer(), 40 * Ms);
-        policy.InOrderData(_clock.NowNanoseconds);
+        policy.InOrderData(_clock.NowNanoseconds, 1460, 1460);
         Assert.False(policy.AckNow);
         _clock.Advance(TimeSpan.FromMilliseconds(10));
-        policy.InOrderData(_clock.NowNanoseconds); // RFC 1122: at least every second full segment
+        policy.InOrderData(_clock.NowNanoseconds, 1460, 1460); // RFC 1122: at least every second full segment
         Assert.True(policy.AckNow);
         policy.AckSent();
         Assert.False(policy.AckNow);
         _clock.Advance(TimeSpan.FromSeconds(1));
         Assert.Equal(0, _fired); // the ACK went out: the delayed-ACK timer was cancelled
 
-        policy.InOrderData(_clock.NowNanoseconds);
+        policy.InOrderData(_clock.NowNanoseconds, 1460, 1460);
         _clock.Advance(TimeSpan.FromMilliseconds(39));
         Assert.Equal(0, _fired);
         _clock.Advance(TimeSpan.FromMilliseconds(1));
         Assert.Equal(1, _fired); // a lone segment is acknowledged after the delay
+    }
+
+    [Fact]
+    public void AckPolicyAcksALargeSegmentAtOnce()
+    {
+        var policy = new AckPolicy(NewTimer(), 40 * Ms);
+        policy.InOrderData(_clock.NowNanoseconds, 100, 1460);
+        Assert.False(policy.AckNow);   // small segments: every second one
+        policy.InOrderData(_clock.NowNanoseconds, 100, 1460);
+        Assert.True(policy.AckNow);
+        policy.AckSent();
+        policy.InOrderData(_clock.NowNanoseconds, 64 * 1024, 1460);   // joined by the device's receive offload
+        Assert.True(policy.AckNow);
     }
 
     [Fact]
@@ -41,7 +54,7 @@ public class TcpTimerPartsTests
         policy.Quick();
         Assert.True(policy.AckNow);
         policy.AckSent();
-        policy.InOrderData(0);
+        policy.InOrderData(0, 1460, 1460);
         policy.Stop();
         _clock.Advance(TimeSpan.FromSeconds(1));
         Assert.Equal(0, _fired);
