@@ -3,7 +3,8 @@ using CosmosNet.Net.Platform;
 namespace CosmosNet.Host;
 
 /// <summary>
-/// The kernel's memory as the network stack's budget (<see cref="IMemoryBudget"/>): pages the heap has not taken yet plus
+/// The kernel's memory as the network stack's budget (<see cref="IMemoryBudget"/>): RAM the heap can still take (the kernel
+/// reports everything else — its image, its own allocations and reserve, the heap's units — as memory load) plus
 /// the room inside the heap that live and recently allocated objects leave, from the collector's own figures
 /// (<see cref="GC.GetGCMemoryInfo()"/>, <see cref="GC.GetTotalMemory"/>). Read at most once a millisecond: the stack asks
 /// on every window it offers.
@@ -21,7 +22,7 @@ sealed class HeapMemoryBudget : IMemoryBudget
             {
                 _readAt = now;
                 var info = GC.GetGCMemoryInfo();
-                long untaken = info.TotalAvailableMemoryBytes - info.MemoryLoadBytes;   // physical pages no one has yet
+                long untaken = info.TotalAvailableMemoryBytes - info.MemoryLoadBytes;   // RAM the heap can still grow by
                 long inHeap = info.TotalCommittedBytes - GC.GetTotalMemory(forceFullCollection: false);
                 _available = untaken + Math.Max(inHeap, 0);
             }

@@ -92,6 +92,25 @@ internal sealed class HttpConnection
     /// <summary>The receive size a request needs: the longest head plus a chunk line or trailers, and some slack.</summary>
     int InSize => _o.MaxRequestLineLength + _o.MaxRequestHeadersSize + Math.Max(_o.MaxChunkLineLength, _o.MaxTrailersSize) + 256;
 
+    /// <summary>
+    /// A request's head is first read into a buffer this small (a typical head is a few hundred bytes); one that does not
+    /// fit, and any request with a body, moves to a buffer of <see cref="InSize"/>. On a small machine 64 requests in
+    /// flight then hold 4 KiB each, not 64 KiB (InSize rounded up by the pool), which a non-moving heap of a few MiB
+    /// cannot find contiguous for long.
+    /// </summary>
+    const int FirstInSize = 4 * 1024;
+
+    /// <summary>Moves what is buffered into a receive buffer of the full size (a no-op when it is one already).</summary>
+    void GrowIn()
+    {
+        if (_in.Length >= InSize) return;
+        var larger = Server.Buffers.Rent(InSize);
+        _in.AsSpan(0, _end).CopyTo(larger);
+        if (_in.Length > 0) Server.Buffers.Return(_in);
+        _in = larger;
+        _head.Buffer = _in;
+    }
+
     /// <summary>Idle between requests (nothing buffered): the buffers go back to the server's pool.</summary>
     void ReleaseBuffers()
     {
@@ -162,12 +181,13 @@ internal sealed class HttpConnection
                 _in.AsSpan(_headStart, _end - _headStart).CopyTo(_in);
                 _headStart = 0; _end -= shift; scan -= shift; lineStart -= shift;
                 if (fieldsStart >= 0) fieldsStart -= shift;
+                if (_in.Length > 0 && _end == _in.Length) GrowIn();   // one head fills the first, small buffer
             }
             if (_in.Length == 0)
             {
                 // Idle: wait for the request's first bytes before taking a buffer for them.
                 if (!await Transport.WaitReadableAsync()) { Disarm(); return -1; }
-                _in = Server.Buffers.Rent(InSize);
+                _in = Server.Buffers.Rent(Math.Min(FirstInSize, InSize));
                 _head.Buffer = _in;
             }
             int n = await Transport.ReadAsync(_in.AsMemory(_end));
@@ -199,6 +219,7 @@ internal sealed class HttpConnection
         _chunkState = Chunk.Size;
         _trailerBytes = _bodyError = 0;
         _chunkedTotal = 0;
+        if (!_bodyDone) GrowIn();   // a body's chunk lines, trailers and the discarding of unread bytes use the room after the head
         Request.Begin();
         Response.Reset();
 

@@ -12,6 +12,9 @@ namespace CosmosNet.Net.Http;
 public sealed class HttpResponse
 {
     const int HeadRoom = 8 * 1024;   // the head (at most HeadRoom - 32 bytes) and a chunk-size line go right before the body
+    // A response starts in a 16 KiB buffer (8 KiB of it for the body) and moves to the full-size one only when its body
+    // does not fit: most bodies are small, and on a small machine 64 requests in flight must not each hold 32 KiB.
+    const int FirstBufferBytes = 16 * 1024;
     readonly HttpConnection _conn;
     byte[] _out = Array.Empty<byte>();   // [HeadRoom .. HeadRoom + capacity) body; rented per request from the server's pool
     byte[] _head = Array.Empty<byte>();
@@ -53,7 +56,8 @@ public sealed class HttpResponse
         if (_conn.Request.IsHead || HttpStatus.HasNoContent(StatusCode)) { _sent += data.Length; return; }
         while (!data.IsEmpty)
         {
-            int n = Math.Min(data.Length, _capacity - _bodyLength);
+            if (_bodyLength == BufferCapacity) Grow();
+            int n = Math.Min(data.Length, BufferCapacity - _bodyLength);
             data.Span[..n].CopyTo(_out.AsSpan(HeadRoom + _bodyLength));
             _bodyLength += n;
             data = data[n..];
@@ -66,6 +70,7 @@ public sealed class HttpResponse
     {
         if (_conn.Request.IsHead || HttpStatus.HasNoContent(StatusCode)) { _sent += data.Length; return true; }
         if (data.Length > _capacity - _bodyLength) return false;
+        if (data.Length > BufferCapacity - _bodyLength) Grow();
         data.CopyTo(_out.AsSpan(HeadRoom + _bodyLength));
         _bodyLength += data.Length;
         return true;
@@ -77,6 +82,7 @@ public sealed class HttpResponse
         int max = Encoding.UTF8.GetMaxByteCount(text.Length);
         if (max <= _capacity - _bodyLength && !_conn.Request.IsHead && !HttpStatus.HasNoContent(StatusCode))
         {
+            if (max > BufferCapacity - _bodyLength) Grow();
             _bodyLength += Encoding.UTF8.GetBytes(text, _out.AsSpan(HeadRoom + _bodyLength));
             return default;
         }
@@ -94,11 +100,24 @@ public sealed class HttpResponse
     {
         if (_out.Length == 0)
         {
-            _out = _conn.Server.Buffers.Rent(HeadRoom + _capacity + 7);   // + a chunk's CRLF and the last-chunk line
+            _out = _conn.Server.Buffers.Rent(Math.Min(HeadRoom + _capacity + 7, FirstBufferBytes));   // + a chunk's CRLF and the last-chunk line
             _head = _conn.Server.Buffers.Rent(HeadRoom - 32);
         }
         StatusCode = 200; ContentType = null; ContentLength = null; HasStarted = false;
         _headers.Clear(); _bodyLength = 0; _sent = 0; _chunked = false;
+    }
+
+    /// <summary>Body bytes the current buffer holds: the first, small one's or the full capacity.</summary>
+    int BufferCapacity => Math.Min(_capacity, _out.Length - HeadRoom - 7);
+
+    /// <summary>The body outgrew the first buffer: it moves to one of the full capacity.</summary>
+    void Grow()
+    {
+        if (BufferCapacity == _capacity) return;
+        var larger = _conn.Server.Buffers.Rent(HeadRoom + _capacity + 7);
+        _out.AsSpan(HeadRoom, _bodyLength).CopyTo(larger.AsSpan(HeadRoom));
+        _conn.Server.Buffers.Return(_out);
+        _out = larger;
     }
 
     /// <summary>The connection is idle: the buffers go back to the server's pool.</summary>

@@ -2,12 +2,16 @@ using System.Runtime.CompilerServices;
 
 namespace CosmosNet.Kernel.Memory;
 
-/// <summary>Hands out physical memory (identity mapped, so also virtual): page tables, heap chunks, DMA
+/// <summary>Hands out physical memory (identity mapped, so also virtual): page tables, heap units, DMA
 /// buffers. A bump allocator per usable range of the memory map, minus the first MiB and the kernel image;
-/// nothing is ever returned. Memory below 4 GiB is preferred (ILC's code and legacy DMA need it).</summary>
+/// nothing is ever returned. Small allocations are carved from the bottom of a range, big aligned blocks (the
+/// heap's 1 MiB units, <see cref="AllocateHigh"/>) from its top, so that one never leaves an alignment gap in
+/// the other; a gap alignment does leave becomes a range of its own, so no page is lost. Memory below 4 GiB is
+/// preferred for the bottom end (ILC's code and legacy DMA need it).</summary>
 internal static unsafe class PhysicalMemory
 {
-    [InlineArray(MemoryMap.MaxRegions)]
+    const int MaxRanges = MemoryMap.MaxRegions * 2;
+    [InlineArray(MaxRanges)]
     struct RangeArray { Range _first; }
     struct Range { public ulong Next, End; }
 
@@ -39,9 +43,11 @@ internal static unsafe class PhysicalMemory
         }
     }
 
+    /// <summary>A new range (the memory map's, or a gap an alignment left); a gap under a page is not worth one,
+    /// and a full table drops it (only alignment gaps can overflow it: the map has at most as many regions).</summary>
     static void Add(ulong start, ulong end)
     {
-        if (end > start && s_count < MemoryMap.MaxRegions) s_ranges[s_count++] = new Range { Next = start, End = end };
+        if (end >= start + 4096 && s_count < MaxRanges) s_ranges[s_count++] = new Range { Next = start, End = end };
     }
 
     /// <summary>Allocates <paramref name="bytes"/> aligned to <paramref name="alignment"/> (a power of two),
@@ -65,12 +71,50 @@ internal static unsafe class PhysicalMemory
                 ulong start = AlignUp(r.Next, alignment);
                 if (start < r.Next || start + bytes > r.End || start + bytes < start) continue;
                 if (pass == 0 && start + bytes > 0x1_0000_0000UL) continue;
+                ulong gap = r.Next;
                 r.Next = start + bytes;
+                Add(gap, start);
                 s_allocated += bytes;
                 return (void*)start;
             }
         }
         return null;
+    }
+
+    /// <summary>Allocates <paramref name="bytes"/> aligned to <paramref name="alignment"/> from the top of the
+    /// highest range with room (the heap's units: they pile up downwards, contiguous, and leave the bottom
+    /// ends to small allocations). Not zeroed; null when no range has room.</summary>
+    public static void* AllocateHigh(ulong bytes, ulong alignment)
+    {
+        Threading.Preemption.Disable();
+        void* p = null;
+        for (int i = s_count - 1; i >= 0 && p == null; i--)
+        {
+            ref Range r = ref s_ranges[i];
+            if (r.End - r.Next < bytes) continue;
+            ulong start = (r.End - bytes) & ~(alignment - 1);
+            if (start < r.Next) continue;
+            ulong gap = r.End;
+            r.End = start;
+            Add(start + bytes, gap);
+            s_allocated += bytes;
+            p = (void*)start;
+        }
+        Threading.Preemption.Enable();
+        return p;
+    }
+
+    /// <summary>How many aligned blocks of <paramref name="alignment"/> bytes <see cref="AllocateHigh"/> could
+    /// still hand out, over every range.</summary>
+    public static ulong FreeBlocks(ulong alignment)
+    {
+        ulong blocks = 0;
+        for (int i = 0; i < s_count; i++)
+        {
+            ulong top = s_ranges[i].End & ~(alignment - 1), bottom = AlignUp(s_ranges[i].Next, alignment);
+            if (top > bottom) blocks += (top - bottom) / alignment;
+        }
+        return blocks;
     }
 
     /// <summary>Allocates zeroed 4 KiB pages; panics when memory is exhausted.</summary>

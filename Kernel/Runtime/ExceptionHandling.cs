@@ -78,7 +78,8 @@ internal static unsafe class ExceptionHandling
 
     // ---- classlib callbacks --------------------------------------------------------------------------
 
-    const int ClasslibRuntimeFailFast = 1;
+    const int ClasslibGetRuntimeException = 0, ClasslibRuntimeFailFast = 1;
+    const int OutOfMemoryId = 1;   // System.Runtime.ExceptionIDs.OutOfMemory
 
     [RuntimeExport("RhpGetClasslibFunctionFromCodeAddress")]
     static void* RhpGetClasslibFunctionFromCodeAddress(void* address, int functionId) => ClasslibFunction(functionId);
@@ -86,26 +87,64 @@ internal static unsafe class ExceptionHandling
     [RuntimeExport("RhpGetClasslibFunctionFromEEType")]
     static void* RhpGetClasslibFunctionFromEEType(void* methodTable, int functionId) => ClasslibFunction(functionId);
 
-    // One module, one class library: CoreLib's table, except that fatal failures end in the kernel's panic.
-    static void* ClasslibFunction(int id)
-        => id == ClasslibRuntimeFailFast ? (void*)(delegate*<int, object?, nint, void*, void>)&FailFast : (void*)Modules.ClasslibFunction(id);
+    // One module, one class library: CoreLib's table, except that fatal failures end in the kernel's panic and the
+    // exceptions the runtime itself raises come through RuntimeException.
+    static void* ClasslibFunction(int id) => id switch
+    {
+        ClasslibRuntimeFailFast => (delegate*<int, object?, nint, void*, void>)&FailFast,
+        ClasslibGetRuntimeException => (delegate*<int, Exception?>)&RuntimeException,
+        _ => (void*)Modules.ClasslibFunction(id),
+    };
 
-    /// <summary>Unhandled exceptions (reason 2) and other fatal runtime failures: panic with the exception's
-    /// type, message and stack trace.</summary>
+    /// <summary>
+    /// The exception object for a failure the runtime detects (a null dereference, a bad cast, an overflow, out of
+    /// memory): CoreLib's, which allocates all but the preallocated OutOfMemoryException. When the heap is full that
+    /// allocation fails and CoreLib answers null, on which the dispatcher fails fast; here the throw becomes
+    /// CoreLib's preallocated OutOfMemoryException instead (what a failed allocation means), so a full heap is
+    /// catchable wherever the failure happens.
+    /// </summary>
+    static Exception? RuntimeException(int id)
+    {
+        var create = (delegate*<int, Exception?>)Modules.ClasslibFunction(ClasslibGetRuntimeException);
+        return create(id) ?? create(OutOfMemoryId);
+    }
+
+    /// <summary>Unhandled exceptions and other fatal runtime failures: panic with the exception's type, message and
+    /// stack trace, or the failure's reason. Allocates nothing it cannot do without: out of memory, a failure here
+    /// would end in CoreLib's fallback ("fail fast (RhpFallbackFailFast)") and lose the reason.</summary>
     static void FailFast(int reason, object? exception, nint address, void* context)
     {
         if (exception is Exception e) Unhandled(e);
-        Panic.Halt("fatal runtime failure (reason " + reason.ToString() + ") at 0x" + address.ToString("x"));
+        Panic.Halt(reason switch
+        {
+            1 => "fatal runtime failure: internal error (RhFailFastReason.InternalError)"u8,
+            2 => "fatal runtime failure: unhandled exception, dispatch not allowed here"u8,
+            3 => "fatal runtime failure: unhandled exception, the caller did not handle it"u8,
+            4 => "fatal runtime failure: the class library did not translate an exception id"u8,
+            5 => "fatal runtime failure: unhandled exception"u8,
+            6 => "fatal runtime failure: an exception escaped a native transition"u8,
+            7 => "fatal runtime failure: Environment.FailFast"u8,
+            _ => "fatal runtime failure (an RhFailFastReason without a text here)"u8,
+        });
     }
 
-    /// <summary>Panics with "Unhandled exception: Type: message" and the stack trace below it.</summary>
-    static void Unhandled(Exception? exception)
+    /// <summary>Panics with "Unhandled exception: Type: message" and the stack trace below it; out of memory, with
+    /// what can be said without allocating.</summary>
+    static void Unhandled(Exception exception)
     {
-        if (exception is null) Panic.Halt("Unhandled exception: (null)");
         string text;
-        try { text = exception.ToString(); }
-        catch (Exception) { text = (exception.GetType().FullName ?? "(unknown type)") + ": " + exception.Message; }
-        Panic.Unhandled("Unhandled exception: " + text, exception);
+        try { text = "Unhandled exception: " + exception.ToString(); }
+        catch (Exception)
+        {
+            try { text = "Unhandled exception: " + (exception.GetType().FullName ?? "(unknown type)") + ": " + exception.Message; }
+            catch (Exception)
+            {
+                text = exception is OutOfMemoryException
+                    ? "Unhandled exception: System.OutOfMemoryException (out of memory: no text could be built)"
+                    : "Unhandled exception (out of memory: its text could not be built)";
+            }
+        }
+        Panic.Unhandled(text, exception);
     }
 
     // ---- stack traces ---------------------------------------------------------------------------------

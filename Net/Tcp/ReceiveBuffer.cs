@@ -93,6 +93,17 @@ internal sealed class ReceiveBuffer
     /// <summary>Drops the in-order bytes unread (after shutdown of the read side); out-of-order data stays in place.</summary>
     public void Discard() => Consume(Count);
 
+    /// <summary>
+    /// The connection is over: out-of-order data can never be completed and goes, and with <paramref name="unread"/> the
+    /// in-order bytes too (an aborted connection's reads fail); chunks nothing holds any more go back to the pool.
+    /// </summary>
+    public void Release(bool unread)
+    {
+        _rangeCount = 0;
+        if (unread) Count = 0;
+        if (Count == 0) _bytes.Clear();
+    }
+
     private void Consume(int n)
     {
         Count -= n;

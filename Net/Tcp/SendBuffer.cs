@@ -42,6 +42,13 @@ internal sealed class SendBuffer
     /// <summary>Copies <paramref name="destination"/>.Length bytes starting <paramref name="offset"/> bytes into the buffer.</summary>
     public void CopyTo(int offset, Span<byte> destination) => _bytes.CopyTo(offset, destination);
 
+    /// <summary>The connection is over: nothing queued will be sent any more, and its chunks go back to the pool.</summary>
+    public void Release()
+    {
+        Count = 0;
+        _bytes.Clear();
+    }
+
     /// <summary>Drops <paramref name="count"/> acknowledged bytes from the front.</summary>
     public void Consume(int count)
     {

@@ -94,7 +94,10 @@ public sealed partial class TcpFlow
         WakeAll();
     }
 
-    /// <summary>Cancels the timers, leaves the stack's table and completes every waiting operation.</summary>
+    /// <summary>
+    /// Cancels the timers, gives back the buffers' memory (what was queued will not be sent; what is still readable
+    /// stays readable, unless the connection was aborted), leaves the stack's table and completes every waiting operation.
+    /// </summary>
     private void EnteredClosed()
     {
         if (CountsAsHalfOpen) { CountsAsHalfOpen = false; _stack.HalfOpenCount--; }
@@ -102,6 +105,8 @@ public sealed partial class TcpFlow
         _ack.Stop();
         _keepalive.Stop();
         _end.Stop();
+        _send.Release();
+        _recv.Release(unread: Error?.Kind == TcpErrorKind.Aborted);
         UpdatePromise();
         _stack.Remove(this);
         if (_connectWaiter is { } c)

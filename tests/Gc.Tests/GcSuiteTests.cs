@@ -39,7 +39,7 @@ public sealed class GcSuiteTests(GcKernel kernel) : IClassFixture<GcKernel>
     }
 
     [Fact]
-    public void OutOfMemory_IsThrownWhenTheLiveSetExceedsRam_AndMemoryIsUsableAfterwards()
+    public void OutOfMemory_IsThrownWhenTheLiveSetExceedsRam_IsCatchableWithNoByteLeft_AndMemoryIsUsableAfterwards()
     {
         var run = kernel.OutOfMemoryRun;
         Assert.False(run.TimedOut, "timed out:\n" + run.Tail());
@@ -51,6 +51,9 @@ public sealed class GcSuiteTests(GcKernel kernel) : IClassFixture<GcKernel>
         Assert.True(recovered.Success, run.Tail());
         Assert.Equal(live * 3 / 4, long.Parse(recovered.Groups[1].Value));
         Assert.Contains("OOM-HUGE thrown", run.Output);
+        // Exception dispatch with no byte of the heap left: no fail-fast, the preallocated exception, filters and finally blocks run.
+        Assert.Contains("OOM-DISPATCH caught 100 same 1 finally 100 null-deref OutOfMemoryException", run.Output);
+        Assert.Contains("OOM-AFTER null-deref NullReferenceException", run.Output);
         Assert.Equal(0, run.ExitCode);
     }
 

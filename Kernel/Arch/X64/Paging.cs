@@ -43,6 +43,36 @@ internal static unsafe class Paging
         Cpu.WriteCr3(Cpu.ReadCr3()); // flush the TLB
     }
 
+    /// <summary>Maps the 4 KiB page at <paramref name="address"/> (outside RAM's identity map: a reserved window)
+    /// to <paramref name="physical"/>, cached and writable. False when a page table could not be allocated.</summary>
+    public static bool MapPage(ulong address, ulong physical)
+    {
+        ulong* table = s_pml4;
+        for (int shift = 39; shift >= 21; shift -= 9)
+        {
+            ulong* entry = table + ((address >> shift) & 511);
+            if ((*entry & Present) == 0)
+            {
+                void* fresh = PhysicalMemory.Allocate(4096);
+                if (fresh == null) return false;
+                Memory.Native.Memset(fresh, 0, 4096);
+                *entry = (ulong)fresh | Present | Writable;
+            }
+            else if ((*entry & LargePage) != 0) return false;   // inside the identity map: not a window
+            table = (ulong*)(*entry & AddressMask);
+        }
+        table[(address >> 12) & 511] = physical | Present | Writable;
+        Cpu.InvalidatePage(address);
+        return true;
+    }
+
+    /// <summary>Whether the 4 KiB page at <paramref name="address"/> is mapped by a 4 KiB entry.</summary>
+    public static bool IsPageMapped(ulong address)
+    {
+        ulong* entry = PageEntry(address & ~4095UL, split: false);
+        return entry != null && (*entry & Present) != 0;
+    }
+
     /// <summary>Makes the 4 KiB page at address a guard page: not present, so any access faults, and marked so
     /// the fault handlers can tell a stack overflow from a wild access. Splits its 2 MiB page if needed.</summary>
     public static void SetGuardPage(ulong address)

@@ -1,3 +1,4 @@
+using CosmosNet.Kernel.Console;
 using CosmosNet.Kernel.Threading;
 
 namespace CosmosNet.Kernel.Runtime.Gc;
@@ -134,11 +135,45 @@ internal static unsafe class Allocator
             if (marking && GcHeap.OwnedBytes + size > GrowthLimit) { Collector.FinishCycle(); continue; }
             if (GcHeap.Grow(kind, size)) continue;
             if (marking) { Collector.FinishCycle(); continue; }
-            if (collected) return null;
+            if (collected) { OutOfMemory(kind, size); return null; }
             NoGcRegion.End(NoGcRegion.EndStatus.AllocationExceeded);
             Collector.Collect();
             collected = true;
         }
+    }
+
+    /// <summary>Allocations that failed (OutOfMemoryException) since boot.</summary>
+    public static ulong Failures;
+
+    /// <summary>The first failure is reported on the serial console with the heap's state (which allocation, and why
+    /// none of the heap's memory could take it); the rest are only counted. Allocates nothing.</summary>
+    static void OutOfMemory(GcHeap.Kind kind, ulong size)
+    {
+        if (Failures++ != 0) return;
+        Serial.Write("gc: out of memory (reported once): "u8);
+        Serial.WriteDecimal(size);
+        Serial.Write(kind == GcHeap.Kind.Large ? " bytes in the large-object space; heap "u8 : " bytes in the small-object space; heap "u8);
+        Serial.WriteDecimal(GcHeap.OwnedBytes >> 10);
+        Serial.Write(" KiB owned, "u8);
+        Serial.WriteDecimal(LiveAfterGc >> 10);
+        Serial.Write(" KiB live, "u8);
+        Serial.WriteDecimal(GcHeap.FreeListBytes >> 10);
+        Serial.Write(" KiB in free blocks (largest small "u8);
+        Serial.WriteDecimal(GcHeap.LargestFreeBlock(GcHeap.Kind.Small) >> 10);
+        Serial.Write(" KiB, large "u8);
+        Serial.WriteDecimal(GcHeap.LargestFreeBlock(GcHeap.Kind.Large) >> 10);
+        Serial.Write(" KiB), "u8);
+        Serial.WriteDecimal(GcHeap.EmptyUnits);
+        Serial.Write(" empty units, "u8);
+        Serial.WriteDecimal(GcHeap.GrowableBytes >> 10);
+        Serial.Write(" KiB of RAM it can still take; allocated at"u8);
+        // The allocating frames as addresses (naming them would allocate): `addr2line -f -e cosmosnet.elf ADDRESS`.
+        nint* frames = stackalloc nint[12];
+        LimitedContext context;
+        ExceptionHandling.CaptureContext(&context);
+        int count = Symbols.Walk(&context, fault: false, frames, 12);
+        for (int i = 0; i < count; i++) { Serial.Write(" 0x"u8); Serial.WriteHex((ulong)frames[i], 8); }
+        Serial.Write("\n"u8);
     }
 
     /// <summary>How far the heap may grow while a cycle marks before the allocator finishes the cycle in one
@@ -164,9 +199,16 @@ internal static unsafe class Allocator
     {
         LiveAfterGc = live;
         s_allocatedSinceGc = 0;
-        s_budget = live > MinBudget ? live : MinBudget;
+        // At least 4 MiB, but no more than a quarter of all the heap can be: in a small machine garbage must not
+        // fill the heap before a cycle starts (a full heap means a blocking collection and, meanwhile, memory
+        // the stack's budget sees as taken).
+        ulong floor = Math.Max(Math.Min(MinBudget, (GcHeap.OwnedBytes + GcHeap.GrowableBytes) / 4), MinRegionBudget);
+        s_budget = live > floor ? live : floor;
     }
 
-    /// <summary>Bytes to allocate after a cycle before the next one starts: the live size, at least 4 MiB.</summary>
+    const ulong MinRegionBudget = 256 * 1024;
+
+    /// <summary>Bytes to allocate after a cycle before the next one starts: the live size, at least 4 MiB (a
+    /// quarter of the heap's limit when that is less).</summary>
     public static ulong CycleBudget => s_budget;
 }

@@ -135,7 +135,9 @@ internal static unsafe class GcControl
         long total = (long)MemoryMap.UsableBytes, committed = (long)GcHeap.OwnedBytes;
         l[0] = total * 9 / 10;                                  // high memory load threshold
         l[1] = total;                                           // total available
-        l[2] = (long)PhysicalMemory.AllocatedBytes;             // memory load
+        // Memory load: all RAM the heap can no longer take (the kernel image, the kernel's allocations and reserve,
+        // pieces too small for a unit, the heap's own units), so total - load is what the heap can still grow by.
+        l[2] = total - Math.Min(total, (long)GcHeap.GrowableBytes);
         l[3] = (long)Collector.LastLive;                        // heap size after the last collection
         l[4] = (long)GcHeap.FreeListBytes;                      // fragmentation
         l[5] = committed;                                       // committed

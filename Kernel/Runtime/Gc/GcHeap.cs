@@ -3,7 +3,7 @@ using CosmosNet.Kernel.Memory;
 namespace CosmosNet.Kernel.Runtime.Gc;
 
 /// <summary>The managed heap's memory: 1 MiB units taken from PhysicalMemory as the heap grows (all of free
-/// RAM minus a reserve for page tables, stacks and DMA). Each unit belongs to the small-object space, the
+/// RAM minus a reserve for the kernel's own later needs: native tables, thread stacks, page tables, DMA). Each unit belongs to the small-object space, the
 /// large-object space (objects of 85,000 bytes and more, kept apart) or is empty (owned, reusable by either).
 /// Inside a run of units of one space, blocks tile the memory exactly: objects and free blocks (a fake
 /// "free" MethodTable whose length field gives the size), so sweeping is a linear walk. A bitmap per unit
@@ -14,7 +14,7 @@ internal static unsafe class GcHeap
     public const int UnitShift = 20;
     public const ulong UnitBytes = 1UL << UnitShift;
     public const ulong LargeObjectBytes = 85_000;
-    const ulong ReserveBytes = 4 * 1024 * 1024;
+    const ulong BitmapBytes = UnitBytes >> 6;   // one bit per 8 bytes
     const int Bins = 33;
     const ulong MinListedBlock = 32;          // room for the next-pointer at obj+16
 
@@ -29,7 +29,24 @@ internal static unsafe class GcHeap
     [System.Runtime.CompilerServices.InlineArray(Bins)] struct BinArray { nint _first; }
     static BinArray s_smallBins, s_largeBins;
 
+    static ulong s_reserve;                   // RAM the heap leaves to the kernel: 1/16, 512 KiB to 4 MiB
+    static byte* s_spareBitmaps;              // bitmaps of a growth whose units did not fit, for the next one
+    static ulong s_spareUnits;
+
     public static ulong OwnedBytes { get; private set; }   // units owned (any kind)
+
+    /// <summary>Bytes of new RAM the heap can still take (whole units, their bitmaps and the kernel's reserve
+    /// accounted): with <see cref="OwnedBytes"/>, all the heap can ever be from now on.</summary>
+    public static ulong GrowableBytes
+    {
+        get
+        {
+            ulong units = PhysicalMemory.FreeBlocks(UnitBytes);
+            ulong free = PhysicalMemory.FreeBytes;
+            while (units > 0 && units * (UnitBytes + BitmapBytes) + s_reserve > free) units--;
+            return units * UnitBytes;
+        }
+    }
     public static ulong FreeListBytes { get; private set; }  // bytes in free blocks after the last sweep
     public static byte* FreeType => s_freeType;
     public static Kind* KindTable => s_kinds;
@@ -47,6 +64,8 @@ internal static unsafe class GcHeap
         s_kinds = (Kind*)NativeHeap.Allocate(s_unitCount);
         s_unswept = (bool*)NativeHeap.Allocate(s_unitCount);
         s_bits = (ulong**)NativeHeap.Allocate(s_unitCount * 8);
+        ulong usable = MemoryMap.UsableBytes;
+        s_reserve = Math.Clamp(usable / 16, 512UL * 1024, 4UL * 1024 * 1024);
         // Free blocks: component size 1 (HasComponentSize), base size 24, no pointers.
         s_freeType = (byte*)NativeHeap.Allocate(32);
         *(uint*)s_freeType = ObjectModel.HasComponentSizeFlag | 1;
@@ -138,18 +157,30 @@ internal static unsafe class GcHeap
         if (first == ulong.MaxValue) return false;
         // Their object-start bits are cleared now, not when the sweep emptied them (that would make one sweep
         // step pay for every unit a big free stretch covers).
-        for (ulong u = first; u < first + units; u++) Memory.Native.Memset(s_bits[u], 0, (nuint)(UnitBytes >> 6));
+        for (ulong u = first; u < first + units; u++) Memory.Native.Memset(s_bits[u], 0, (nuint)BitmapBytes);
         Assign(kind, first, units);
         return true;
     }
 
+    /// <summary>New units from the top of RAM (contiguous with the heap's earlier ones as long as nothing else
+    /// takes big blocks), their bitmaps from the bottom; never into the kernel's reserve.</summary>
     static bool TakeNew(Kind kind, ulong units)
     {
-        if (PhysicalMemory.FreeBytes < units * UnitBytes + ReserveBytes + UnitBytes) return false;
-        byte* memory = (byte*)PhysicalMemory.Allocate(units * UnitBytes, UnitBytes);
-        if (memory == null) return false;
+        if (PhysicalMemory.FreeBytes < units * (UnitBytes + BitmapBytes) + s_reserve) return false;
+        // The bitmaps first: a unit taken without them could be neither used nor given back. When the units then
+        // do not fit (no aligned run that long), the bitmaps wait for the next growth.
+        byte* bitmaps = units <= s_spareUnits ? s_spareBitmaps : (byte*)PhysicalMemory.Allocate(units * BitmapBytes);
+        if (bitmaps == null) return false;
+        byte* memory = (byte*)PhysicalMemory.AllocateHigh(units * UnitBytes, UnitBytes);
+        if (memory == null)
+        {
+            if (bitmaps != s_spareBitmaps) { s_spareBitmaps = bitmaps; s_spareUnits = units; }
+            return false;
+        }
+        if (bitmaps == s_spareBitmaps) { s_spareBitmaps = null; s_spareUnits = 0; }
+        Memory.Native.Memset(bitmaps, 0, (nuint)(units * BitmapBytes));
         ulong first = (ulong)memory >> UnitShift;
-        for (ulong u = first; u < first + units; u++) s_bits[u] = (ulong*)NativeHeap.Allocate(UnitBytes >> 6);
+        for (ulong u = first; u < first + units; u++) s_bits[u] = (ulong*)(bitmaps + (u - first) * BitmapBytes);
         if (first < s_lowUnit) s_lowUnit = first;
         if (first + units > s_highUnit) s_highUnit = first + units;
         OwnedBytes += units * UnitBytes;
@@ -224,6 +255,25 @@ internal static unsafe class GcHeap
             }
         }
         return null;
+    }
+
+    /// <summary>The biggest free block filed for the space (diagnostics: a walk of its top non-empty bin).</summary>
+    public static ulong LargestFreeBlock(Kind kind)
+    {
+        for (int bin = Bins - 1; bin >= 0; bin--)
+        {
+            ulong largest = 0;
+            for (byte* block = (byte*)(kind == Kind.Large ? s_largeBins[bin] : s_smallBins[bin]); block != null; block = (byte*)*(nint*)(block + 24))
+                largest = Math.Max(largest, BlockSize(block));
+            if (largest != 0) return largest;
+        }
+        return 0;
+    }
+
+    /// <summary>Owned units that belong to neither space now.</summary>
+    public static ulong EmptyUnits
+    {
+        get { ulong n = 0; for (ulong u = s_lowUnit; u < s_highUnit; u++) if (s_kinds[u] == Kind.Empty) n++; return n; }
     }
 
     public static void ClearBins()

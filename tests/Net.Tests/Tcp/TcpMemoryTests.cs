@@ -328,6 +328,37 @@ public class TcpMemoryTests(ITestOutputHelper output)
         Assert.InRange(bed.Client.PooledBufferMemory, 0, reserve);
     }
 
+    /// <summary>
+    /// A connection that ends with bytes still queued to send (the peer never read them) and bytes received but never
+    /// read gives its chunks back when it ends: the stack's <see cref="TcpStack.BufferMemory"/> counts what live
+    /// connections hold, not what they ever held (it read 9-13 MiB in a 16 MiB guest). Aborting discards the unread
+    /// bytes; the reset peer keeps what it can still read until it reads it.
+    /// </summary>
+    [Fact]
+    public void ConnectionsThatEndWithBytesBufferedGiveTheirChunksBack()
+    {
+        var bed = new TcpTestBed();
+        bed.Sim.Run(async () =>
+        {
+            var (c, s) = await bed.ConnectPairAsync();
+            Assert.True((await c.WriteAsync(new byte[3000])).IsOk);   // the server never reads these
+            _ = s.WriteAsync(new byte[60_000]);                       // nor the client these: its window fills
+            await bed.Sim.Delay(TimeSpan.FromMilliseconds(200));
+            Assert.True(bed.Server.BufferMemory > 0 && bed.Client.BufferMemory > 0);
+            s.Abort();
+            await bed.Sim.Delay(TimeSpan.FromMilliseconds(50));
+            Assert.Equal(TcpState.Closed, s.State);
+            Assert.Equal(TcpState.Closed, c.State);
+            Assert.Equal(0, bed.Server.BufferMemory);   // its unsent bytes and the client's unread request: both gone
+            Assert.Equal(0, s.BufferedMemory);
+            Assert.True(c.ReadableBytes > 0);           // the reset client may still read what had arrived
+            Assert.Equal(c.BufferedMemory, bed.Client.BufferMemory);
+            var buffer = new byte[4096];
+            while (c.ReadableBytes > 0) Assert.True((await c.ReadAsync(buffer)).IsOk);
+            Assert.Equal(0, bed.Client.BufferMemory);
+        }, Minute);
+    }
+
     /// <summary>The flow and TIME_WAIT tables give the arrays of a flood back once it is gone (a table keeps its largest size otherwise).</summary>
     [Fact]
     public void AConnectionTableShrinksWhenAFloodIsGone()
