@@ -248,6 +248,24 @@ public sealed class SocketTests(SocketGuest guest, ITestOutputHelper log) : ICla
         }
     }
 
+    /// <summary>More connections open at once than the 256 descriptors the table once had (a Kestrel under wrk -c256 ran out
+    /// with its listener and event port): each accepted socket is a descriptor, and all of them echo.</summary>
+    [Fact]
+    public async Task Four_hundred_connections_held_at_once_all_echo()
+    {
+        var clients = new List<TcpClient>();
+        try
+        {
+            for (int i = 0; i < 400; i++) clients.Add(await ConnectAsync(guest.AsyncEchoPort));
+            var echoes = await Task.WhenAll(clients.Select((c, i) => EchoAsync(c, BitConverter.GetBytes(i))));
+            for (int i = 0; i < clients.Count; i++) Assert.Equal(i, BitConverter.ToInt32(echoes[i]));
+        }
+        finally
+        {
+            foreach (var c in clients) c.Dispose();
+        }
+    }
+
     [Theory, MemberData(nameof(Servers))]
     public async Task Echo_of_1_MiB_is_intact(string server)
     {

@@ -15,7 +15,9 @@ namespace CosmosNet.Kernel.Runtime.SystemNative;
 /// that take only a descriptor (read, write, close, poll, fcntl) hand it over. Failures set errno as Linux would.</summary>
 internal static unsafe class FileCalls
 {
-    const int MaxDescriptors = 256;
+    /// <summary>The most descriptors open at once (Linux's RLIMIT_NOFILE is of this order once .NET raises the soft limit):
+    /// a server holds one per connection, so this bounds connections, not memory; the table grows with use.</summary>
+    internal const int MaxDescriptors = 65536;
 
     /// <summary>An open file description: shared by dup'ed descriptors (one position), like POSIX.</summary>
     sealed class OpenFile(Node? node, bool canRead, bool canWrite, bool append, Hal.Descriptor? device = null)
@@ -24,23 +26,34 @@ internal static unsafe class FileCalls
         public readonly Hal.Descriptor? Device = device;
         public readonly bool CanRead = canRead, CanWrite = canWrite, Append = append;
         public long Position;
+        public int Descriptors;   // how many descriptor numbers refer to it (dup); the device closes with the last
+
     }
 
-    static readonly OpenFile s_console = new(null, true, true, false);
+    static readonly OpenFile s_console = new(null, true, true, false) { Descriptors = 3 };
     static readonly OpenFile?[] s_descriptors = [s_console, s_console, s_console];
     static OpenFile?[] s_table = s_descriptors;
+    static int s_lowestFree = s_descriptors.Length;   // no descriptor below this number is free
 
     static int Fail(int errno) { MiscCalls.SetError(errno); return -1; }
 
     static OpenFile? Get(nint fd) => fd >= 0 && fd < s_table.Length ? s_table[fd] : null;
 
+    /// <summary>The lowest free descriptor number, as POSIX requires.</summary>
     static int Allocate(OpenFile file)
     {
-        for (int i = 0; i < MaxDescriptors; i++)
+        for (int i = s_lowestFree; i < MaxDescriptors; i++)
         {
             if (i >= s_table.Length) Array.Resize(ref s_table, Math.Min(MaxDescriptors, s_table.Length * 2));
-            if (s_table[i] is null) { s_table[i] = file; return i; }
+            if (s_table[i] is null)
+            {
+                s_table[i] = file;
+                file.Descriptors++;
+                s_lowestFree = i + 1;
+                return i;
+            }
         }
+        s_lowestFree = MaxDescriptors;
         return Fail(EMFILE);
     }
 
@@ -244,9 +257,10 @@ internal static unsafe class FileCalls
             var file = Get(fd);
             if (file is null) return Fail(EBADF);
             s_table[fd] = null;
+            s_lowestFree = Math.Min(s_lowestFree, (int)fd);
             device = file.Device;
             // A device closes with the last descriptor that refers to it (dup shares it).
-            if (device is not null) foreach (var other in s_table) if (other == file) return 0;
+            if (--file.Descriptors > 0) return 0;
         }
         return device is null ? 0 : DeviceResult(device.Close());
     }
