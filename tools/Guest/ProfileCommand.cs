@@ -22,7 +22,7 @@ static class ProfileCommand
             Description = "Shell command run as the load ({url}, {port}: guest port 80 forwarded; {seconds}); 'none' just samples",
             DefaultValueFactory = _ => ProfileOptions.DefaultLoad,
         };
-        var ready = new Option<string>("--ready") { Description = "Serial text that says the app is ready", DefaultValueFactory = _ => "http: listening" };
+        var ready = new Option<string>("--ready") { Description = "Serial text that says the app is ready ('|' between alternatives); by default Net.Http's or an ASP.NET Core host's", DefaultValueFactory = _ => "http: listening|Application started." };
         var append = new Option<string?>("--append") { Description = "Further kernel command-line words" };
         var tap = new Option<bool>("--tap") { Description = "A TAP device in a namespace of its own (needs root) instead of QEMU's user network; the load runs in the namespace" };
         var boot = new Option<bool>("--boot") { Description = "Profile the boot: from the profiler's start to the --ready line (no load)" };

@@ -136,7 +136,8 @@ public static class ProfileSession
             };
             using var guest = Qemu.Start(options, o.BootTimeout + TimeSpan.FromSeconds(o.Seconds) + TimeSpan.FromMinutes(5));
             using var reader = new ProfileReader(guest, monitor, o.BootTimeout);
-            var ready = guest.WaitForLine(o.Ready, o.BootTimeout);
+            string[] readyTexts = o.Ready.Split('|');
+            var ready = guest.WaitForLine(line => readyTexts.Any(line.Contains), o.BootTimeout, $"a line containing '{o.Ready}'");
             log(o.Boot ? $"profile: guest ready after {ready.At.TotalSeconds:F2} s; profiling its boot"
                 : $"profile: guest ready after {ready.At.TotalSeconds:F2} s; {(o.Load is null ? "sampling" : "load")} for {o.Seconds} s");
             ProfileHeader start;
