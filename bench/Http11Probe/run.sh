@@ -3,8 +3,9 @@
 # reference) with Http11Probe, and writes bench/results/http-conformance.md. Not part of `make test`: it needs the probe.
 #   bench/Http11Probe/run.sh [Http11Probe checkout or mirror]   (default: the fetched mirror /work/.mirror/MDA2AV+Http11Probe/repo)
 # With `aspnet` first (issue 17): Apps/AspNetMinimal booted the same way, against the same Program.cs as a NativeAOT linux-x64
-# binary on the host (bench/aspnet/AspNetMinimal.Linux.csproj, as make bench-aspnet runs it in the Linux guest); writes
-# bench/results/aspnet-conformance.md with both scores and every test whose verdict differs.
+# binary on the host (bench/aspnet/AspNetMinimal.Linux.csproj, as make bench-aspnet runs it in the Linux guest), and the
+# Kestrel reference's own Program.cs booted as an appliance (bench/aspnet/ProbeReference) against the reference on the host;
+# writes bench/results/aspnet-conformance.md with the scores and every test whose verdict differs.
 #   bench/Http11Probe/run.sh aspnet [Http11Probe checkout or mirror]
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -25,30 +26,47 @@ git clone -q "$src" "$work/probe"   # a clone in a temp dir: their code is never
 dotnet build bench/Http11Probe/Driver -c Release -v quiet -nologo -p:Http11ProbeProject="$work/probe/src/Http11Probe/Http11Probe.csproj" -o "$work/driver"
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 if [ "$mode" = aspnet ]; then
-  # Apps/AspNetMinimal on both sides, with the argument make bench-aspnet gives both (the template's log level: no four
-  # serial lines per request). On the host a free loopback port replaces its UseUrls addresses (Kestrel configuration overrides them).
+  # Two programs, each as the appliance (QEMU TCG, e1000, user-mode net, port forward) and on the host:
+  #  - Apps/AspNetMinimal, with the argument make bench-aspnet gives both (the template's log level: no four serial lines
+  #    per request); on the host the NativeAOT linux-x64 binary, a free loopback port replacing its UseUrls addresses
+  #    (Kestrel configuration overrides them);
+  #  - bench/Http11Probe/Kestrel/Program.cs (the probe's server contract, this script's host reference) built as an
+  #    appliance by bench/aspnet/ProbeReference; on the host as the reference runs it (dotnet, JIT).
   args=--Logging:LogLevel:Microsoft.AspNetCore=Warning
-  elf=$(tools/guest build Apps/AspNetMinimal --image-dir iso/bench-aspnet)
+  aspnet_elf=$(tools/guest build Apps/AspNetMinimal --image-dir iso/bench-aspnet)
+  reference_elf=$(tools/guest build bench/aspnet/ProbeReference --image-dir iso/bench-probe-reference)
   dotnet publish bench/aspnet/AspNetMinimal.Linux.csproj -c Release --nologo -v quiet -o iso/bench-aspnet/linux >/dev/null
-  port=$(free_port)
-  tools/guest qemu --kernel "$elf" --nic e1000 --forward "$port:80" --append "$args" --serial "file:$work/serial.log" \
-    --pid-file "$work/qemu.pid" --timeout 900 </dev/null & pids+=($!)
-  for _ in $(seq 180); do grep -q "aspnet: started" "$work/serial.log" 2>/dev/null && break; sleep 1; done
-  grep -q "aspnet: started" "$work/serial.log" || { cat "$work/serial.log"; echo "the image did not start serving"; exit 1; }
-  sleep 2   # the static address / DHCP lease: the first request may come before the interface has its address
-  appliance="CosmosNet (Apps/AspNetMinimal in QEMU TCG, e1000, user-mode net)"
-  dotnet "$work/driver/Http11Probe.Driver.dll" --port "$port" --label "$appliance" --output "$work/cosmosnet.md"
-  kill "$(cat "$work/qemu.pid")" 2>/dev/null || true
-
+  dotnet build bench/Http11Probe/Kestrel -c Release -v quiet -nologo -o "$work/kestrel" >/dev/null
+  wait_200() { for _ in $(seq 180); do [ "$(curl -s -m 2 -o /dev/null -w '%{http_code}' "http://127.0.0.1:$1/")" = 200 ] && return 0; sleep 1; done; return 1; }
+  appliance() {   # name, elf, kernel command line
+    local port; port=$(free_port)
+    rm -f "$work/qemu.pid"
+    tools/guest qemu --kernel "$2" --nic e1000 --forward "$port:80" --append "$3" --serial "file:$work/$1-serial.log" \
+      --pid-file "$work/qemu.pid" --timeout 900 </dev/null & pids+=($!)
+    wait_200 "$port" || { cat "$work/$1-serial.log"; echo "$1: the image did not start serving"; exit 1; }
+    dotnet "$work/driver/Http11Probe.Driver.dll" --port "$port" --label "CosmosNet appliance ($1 in QEMU TCG, e1000, user-mode net)" \
+      --output "$work/$1-appliance.md"
+    kill "$(cat "$work/qemu.pid")" 2>/dev/null || true
+  }
+  host() {   # name, label, command... (the port is $hport)
+    local name=$1 label=$2; shift 2
+    "$@" >"$work/$name-host.log" 2>&1 & pids+=($!)
+    wait_200 "$hport" || { cat "$work/$name-host.log"; echo "$name: the host server did not start"; exit 1; }
+    dotnet "$work/driver/Http11Probe.Driver.dll" --port "$hport" --label "$label" --output "$work/$name-host.md"
+    kill "${pids[-1]}" 2>/dev/null || true
+  }
+  kestrel="Kestrel $(dotnet --list-runtimes | awk '/AspNetCore/{v=$2} END{print v}'), Linux $(uname -r)"
+  appliance AspNetMinimal "$aspnet_elf" "$args"
   hport=$(free_port)
-  (cd "$work" && exec "$root/iso/bench-aspnet/linux/aspnet" "$args" "--Kestrel:Endpoints:Http:Url=http://127.0.0.1:$hport" \
-    >"$work/host.log" 2>&1) & pids+=($!)
-  for _ in $(seq 60); do curl -s -o /dev/null "http://127.0.0.1:$hport/" && break; sleep 1; done
-  linux="The same Program.cs, NativeAOT linux-x64 binary on the host (Kestrel $(dotnet --list-runtimes | awk '/AspNetCore/{v=$2} END{print v}'), Linux $(uname -r))"
-  dotnet "$work/driver/Http11Probe.Driver.dll" --port "$hport" --label "$linux" --output "$work/linux.md"
+  host AspNetMinimal "the same Program.cs as a NativeAOT linux-x64 binary on the host ($kestrel)" \
+    "$root/iso/bench-aspnet/linux/aspnet" "$args" "--Kestrel:Endpoints:Http:Url=http://127.0.0.1:$hport"
+  appliance ProbeReference "$reference_elf" "--urls http://0.0.0.0:80"
+  hport=$(free_port)
+  host ProbeReference "the same Program.cs on the host, dotnet ($kestrel)" dotnet "$work/kestrel/Kestrel.Reference.dll" --urls "http://127.0.0.1:$hport"
 
-  python3 - "$work/cosmosnet.md" "$work/linux.md" "$(git -C "$work/probe" rev-parse --short HEAD)" >bench/results/aspnet-conformance.md <<'PY'
+  python3 - "$(git -C "$work/probe" rev-parse --short HEAD)" "$work" >bench/results/aspnet-conformance.md <<'PY'
 import re, sys, time
+revision, work = sys.argv[1:]
 def read(path):
     lines = open(path).read().splitlines()
     rows = {}
@@ -56,30 +74,36 @@ def read(path):
         cells = [c.strip() for c in line.strip("|").split("|")]
         if len(cells) >= 5 and cells[0] not in ("test", "---"):
             rows[cells[0]] = cells
-    return lines[0], rows, "\n".join(lines)
-(c_head, c, c_text), (l_head, l, l_text) = read(sys.argv[1]), read(sys.argv[2])
-score = lambda head: re.search(r": (\d+/\d+) scored", head).group(1)
-out = ["# Http11Probe conformance: Apps/AspNetMinimal, appliance and Linux", "",
-       f"Measured {time.strftime('%Y-%m-%d', time.gmtime())} with `bench/Http11Probe/run.sh aspnet`; Http11Probe {sys.argv[3]}. "
-       "Score = (pass + warn) / scored, as Http11Probe computes it. The same `Program.cs` on both sides: the appliance "
-       "(Kestrel over the kernel's sockets and TCP/IP stack, QEMU TCG, reached through a QEMU user-network port forward) and "
-       "a NativeAOT linux-x64 binary on the host (Kestrel over Linux sockets, loopback). The app is not Http11Probe's server "
-       "contract (`POST /` is not mapped, `POST /echo` returns the body rather than the headers), so the scores compare "
-       "the two platforms under one app, not with the Kestrel reference of http-conformance.md.", "",
-       "| server | score |", "|---|---|",
-       f"| CosmosNet appliance | **{score(c_head)}** |", f"| Linux binary | **{score(l_head)}** |", "",
-       "## Verdicts that differ", ""]
-diff = [t for t in c if t in l and (c[t][3], c[t][4]) != (l[t][3], l[t][4])]
-if diff:
-    out += ["| test | level | scored | appliance: verdict (got) | Linux: verdict (got) |", "|---|---|---|---|---|"]
-    out += [f"| {t} | {c[t][1]} | {c[t][2]} | {c[t][3]} ({c[t][4]}) | {l[t][3]} ({l[t][4]}) |" for t in diff]
-else:
-    out.append("None: every test has the same verdict and status on both.")
-only = sorted(set(c) ^ set(l))
-if only:
-    out += ["", "Tests run on one side only: " + ", ".join(only)]
-out += ["", c_text, "", l_text]
-print("\n".join(out))
+    summary = re.search(r": (\d+/\d+) scored tests pass \((.*?)\) in", lines[0])
+    return summary.group(1), summary.group(2), rows, "\n".join(lines)
+programs = [("AspNetMinimal", "`Apps/AspNetMinimal` (issue 17's app; NativeAOT linux-x64 binary on the host)"),
+            ("ProbeReference", "`bench/Http11Probe/Kestrel/Program.cs`, the probe's server contract (on the host with dotnet, as run.sh's Kestrel reference)")]
+out = ["# Http11Probe conformance: ASP.NET Core on the appliance and on Linux", "",
+       f"Measured {time.strftime('%Y-%m-%d', time.gmtime())} with `bench/Http11Probe/run.sh aspnet`; Http11Probe {revision}. "
+       "Score = (pass + warn) / scored, as Http11Probe computes it. Each program is scored twice, unmodified: as the CosmosNet "
+       "appliance (Kestrel over the kernel's sockets and TCP/IP stack; QEMU TCG, e1000, reached through a QEMU user-network "
+       "port forward) and on the host (Kestrel over Linux sockets, loopback). `Apps/AspNetMinimal` is not the probe's server "
+       "contract (`POST /` is not mapped, so every POST test gets 405 before its body is looked at; `POST /echo` returns the "
+       "body, not the headers): its score compares the two platforms under one app. The contract program is the one the "
+       "146/161 Kestrel figure of http-conformance.md comes from.", "",
+       "| program | appliance | Linux host | verdicts that differ |", "|---|---|---|---|"]
+details = []
+for name, title in programs:
+    c_score, c_counts, c, c_text = read(f"{work}/{name}-appliance.md")
+    l_score, l_counts, l, l_text = read(f"{work}/{name}-host.md")
+    diff = [t for t in c if t in l and (c[t][3], c[t][4]) != (l[t][3], l[t][4])]
+    out.append(f"| {title} | **{c_score}** ({c_counts}) | **{l_score}** ({l_counts}) | {len(diff)} |")
+    details += [f"## {name}: verdicts that differ", ""]
+    if diff:
+        details += ["| test | level | scored | appliance: verdict (got) | Linux: verdict (got) |", "|---|---|---|---|---|"]
+        details += [f"| {t} | {c[t][1]} | {c[t][2]} | {c[t][3]} ({c[t][4]}) | {l[t][3]} ({l[t][4]}) |" for t in diff]
+    else:
+        details.append("None: every test has the same verdict and status on both.")
+    only = sorted(set(c) ^ set(l))
+    if only:
+        details += ["", "Tests run on one side only: " + ", ".join(only)]
+    details += ["", "#" + c_text, "", "#" + l_text, ""]
+print("\n".join(out + [""] + details))
 PY
   echo "wrote bench/results/aspnet-conformance.md"
   exit 0
