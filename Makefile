@@ -218,14 +218,23 @@ soak: deps
 #                       Connection: close: what less RAM costs in speed -> bench/results/memory.md (NIC=virtio default)
 #   make bench-nic      per NIC, bulk TCP each way and echo round trips, CosmosNet and the Linux guest side by side
 #                       -> bench/results/nic.md. NIC=virtio for one NIC (default: all five)
+#   make bench-aspnet   issue 17: Apps/AspNetMinimal as the appliance against the same Program.cs as a NativeAOT
+#                       linux-x64 binary in the Linux guest (bench/aspnet/, aspnet.cpio.gz), same NIC, RAM, vCPU, booted
+#                       alternately on a TAP device: wrk as bench-http, boot to first 200, image size, smallest RAM that
+#                       serves -> bench/results/aspnet.md (NIC=virtio for one NIC; default virtio and e1000). Its
+#                       Http11Probe score against the same binary on the host: bench/Http11Probe/run.sh aspnet
+#                       -> bench/results/aspnet-conformance.md (needs the probe's source: not in make bench)
 #   make bench          every target of bench/targets.json, in order -> bench/results/summary.md (figures, sources,
 #                       dates, host load). Never part of `make test`.
-.PHONY: bench-linux bench-http bench-memory bench-nic bench
+.PHONY: bench-linux bench-http bench-aspnet bench-memory bench-nic bench
 bench-linux: deps
 	@bench/linux-guest/run.sh
 
 bench-http: deps
 	@BENCH_NICS="$(if $(filter command line,$(origin NIC)),$(NIC),virtio e1000)" /usr/bin/python3 bench/serving/http_bench.py
+
+bench-aspnet: deps
+	@BENCH_NICS="$(if $(filter command line,$(origin NIC)),$(NIC),virtio e1000)" /usr/bin/python3 bench/serving/aspnet_bench.py
 
 bench-memory: deps
 	@BENCH_NICS="$(if $(filter command line,$(origin NIC)),$(NIC),virtio)" /usr/bin/python3 bench/serving/memory_bench.py

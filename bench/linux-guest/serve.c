@@ -6,7 +6,10 @@
  *   port 7     TCP echo, a thread per connection (the app's echo port)
  *   port 8080  POST with Content-Length: the body echoed back (the app's POST /), keep-alive
  *   port 5201  iperf3 -s
- * Prints "SERVING <interface> <address>" once nginx accepts connections, then reaps children forever. */
+ * With /app/aspnet in the initramfs (aspnet.cpio.gz, make bench-aspnet) it runs that instead of all of the above:
+ * Apps/AspNetMinimal as a NativeAOT linux-x64 binary, current directory /app, with the words after the address
+ * as its arguments (`-- serve 10.79.0.2/24 --Logging:LogLevel:Microsoft.AspNetCore=Warning`).
+ * Prints "SERVING <interface> <address>" once port 80 accepts connections, then reaps children forever. */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
 #include <errno.h>
@@ -222,6 +225,7 @@ static pid_t spawn(char *const argv[])
     pid_t pid = fork();
     if (pid == 0) {
         char *env[] = { "PATH=/usr/sbin:/usr/bin", "HOME=/", "TMPDIR=/tmp", NULL };
+        if (strncmp(argv[0], "/app/", 5) == 0 && chdir("/app") != 0) say("serve: chdir /app: %s", strerror(errno));
         execve(argv[0], argv, env);
         say("serve: exec %s: %s", argv[0], strerror(errno));
         _exit(127);
@@ -231,7 +235,7 @@ static pid_t spawn(char *const argv[])
 
 static void wait_listening(int port)
 {
-    for (int tries = 0; tries < 300; tries++) {
+    for (int tries = 0; tries < 600; tries++) {   /* 60 s: ASP.NET's start under TCG on a loaded host */
         int s = socket(AF_INET, SOCK_STREAM, 0);
         struct sockaddr_in sin = { .sin_family = AF_INET, .sin_port = htons(port), .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
         int ok = connect(s, (struct sockaddr *)&sin, sizeof sin) == 0;
@@ -247,7 +251,9 @@ int main(int argc, char **argv)
     mount("proc", "/proc", "proc", 0, NULL);
     mount("sysfs", "/sys", "sysfs", 0, NULL);
     mount("devtmpfs", "/dev", "devtmpfs", 0, NULL);
-    const char *cidr = argc > 1 ? argv[argc - 1] : "10.79.0.2/24";
+    /* `serve CIDR [app arguments...]`; any other command line: the address is the last word. */
+    int serve_words = argc > 2 && strcmp(argv[1], "serve") == 0;
+    const char *cidr = serve_words ? argv[2] : argc > 1 ? argv[argc - 1] : "10.79.0.2/24";
     load_modules();
     char ifname[IFNAMSIZ] = "";
     if (configure_network(cidr, ifname) != 0) {
@@ -255,10 +261,16 @@ int main(int argc, char **argv)
         for (;;) pause();
     }
     signal(SIGPIPE, SIG_IGN);
-    serve(7, echo_connection);
-    serve(8080, post_echo_connection);
-    spawn((char *[]){ "/usr/bin/iperf3", "-s", NULL });   /* not probed: iperf3 logs every probe as a failed test */
-    spawn((char *[]){ "/usr/sbin/nginx", "-c", "/etc/nginx/nginx.conf", NULL });
+    if (access("/app/aspnet", X_OK) == 0) {
+        char *app[32] = { "/app/aspnet" };
+        for (int i = 3, n = 1; serve_words && i < argc && n < 31; i++) app[n++] = argv[i];
+        spawn(app);
+    } else {
+        serve(7, echo_connection);
+        serve(8080, post_echo_connection);
+        spawn((char *[]){ "/usr/bin/iperf3", "-s", NULL });   /* not probed: iperf3 logs every probe as a failed test */
+        spawn((char *[]){ "/usr/sbin/nginx", "-c", "/etc/nginx/nginx.conf", NULL });
+    }
     wait_listening(80);
     say("SERVING %s %s", ifname, cidr);
     for (;;) {

@@ -1,8 +1,9 @@
-"""What make bench-http and make bench-nic share: a network namespace with one TAP device, and the two guests
-booted on it one at a time through tools/guest (the harness's one QEMU command line) with the same NIC, RAM
-and vCPU count and a static address:
+"""What make bench-http, bench-nic and bench-aspnet share: a network namespace with one TAP device, and the two
+guests booted on it one at a time through tools/guest (the harness's one QEMU command line) with the same NIC, RAM
+and vCPU count and a static address. What they serve is a Serving; by default HTTPSERVER:
   CosmosNet  Apps/HttpServer (iso/bench-http/cosmosnet.elf), ready at "http: listening"
   Linux      Debian's kernel + bench/linux-guest/serve.cpio.gz (nginx, echo, POST echo, iperf3), ready at "SERVING"
+(make bench-aspnet: ASPNET in aspnet_bench.py, Apps/AspNetMinimal on both sides.)
 Host-side clients run inside the namespace (`ip netns exec`). Everything started here is stopped on the way out."""
 import json, os, queue, subprocess, threading, time
 
@@ -12,6 +13,17 @@ LINUX = "iso/bench-linux"
 HOST_ADDRESS, GUEST_ADDRESS, PREFIX = "10.79.0.1", "10.79.0.2", 24
 MEMORY_MIB = int(os.environ.get("BENCH_MEMORY", "512"))
 NICS = ["virtio", "e1000", "e1000e", "rtl8139", "vmxnet3"]
+
+
+class Serving:
+    """What a guest pair serves: the CosmosNet image and the serial line that says it serves, the Linux guest's
+    initramfs (its /init prints "SERVING"), and command-line words both get (the app's arguments)."""
+
+    def __init__(self, cosmos_elf, cosmos_ready, linux_initrd, args=""):
+        self.cosmos_elf, self.cosmos_ready, self.linux_initrd, self.args = cosmos_elf, cosmos_ready, linux_initrd, args
+
+
+HTTPSERVER = Serving(COSMOS_ELF, "http: listening", f"{LINUX}/serve.cpio.gz")
 
 
 def sh(*cmd, timeout=30, check=True):
@@ -49,21 +61,24 @@ class Namespace:
 class Guest:
     """One QEMU guest on the namespace's TAP device; `with` stops it (SIGTERM to tools/guest, which kills QEMU)."""
 
-    def __init__(self, kind, nic, ns, timeout=600, memory_mib=None):
+    def __init__(self, kind, nic, ns, timeout=600, memory_mib=None, serving=HTTPSERVER):
         self.kind, self.nic = kind, nic
+        self.started = time.monotonic()   # Popen; QEMU's own start is qemu_started()
         self.pid_file = f"/tmp/bh-{os.getpid()}-{kind}.pid"
         if os.path.exists(self.pid_file):
             os.remove(self.pid_file)
         cmd = ["tools/guest", "qemu", "--timestamps", "--timeout", str(timeout), "--memory", str(memory_mib or MEMORY_MIB),
                "--nic", nic, "--tap", ns.tap, "--netns", ns.name, "--pid-file", self.pid_file]
         if kind == "cosmos":
-            cmd += ["--kernel", COSMOS_ELF, "--append", f"ip={GUEST_ADDRESS}/{PREFIX} gw={HOST_ADDRESS}"]
-            self.ready = "http: listening"
+            cmd += ["--kernel", serving.cosmos_elf, "--append",
+                    f"ip={GUEST_ADDRESS}/{PREFIX} gw={HOST_ADDRESS} {serving.args}".strip()]
+            self.ready = serving.cosmos_ready
         else:
-            cmd += ["--kernel", f"{LINUX}/vmlinuz", "--initrd", f"{LINUX}/serve.cpio.gz", "--no-exit-device",
-                    "--append", f"console=ttyS0 panic=-1 quiet -- serve {GUEST_ADDRESS}/{PREFIX}"]
+            cmd += ["--kernel", f"{LINUX}/vmlinuz", "--initrd", serving.linux_initrd, "--no-exit-device",
+                    "--append", f"console=ttyS0 panic=-1 quiet -- serve {GUEST_ADDRESS}/{PREFIX} {serving.args}".strip()]
             self.ready = "SERVING"
         self.lines = []
+        self.arrivals = []   # (host monotonic time a line was read, its time stamp: seconds since QEMU's start)
         self._new = queue.Queue()
         self.process = subprocess.Popen(cmd, cwd=ROOT, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
                                         stderr=subprocess.STDOUT, text=True, errors="replace")
@@ -71,7 +86,12 @@ class Guest:
 
     def _read(self):
         for line in self.process.stdout:
+            now = time.monotonic()
             self.lines.append(line.rstrip("\n"))
+            try:
+                self.arrivals.append((now, float(line.split(" ", 1)[0])))
+            except ValueError:
+                pass
             self._new.put(line)
         self._new.put(None)
 
@@ -88,6 +108,11 @@ class Guest:
             except queue.Empty:
                 pass
         raise RuntimeError(f"{self.kind}/{self.nic}: no '{self.ready}' line; serial:\n" + "\n".join(self.lines[-30:]))
+
+    def qemu_started(self):
+        """QEMU's start on the host's monotonic clock (time.monotonic()): each time-stamped serial line read at host time
+        T with stamp s says the start was at most T - s; the smallest bound is the closest. None before any line."""
+        return min((t - s for t, s in self.arrivals), default=None)
 
     def alive(self):
         return self.process.poll() is None

@@ -32,10 +32,10 @@ def wrk(ns, args, seconds):
     return guests.as_json_line(out, "WRK-JSON ")
 
 
-def measure_guest(ns, kind, nic, runs=RUNS, memory_mib=None):
+def measure_guest(ns, kind, nic, runs=RUNS, memory_mib=None, serving=guests.HTTPSERVER):
     """Boots one guest, warms it up, runs each wrk configuration of runs; {run name: figures or error text}."""
     results = {}
-    with guests.Guest(kind, nic, ns, memory_mib=memory_mib) as guest:
+    with guests.Guest(kind, nic, ns, memory_mib=memory_mib, serving=serving) as guest:
         try:
             guest.wait_ready(600)
             wrk(ns, ["-c16"], 3)   # warm-up: ARP, caches, the allocators' first growth
@@ -52,15 +52,18 @@ def measure_guest(ns, kind, nic, runs=RUNS, memory_mib=None):
             except Exception as e:
                 results[name] = f"failed: {str(e).splitlines()[0]}"
                 continue
-            errors = w["connect_errors"] + w["read_errors"] + w["write_errors"] + w["status_errors"] + w["timeouts"]
+            kinds = ("connect_errors", "read_errors", "write_errors", "status_errors", "timeouts")
+            errors = sum(w[k] for k in kinds)
             results[name] = {
+                "error_kinds": {k.replace("_errors", ""): w[k] for k in kinds if w[k]},
                 "rps": w["requests"] / (w["duration_us"] / 1e6),
                 "p50": w["p50_us"] / 1000, "p99": w["p99_us"] / 1000, "max": w["max_us"] / 1000,
                 "cpu_us": cpu * 1e6 / w["requests"] if w["requests"] else None,
                 "errors": errors,
             }
             print(f"  {kind:6} {nic:7} {name:36} {results[name]['rps']:8.0f} req/s  p50 {results[name]['p50']:.2f} ms  "
-                  f"p99 {results[name]['p99']:.2f} ms  cpu {results[name]['cpu_us'] or 0:.0f} µs/req  errors {errors}",
+                  f"p99 {results[name]['p99']:.2f} ms  cpu {results[name]['cpu_us'] or 0:.0f} µs/req  errors {errors} "
+                  f"{results[name]['error_kinds'] or ''}",
                   flush=True)
     return results
 
@@ -74,19 +77,59 @@ def summarize(reps):
             | {"errors": sum(r["errors"] for r in ok), "n": len(ok)}), [r for r in reps if not isinstance(r, dict)]
 
 
+def run_pairs(ns, nics, serving=guests.HTTPSERVER, label="bench-http"):
+    """Each NIC's REPS guest pairs, CosmosNet then Linux, booted alternately: {(nic, run): {"cosmos": [...], "linux": [...]}}."""
+    table = {}
+    for nic in nics:
+        for rep in range(REPS):
+            for kind in ("cosmos", "linux"):
+                print(f"{label}: {nic} pair {rep + 1}/{REPS}: {kind} (load {guests.loadavg():.1f})", flush=True)
+                for name, r in measure_guest(ns, kind, nic, serving=serving).items():
+                    table.setdefault((nic, name), {"cosmos": [], "linux": []})[kind].append(r)
+    return table
+
+
+def table_lines(table, nics, linux="Linux"):
+    """One Markdown table per NIC (medians, ratios), the failures under it, then the raw per-pair req/s."""
+    lines = []
+    for nic in nics:
+        lines += [f"## {nic}", "",
+                  f"| run | CosmosNet req/s | {linux} req/s | ratio | p50 ms (C / L) | p99 ms (C / L) | max ms (C / L) | host CPU µs/req (C / L, ratio) | errors (C / L) |",
+                  "|---|---|---|---|---|---|---|---|---|"]
+        notes = []
+        for name, _ in RUNS:
+            cell = table.get((nic, name), {"cosmos": [], "linux": []})
+            c, c_bad = summarize(cell["cosmos"])
+            l, l_bad = summarize(cell["linux"])
+            notes += [f"CosmosNet, {name}: {b}" for b in c_bad] + [f"{linux}, {name}: {b}" for b in l_bad]
+            g = lambda s, k, spec: guests.fmt(s[k] if s else None, spec)
+            lines.append(f"| {name} | {g(c, 'rps', ',.0f')} | {g(l, 'rps', ',.0f')} | {guests.ratio(c and c['rps'], l and l['rps'])} "
+                         f"| {g(c, 'p50', '.2f')} / {g(l, 'p50', '.2f')} | {g(c, 'p99', '.2f')} / {g(l, 'p99', '.2f')} "
+                         f"| {g(c, 'max', '.1f')} / {g(l, 'max', '.1f')} | {g(c, 'cpu_us', ',.0f')} / {g(l, 'cpu_us', ',.0f')}, {guests.ratio(c and c['cpu_us'], l and l['cpu_us'])} "
+                         f"| {g(c, 'errors', 'd')} / {g(l, 'errors', 'd')} |")
+        lines.append("")
+        lines += [f"- {n}" for n in notes] + ([""] if notes else [])
+    for (nic, name), cell in table.items():
+        for kind, who in (("cosmos", "CosmosNet"), (linux, linux)):
+            for i, r in enumerate(cell["cosmos" if kind == "cosmos" else "linux"]):
+                if isinstance(r, dict) and r.get("error_kinds"):
+                    lines.append(f"- errors, {nic}, {name}, {who}, pair {i + 1}: "
+                                 + ", ".join(f"{v} {k}" for k, v in r["error_kinds"].items()))
+    lines += ["", "Errors: wrk's connect/read/write/timeout/non-2xx counts, summed over the pairs.", "",
+              "Raw per-pair figures (req/s):", ""]
+    for (nic, name), cell in table.items():
+        raw = lambda rs: ", ".join(f"{r['rps']:.0f}" if isinstance(r, dict) else r for r in rs)
+        lines.append(f"- {nic}, {name}: CosmosNet {raw(cell['cosmos'])}; {linux} {raw(cell['linux'])}")
+    return lines
+
+
 def main():
     guests.build_images()
     load0, started = guests.loadavg(), time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
     kver, qemu = guests.host_note()
-    table = {}   # (nic, run) -> {"cosmos": [...], "linux": [...]}
     ns = guests.Namespace()
     try:
-        for nic in NICS:
-            for rep in range(REPS):
-                for kind in ("cosmos", "linux"):
-                    print(f"bench-http: {nic} pair {rep + 1}/{REPS}: {kind} (load {guests.loadavg():.1f})", flush=True)
-                    for name, r in measure_guest(ns, kind, nic).items():
-                        table.setdefault((nic, name), {"cosmos": [], "linux": []})[kind].append(r)
+        table = run_pairs(ns, NICS)
     finally:
         ns.close()
     load1 = guests.loadavg()
@@ -103,28 +146,7 @@ def main():
              "",
              f"Host: {os.cpu_count()} CPUs shared with other jobs; load average {load0:.1f} at start, {load1:.1f} at end. "
              "Absolute figures move with the load; the alternating pairs keep the ratio meaningful.", ""]
-    for nic in NICS:
-        lines += [f"## {nic}", "",
-                  "| run | CosmosNet req/s | Linux req/s | ratio | p50 ms (C / L) | p99 ms (C / L) | max ms (C / L) | host CPU µs/req (C / L, ratio) | errors (C / L) |",
-                  "|---|---|---|---|---|---|---|---|---|"]
-        notes = []
-        for name, _ in RUNS:
-            cell = table.get((nic, name), {"cosmos": [], "linux": []})
-            c, c_bad = summarize(cell["cosmos"])
-            l, l_bad = summarize(cell["linux"])
-            notes += [f"CosmosNet, {name}: {b}" for b in c_bad] + [f"Linux, {name}: {b}" for b in l_bad]
-            g = lambda s, k, spec: guests.fmt(s[k] if s else None, spec)
-            lines.append(f"| {name} | {g(c, 'rps', ',.0f')} | {g(l, 'rps', ',.0f')} | {guests.ratio(c and c['rps'], l and l['rps'])} "
-                         f"| {g(c, 'p50', '.2f')} / {g(l, 'p50', '.2f')} | {g(c, 'p99', '.2f')} / {g(l, 'p99', '.2f')} "
-                         f"| {g(c, 'max', '.1f')} / {g(l, 'max', '.1f')} | {g(c, 'cpu_us', ',.0f')} / {g(l, 'cpu_us', ',.0f')}, {guests.ratio(c and c['cpu_us'], l and l['cpu_us'])} "
-                         f"| {g(c, 'errors', 'd')} / {g(l, 'errors', 'd')} |")
-        lines.append("")
-        lines += [f"- {n}" for n in notes] + ([""] if notes else [])
-    lines += ["Errors: wrk's connect/read/write/timeout/non-2xx counts, summed over the pairs.", "",
-              "Raw per-pair figures (req/s):", ""]
-    for (nic, name), cell in table.items():
-        raw = lambda rs: ", ".join(f"{r['rps']:.0f}" if isinstance(r, dict) else r for r in rs)
-        lines.append(f"- {nic}, {name}: CosmosNet {raw(cell['cosmos'])}; Linux {raw(cell['linux'])}")
+    lines += table_lines(table, NICS)
     guests.write_report(OUT, lines)
 
 
