@@ -16,14 +16,23 @@ builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.TypeInfoResol
 var app = builder.Build();
 
 app.Use(async (context, next) => { context.Response.Headers["X-Served-By"] = "CosmosNet"; await next(); });
-app.MapGet("/", () => "Hello from ASP.NET Core on CosmosNet");
+// The server contract Http11Probe scores against (as Apps/HttpServer serves it): GET/HEAD/OPTIONS / answered, POST / echoes the body,
+// POST /echo answers the request's headers as "Name: Value" lines.
+app.MapMethods("/", ["GET", "HEAD"], () => "Hello from ASP.NET Core on CosmosNet");
+app.MapMethods("/", ["OPTIONS"], (HttpContext context) => { context.Response.Headers.Allow = "GET, HEAD, POST, OPTIONS"; return Results.Ok(); });
 app.MapGet("/hello/{name}", (string name) => new Greeting($"Hello, {name}"));
 app.MapGet("/sum/{a:int}/{b:int}", (int a, int b) => Results.Ok(new Sum(a, b, a + b)));
-app.MapPost("/echo", async (HttpRequest request) =>
+app.MapPost("/", async (HttpRequest request) =>
 {
     using var body = new MemoryStream();
     await request.Body.CopyToAsync(body);
     return Results.Bytes(body.ToArray(), "application/octet-stream");
+});
+app.MapPost("/echo", (HttpRequest request) =>
+{
+    var lines = new System.Text.StringBuilder();
+    foreach (var (name, values) in request.Headers) foreach (var value in values) lines.Append(name).Append(": ").Append(value).Append('\n');
+    return Results.Text(lines.ToString());
 });
 
 // HttpClient from inside the appliance: to the machine itself by its host name and by localhost, and to an upstream server named in the
