@@ -10,6 +10,7 @@ internal static unsafe class Timers
 {
     static KThread* s_sleepers;
     static ulong s_armedFor = ulong.MaxValue;
+    const ulong RearmSlackNanoseconds = 1_000_000;
 
     /// <summary>Timer interrupts taken (for tests and the benchmark).</summary>
     public static ulong Interrupts { get; private set; }
@@ -65,7 +66,9 @@ internal static unsafe class Timers
     {
         ulong due = s_sleepers != null ? s_sleepers->WakeAt : ulong.MaxValue;
         if (sliceEnd != 0 && sliceEnd < due) due = sliceEnd;
-        if (due == s_armedFor) return;
+        // A deadline already armed a little before the new one stands: it fires early and the tick arms again. Writing
+        // the APIC costs an emulated device access, and a slice end moves by microseconds on every switch.
+        if (s_armedFor != ulong.MaxValue && due >= s_armedFor && due - s_armedFor < RearmSlackNanoseconds) return;
         s_armedFor = due;
         if (due == ulong.MaxValue) { Apic.ArmTimer(0); return; }
         ulong now = Clock.Nanoseconds;
