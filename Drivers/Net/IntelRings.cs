@@ -153,6 +153,16 @@ sealed unsafe class IntelLegacyRings
         uint context = (uint)(checksumStart | field << 8 | 1 << 16);
         bool newContext = context != _checksumContext;
         if (!Reserve(newContext ? 2 : 1)) { counters.DroppedTxFull++; return false; }
+        byte* copy = _txBuffers + _txNext * BufferSize;   // where the frame goes if it needs no context descriptor
+        frame.CopyTo(new Span<byte>(copy, BufferSize));
+        int padded = TcpOffload.FinishIfPadded(copy, frame.Length, checksumStart, checksumOffset);
+        if (padded < 0) { counters.DroppedTxInvalid++; return false; }
+        if (padded > 0)
+        {
+            byte* plain = Put(out Descriptor* p);
+            Set(p, (ulong)plain, (uint)frame.Length | CmdEop | CmdIfcs | CmdRs, 0);
+            return Queued(frame.Length, counters);
+        }
         if (newContext)
         {
             Put(out Descriptor* c);
@@ -161,7 +171,7 @@ sealed unsafe class IntelLegacyRings
             _checksumContext = context;
         }
         byte* buffer = Put(out Descriptor* d);
-        frame.CopyTo(new Span<byte>(buffer, BufferSize));
+        if (buffer != copy) frame.CopyTo(new Span<byte>(buffer, BufferSize));   // the context descriptor took the first
         Set(d, (ulong)buffer, (uint)frame.Length | TypeData | CmdDext | CmdEop | CmdIfcs | CmdRs, OptionTcpChecksum);
         return Queued(frame.Length, counters);
     }

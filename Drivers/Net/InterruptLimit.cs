@@ -13,9 +13,10 @@ static class InterruptLimit
 }
 
 /// <summary>
-/// The kernel command line's <c>nic.offload=on|off</c>: with <c>off</c>, the e1000 family and vmxnet3 leave checksums,
-/// segmentation and receive coalescing to the stack (one MSS per frame, as before they had offloads), so the plain
-/// paths stay exercised under QEMU. On when absent. (virtio-net negotiates its offloads with the device instead.)
+/// The kernel command line's <c>nic.offload=on|off</c>, for the e1000 family and vmxnet3 (virtio-net negotiates its
+/// offloads with the device instead). <c>on</c> (the default): checksum offload, TCP segmentation, and vmxnet3's
+/// receive checksums and large receive offload. <c>off</c>: none (one MSS per frame, every checksum by the stack), so
+/// the plain paths stay exercised under QEMU.
 /// </summary>
 static class OffloadLimit
 {

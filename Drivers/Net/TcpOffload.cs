@@ -1,7 +1,7 @@
 namespace CosmosNet.Drivers.Net;
 
 /// <summary>
-/// What the e1000 family and vmxnet3 share for TCP segmentation offload (<see cref="Net.Platform.ISegmentationOffload"/>):
+/// What the e1000 family and vmxnet3 share for TCP segmentation offload (<see cref="CosmosNet.Net.Platform.ISegmentationOffload"/>):
 /// the check of the frame the stack hands over, and its headers put in the form these devices (and Linux's drivers
 /// for them) use — the IPv4 header checksum 0, the TCP checksum field the pseudo-header sum without the TCP length,
 /// since the device writes each segment's own length and adds it to the sum.
@@ -23,6 +23,22 @@ static unsafe class TcpOffload
         if (headerLength < tcpStart + 20 || headerLength > tcpStart + 60 || headerLength >= frame.Length) return -1;
         if (segmentSize <= 0 || headerLength - IpStart + segmentSize > 1500) return -1;
         return tcpStart;
+    }
+
+    /// <summary>
+    /// For <see cref="CosmosNet.Net.Platform.IChecksumOffload.TransmitPartial"/>: finishes the checksum here, in the copy at
+    /// <paramref name="frame"/>, when the stack padded the frame to Ethernet's minimum (a bare ACK or SYN): QEMU's
+    /// e1000e and vmxnet3 compute the pseudo-header from the frame's length rather than the IP length, so the pad
+    /// bytes would count and the sum come out wrong. Returns whether it did (the frame then goes out as a plain one);
+    /// -1 when the IP length does not fit the frame (the caller counts it as invalid).
+    /// </summary>
+    public static int FinishIfPadded(byte* frame, int length, int checksumStart, int checksumOffset)
+    {
+        int ipEnd = IpStart + (frame[IpStart + 2] << 8 | frame[IpStart + 3]);
+        if (ipEnd > length || ipEnd < checksumStart + checksumOffset + 2) return -1;
+        if (ipEnd == length) return 0;
+        CosmosNet.Net.Wire.Checksum.FinishPartial(new Span<byte>(frame + checksumStart, ipEnd - checksumStart), checksumOffset);
+        return 1;
     }
 
     /// <summary>Rewrites the copied headers at <paramref name="frame"/> as the device expects them: IPv4 checksum 0, and

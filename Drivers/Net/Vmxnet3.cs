@@ -412,7 +412,7 @@ public sealed unsafe class Vmxnet3 : INic, IChecksumOffload, ISegmentationOffloa
         if (frame.Length < 14 || frame.Length > 1514 || checksumStart < TcpOffload.IpStart + 20 || checksumOffset < 0
             || checksumStart > 0x3FF || field + 2 > frame.Length)
         { Counters.DroppedTxInvalid++; return; }
-        Send(frame, OffloadChecksum, checksumStart, field, -1);
+        Send(frame, OffloadChecksum, checksumStart, field, -1, checksumOffset: checksumOffset);
     }
 
     public int MaxSegmentedPacket => _offloads ? 65535 : 0;
@@ -433,7 +433,8 @@ public sealed unsafe class Vmxnet3 : INic, IChecksumOffload, ISegmentationOffloa
     /// and msscof; the last ends the packet and asks for a completion. False when the ring stays full: counted as a
     /// drop (<paramref name="dropWhenFull"/>) or left to the caller.
     /// </summary>
-    bool Send(ReadOnlySpan<byte> frame, uint mode, int headerLength, int mssOrField, int tcpStart, bool dropWhenFull = true)
+    bool Send(ReadOnlySpan<byte> frame, uint mode, int headerLength, int mssOrField, int tcpStart, bool dropWhenFull = true,
+        int checksumOffset = 0)
     {
         if (!_active) { Counters.DroppedTxInvalid++; return true; }
         int count = (frame.Length + BufferSize - 1) / BufferSize;
@@ -457,6 +458,12 @@ public sealed unsafe class Vmxnet3 : INic, IChecksumOffload, ISegmentationOffloa
             byte* buffer = _txBuffers + _txNext * BufferSize;
             frame.Slice(offset, n).CopyTo(new Span<byte>(buffer, BufferSize));
             if (offset == 0 && tcpStart >= 0) TcpOffload.PrepareHeaders(buffer, tcpStart, frame.Length - tcpStart);
+            if (offset == 0 && mode == OffloadChecksum)
+            {
+                int padded = TcpOffload.FinishIfPadded(buffer, frame.Length, headerLength, checksumOffset);
+                if (padded < 0) { Counters.DroppedTxInvalid++; return true; }   // nothing handed over yet
+                if (padded > 0) mode = OffloadNone;
+            }
             // Second half: len | gen << 14 | msscof << 18 (dword 2); hlen | om << 10 | eop << 12 | cq << 13 (dword 3).
             ulong word = (ulong)(uint)n | (ulong)_txGen << 14;
             if (offset + n == frame.Length) word |= (1UL << 12 | 1UL << 13) << 32;
