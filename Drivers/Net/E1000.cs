@@ -9,7 +9,9 @@ namespace CosmosNet.Drivers.Net;
 /// Intel 8254x gigabit NICs: the 82540EM (QEMU's <c>-device e1000</c>, Bochs) and the 82545EM (VMware's e1000), on
 /// the legacy descriptor rings the family shares (<see cref="IntelLegacyRings"/>). What is the 8254x's own: the MAC
 /// from the EEPROM, and one interrupt (MSI when the function has it, else INTx) that acknowledges the device, notes
-/// the causes and wakes the host loop; frames are copied out by <see cref="Poll"/> on the loop.
+/// the causes and wakes the host loop; frames are copied out by <see cref="Poll"/> on the loop. Checksum and TCP
+/// segmentation offload come from the shared rings (<see cref="IChecksumOffload"/>, <see cref="ISegmentationOffload"/>;
+/// off with <c>nic.offload=off</c>).
 /// </summary>
 public sealed unsafe class E1000 : INic, IChecksumOffload, ISegmentationOffload
 {

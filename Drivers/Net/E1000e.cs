@@ -9,7 +9,8 @@ namespace CosmosNet.Drivers.Net;
 /// Intel 82574L (QEMU's <c>-device e1000e</c>, q35's and VMware's newer default): queue 0 with the legacy descriptor
 /// rings it shares with the 8254x (<see cref="IntelLegacyRings"/>). Interrupts: MSI-X when offered (receive on
 /// vector 0, link and other causes on vector 1, each auto-cleared and auto-masked by the device as it fires), else
-/// MSI, else INTx (the handler reads ICR and masks receive). <see cref="Poll"/> drains, then unmasks.
+/// MSI, else INTx (the handler reads ICR and masks receive). <see cref="Poll"/> drains, then unmasks. Checksum and
+/// TCP segmentation offload come from the shared rings (off with <c>nic.offload=off</c>).
 /// </summary>
 public sealed unsafe class E1000e : INic, IChecksumOffload, ISegmentationOffload
 {
