@@ -9,9 +9,11 @@ namespace CosmosNet.Drivers.Net;
 /// Intel 8254x gigabit NICs: the 82540EM (QEMU's <c>-device e1000</c>, Bochs) and the 82545EM (VMware's e1000), on
 /// the legacy descriptor rings the family shares (<see cref="IntelLegacyRings"/>). What is the 8254x's own: the MAC
 /// from the EEPROM, and one interrupt (MSI when the function has it, else INTx) that acknowledges the device, notes
-/// the causes and wakes the host loop; frames are copied out by <see cref="Poll"/> on the loop.
+/// the causes and wakes the host loop; frames are copied out by <see cref="Poll"/> on the loop. Checksum and TCP
+/// segmentation offload come from the shared rings (<see cref="IChecksumOffload"/>, <see cref="ISegmentationOffload"/>;
+/// off with <c>nic.offload=off</c>).
 /// </summary>
-public sealed unsafe class E1000 : INic
+public sealed unsafe class E1000 : INic, IChecksumOffload, ISegmentationOffload
 {
     public static readonly PciId[] Ids = [new(0x8086, 0x100E) /* 82540EM */, new(0x8086, 0x100F) /* 82545EM copper */];
 
@@ -61,7 +63,8 @@ public sealed unsafe class E1000 : INic
         Write(Rah, high | (1u << 31));                 // address valid
         for (int i = 0; i < 128; i++) Write(Mta + i * 4, 0);
 
-        _rings = new IntelLegacyRings(_mmio);
+        _rings = new IntelLegacyRings(_mmio, OffloadLimit.Allows);
+        Console.WriteLine(_rings.Offloads ? "e1000: offloads tx-checksum tso4" : "e1000: offloads off (nic.offload=off)");
         Write(Tipg, TipgDefault);
         Write(Tctl, TctlDefault);
         // (QEMU holds received frames for 1 s after an RCTL write — its flush_queue_timer — which is most of the
@@ -118,6 +121,12 @@ public sealed unsafe class E1000 : INic
     }
 
     public void Transmit(ReadOnlySpan<byte> frame) => _rings.Transmit(frame, Counters);
+    public bool FinishesChecksums => _rings.Offloads;
+    public void TransmitPartial(ReadOnlySpan<byte> frame, int checksumStart, int checksumOffset) =>
+        _rings.TransmitPartial(frame, checksumStart, checksumOffset, Counters);
+    public int MaxSegmentedPacket => _rings.MaxSegmentedPacket;
+    public bool TransmitSegmented(ReadOnlySpan<byte> frame, int headerLength, int segmentSize) =>
+        _rings.TransmitSegmented(frame, headerLength, segmentSize, Counters);
     public void BeginTransmitBatch() => _rings.BeginBatch();
     public void EndTransmitBatch() => _rings.EndBatch();
 

@@ -9,9 +9,10 @@ namespace CosmosNet.Drivers.Net;
 /// Intel 82574L (QEMU's <c>-device e1000e</c>, q35's and VMware's newer default): queue 0 with the legacy descriptor
 /// rings it shares with the 8254x (<see cref="IntelLegacyRings"/>). Interrupts: MSI-X when offered (receive on
 /// vector 0, link and other causes on vector 1, each auto-cleared and auto-masked by the device as it fires), else
-/// MSI, else INTx (the handler reads ICR and masks receive). <see cref="Poll"/> drains, then unmasks.
+/// MSI, else INTx (the handler reads ICR and masks receive). <see cref="Poll"/> drains, then unmasks. Checksum and
+/// TCP segmentation offload come from the shared rings (off with <c>nic.offload=off</c>).
 /// </summary>
-public sealed unsafe class E1000e : INic
+public sealed unsafe class E1000e : INic, IChecksumOffload, ISegmentationOffload
 {
     public static readonly PciId[] Ids = [new(0x8086, 0x10D3)];
 
@@ -63,7 +64,8 @@ public sealed unsafe class E1000e : INic
         Write(Rah, hi | (1u << 31));                  // address valid
         for (int i = 0; i < 128; i++) Write(Mta + i * 4, 0);
 
-        _rings = new IntelLegacyRings(_mmio);
+        _rings = new IntelLegacyRings(_mmio, OffloadLimit.Allows);
+        Console.WriteLine(_rings.Offloads ? "e1000e: offloads tx-checksum tso4" : "e1000e: offloads off (nic.offload=off)");
         Write(Tarc0, Read(Tarc0) | TarcEnable);
         Write(Tipg, TipgDefault);
         Write(Tctl, TctlDefault);
@@ -165,6 +167,12 @@ public sealed unsafe class E1000e : INic
     }
 
     public void Transmit(ReadOnlySpan<byte> frame) => _rings.Transmit(frame, Counters);
+    public bool FinishesChecksums => _rings.Offloads;
+    public void TransmitPartial(ReadOnlySpan<byte> frame, int checksumStart, int checksumOffset) =>
+        _rings.TransmitPartial(frame, checksumStart, checksumOffset, Counters);
+    public int MaxSegmentedPacket => _rings.MaxSegmentedPacket;
+    public bool TransmitSegmented(ReadOnlySpan<byte> frame, int headerLength, int segmentSize) =>
+        _rings.TransmitSegmented(frame, headerLength, segmentSize, Counters);
     public void BeginTransmitBatch() => _rings.BeginBatch();
     public void EndTransmitBatch() => _rings.EndBatch();
 

@@ -21,15 +21,22 @@ static class IntelRegister
 }
 
 /// <summary>
-/// The legacy receive and transmit descriptor rings of the Intel gigabit family (one 2 KiB buffer per descriptor,
-/// identity-mapped DMA pages): programs queue 0, drains received frames with one RDT write per batch, and queues
-/// transmitted frames with one TDT write per transmit batch (<see cref="BeginBatch"/> .. <see cref="EndBatch"/>).
+/// The receive and transmit descriptor rings of the Intel gigabit family (one 2 KiB buffer per descriptor,
+/// identity-mapped DMA pages): programs queue 0, drains received frames (legacy receive descriptors) with one RDT write
+/// per batch, and queues transmitted frames with one TDT write per transmit batch (<see cref="BeginBatch"/> ..
+/// <see cref="EndBatch"/>). Transmit offloads (unless <c>nic.offload=off</c>): a TCP/UDP checksum the device finishes
+/// (a TCP/IP context descriptor naming the checksum's start and field, written when they change, then an extended data
+/// descriptor with TXSM), and TCP segmentation (a context descriptor with TSE, the MSS, the header and payload lengths,
+/// then the frame of up to 64 KiB in extended data descriptors of 2 KiB with TSE: the device cuts it into segments,
+/// filling in each one's IP length, identification and checksum and its TCP sequence number and checksum). Every
+/// descriptor asks for its status (RS), so "done" (DD) marks every free descriptor, context ones included.
 /// </summary>
 sealed unsafe class IntelLegacyRings
 {
 #pragma warning disable CS0649 // written by the device
-    /// <summary>Receive: address, length, checksum, status, errors, special. Transmit shares the layout:
-    /// Checksum = CSO | CMD &lt;&lt; 8, Status, Errors = CSS.</summary>
+    /// <summary>Receive: address, length, checksum, status, errors, special. A legacy transmit descriptor shares the
+    /// layout (Checksum = CSO | CMD &lt;&lt; 8, Status, Errors = CSS); extended ones (context, data) are written as
+    /// the two dwords after the address (<see cref="Put"/>), the status byte in the same place.</summary>
     struct Descriptor { public ulong Address; public ushort Length; public ushort Checksum; public byte Status; public byte Errors; public ushort Special; }
 #pragma warning restore CS0649
 
@@ -37,8 +44,15 @@ sealed unsafe class IntelLegacyRings
     const byte StatusDone = 0x01, StatusEndOfPacket = 0x02;
     /// <summary>CRC, symbol, sequence, carrier-extension and RX-data errors (not the checksum bits: no offload).</summary>
     const byte FrameErrors = 0x01 | 0x02 | 0x04 | 0x10 | 0x80;
-    const ushort TxCommand = ((1 << 0) | (1 << 1) | (1 << 3)) << 8;   // EOP, insert FCS, report status
-    /// <summary>Frames a batch may queue before the doorbell rings anyway: a batch must never fill the ring unseen,
+    /// <summary>Command byte (bits 31:24 of the second dword): end of packet, insert FCS, TCP segmentation (data; IC in a
+    /// legacy descriptor), report status, extended descriptor. A context descriptor's TUCMD: TCP, IPv4, TSE, RS, DEXT.</summary>
+    const uint CmdEop = 0x01u << 24, CmdIfcs = 0x02u << 24, CmdTse = 0x04u << 24, CmdRs = 0x08u << 24, CmdDext = 0x20u << 24,
+        ContextTcp = 0x01u << 24, ContextIp = 0x02u << 24;
+    /// <summary>Descriptor type (bits 23:20) of an extended data descriptor (a context descriptor's is 0).</summary>
+    const uint TypeData = 1u << 20;
+    /// <summary>POPTS (bits 15:8 of the fourth dword): insert the IP checksum, insert the TCP/UDP checksum.</summary>
+    const uint OptionIpChecksum = 0x01u << 8, OptionTcpChecksum = 0x02u << 8;
+    /// <summary>Descriptors a batch may queue before the doorbell rings anyway: a batch must never fill the ring unseen,
     /// since TDT == TDH reads as an empty ring to the device.</summary>
     const int MaxUnannounced = TxCount / 4;
 
@@ -47,6 +61,13 @@ sealed unsafe class IntelLegacyRings
     readonly byte* _rxBuffers, _txBuffers;
     int _rxNext, _txNext, _batchDepth, _txUnannounced;
     bool _rxDiscarding, _txPending;
+    /// <summary>The checksum context the device holds (TUCSS | TUCSO &lt;&lt; 8 | 1 &lt;&lt; 16); 0 when none, or a
+    /// segmentation context replaced it.</summary>
+    uint _checksumContext;
+
+    /// <summary>Whether the transmit offloads are on (<c>nic.offload</c>): <see cref="TransmitPartial"/> and
+    /// <see cref="TransmitSegmented"/> may be used.</summary>
+    public bool Offloads { get; }
 
     /// <summary>Until the matching <see cref="EndBatch"/> (batches nest), transmitted frames wait instead of each
     /// ringing the doorbell.</summary>
@@ -59,9 +80,10 @@ sealed unsafe class IntelLegacyRings
     }
 
     /// <summary>Allocates both rings and their buffers and programs queue 0 (the receivers stay disabled).</summary>
-    public IntelLegacyRings(byte* mmio)
+    public IntelLegacyRings(byte* mmio, bool offloads)
     {
         _mmio = mmio;
+        Offloads = offloads;
         _rx = (Descriptor*)DmaMemory.AllocatePages(RxCount * 16 / 4096);
         _tx = (Descriptor*)DmaMemory.AllocatePages(TxCount * 16 / 4096);
         _rxBuffers = (byte*)DmaMemory.AllocatePages(RxCount * BufferSize / 4096);
@@ -106,32 +128,132 @@ sealed unsafe class IntelLegacyRings
         return n;
     }
 
-    /// <summary>Queues one frame (its descriptor is free once the device set DD). False when it is invalid or the
-    /// ring stays full; the caller counts.</summary>
+    /// <summary>Queues one frame in a legacy descriptor. False when it is invalid or the ring stays full; the caller
+    /// counts.</summary>
     public bool Transmit(ReadOnlySpan<byte> frame, NicCounters counters)
     {
         if (frame.Length < 14 || frame.Length > 1514) { counters.DroppedTxInvalid++; return false; }
-        Descriptor* d = _tx + _txNext;
-        // The descriptor after this one must be free too: TDT may never catch up with TDH, which the device reads as
-        // an empty ring (it would then never send the 256 frames queued behind a deferred doorbell, and transmit
-        // would be dead for good).
-        Descriptor* after = _tx + (_txNext + 1) % TxCount;
-        if ((Volatile.Read(ref d->Status) & Volatile.Read(ref after->Status) & StatusDone) == 0)
+        if (!Reserve(1)) { counters.DroppedTxFull++; return false; }   // TCP will retransmit
+        byte* buffer = Put(out Descriptor* d);
+        frame.CopyTo(new Span<byte>(buffer, BufferSize));
+        Set(d, (ulong)buffer, (uint)frame.Length | CmdEop | CmdIfcs | CmdRs, 0);
+        return Queued(frame.Length, counters);
+    }
+
+    /// <summary>Queues one frame whose TCP/UDP checksum the device finishes from <paramref name="checksumStart"/> to the
+    /// end, into the field <paramref name="checksumOffset"/> further, which holds the pseudo-header sum
+    /// (<see cref="IChecksumOffload.TransmitPartial"/>). A context descriptor goes first when the offsets changed.</summary>
+    public bool TransmitPartial(ReadOnlySpan<byte> frame, int checksumStart, int checksumOffset, NicCounters counters)
+    {
+        if (!Offloads) throw new InvalidOperationException("e1000: checksum offload is off (nic.offload=off)");
+        int field = checksumStart + checksumOffset;
+        if (frame.Length < 14 || frame.Length > 1514 || checksumStart < TcpOffload.IpStart + 20 || checksumOffset < 0
+            || field > 255 || field + 2 > frame.Length)
+        { counters.DroppedTxInvalid++; return false; }
+        uint context = (uint)(checksumStart | field << 8 | 1 << 16);
+        bool newContext = context != _checksumContext;
+        if (!Reserve(newContext ? 2 : 1)) { counters.DroppedTxFull++; return false; }
+        byte* copy = _txBuffers + _txNext * BufferSize;   // where the frame goes if it needs no context descriptor
+        frame.CopyTo(new Span<byte>(copy, BufferSize));
+        int padded = TcpOffload.FinishIfPadded(copy, frame.Length, checksumStart, checksumOffset);
+        if (padded < 0) { counters.DroppedTxInvalid++; return false; }
+        if (padded > 0)
         {
-            Flush();   // the device may be waiting for our doorbell to make room
-            for (int spin = 0; (Volatile.Read(ref d->Status) & Volatile.Read(ref after->Status) & StatusDone) == 0; spin++)
-                if (spin > 100_000) { counters.DroppedTxFull++; return false; }   // TCP will retransmit
+            byte* plain = Put(out Descriptor* p);
+            Set(p, (ulong)plain, (uint)frame.Length | CmdEop | CmdIfcs | CmdRs, 0);
+            return Queued(frame.Length, counters);
         }
-        frame.CopyTo(new Span<byte>(_txBuffers + _txNext * BufferSize, BufferSize));
-        d->Length = (ushort)frame.Length;
-        d->Checksum = TxCommand;
-        d->Special = 0;
-        Volatile.Write(ref d->Status, 0);
+        if (newContext)
+        {
+            Put(out Descriptor* c);
+            // IPCSS/IPCSO/IPCSE (the IP checksum is not asked for: the stack wrote it), TUCSS/TUCSO and TUCSE 0 (to the end).
+            Set(c, IpFields(checksumStart) | (ulong)context << 32 & 0xFFFF_0000_0000, CmdDext | CmdRs, 0);
+            _checksumContext = context;
+        }
+        byte* buffer = Put(out Descriptor* d);
+        if (buffer != copy) frame.CopyTo(new Span<byte>(buffer, BufferSize));   // the context descriptor took the first
+        Set(d, (ulong)buffer, (uint)frame.Length | TypeData | CmdDext | CmdEop | CmdIfcs | CmdRs, OptionTcpChecksum);
+        return Queued(frame.Length, counters);
+    }
+
+    /// <summary>Frames <see cref="TransmitSegmented"/> takes: an IPv4 packet of up to 64 KiB (0 with the offloads off).</summary>
+    public int MaxSegmentedPacket => Offloads ? 65535 : 0;
+
+    /// <summary>
+    /// Queues one Ethernet/IPv4/TCP frame of up to 64 KiB for the device to cut into segments of
+    /// <paramref name="segmentSize"/> (<see cref="ISegmentationOffload.TransmitSegmented"/>): a TSE context descriptor,
+    /// then the frame in 2 KiB data descriptors. False when the ring has no room for it (the stack then cuts it);
+    /// an invalid frame is counted and dropped.
+    /// </summary>
+    public bool TransmitSegmented(ReadOnlySpan<byte> frame, int headerLength, int segmentSize, NicCounters counters)
+    {
+        if (!Offloads) throw new InvalidOperationException("e1000: segmentation offload is off (nic.offload=off)");
+        int tcpStart = TcpOffload.TcpStart(frame, headerLength, segmentSize);
+        if (tcpStart < 0) { counters.DroppedTxInvalid++; return true; }
+        int pieces = (frame.Length + BufferSize - 1) / BufferSize;
+        if (!Reserve(1 + pieces)) return false;
+        Put(out Descriptor* c);
+        ulong tcpFields = (ulong)(uint)(tcpStart | (tcpStart + 16) << 8) << 32;   // TUCSS, TUCSO, TUCSE 0
+        Set(c, IpFields(tcpStart) | tcpFields, (uint)(frame.Length - headerLength) | ContextTcp | ContextIp | CmdTse | CmdDext | CmdRs,
+            (uint)headerLength << 8 | (uint)segmentSize << 16);
+        _checksumContext = 0;   // one context on the 8254x: the segmentation one replaced a checksum one
+        for (int offset = 0; offset < frame.Length; offset += BufferSize)
+        {
+            int n = Math.Min(BufferSize, frame.Length - offset);
+            byte* buffer = Put(out Descriptor* d);
+            frame.Slice(offset, n).CopyTo(new Span<byte>(buffer, BufferSize));
+            if (offset == 0) TcpOffload.PrepareHeaders(buffer, tcpStart, frame.Length - tcpStart);
+            uint end = offset + n == frame.Length ? CmdEop : 0;
+            Set(d, (ulong)buffer, (uint)n | TypeData | CmdDext | CmdTse | CmdIfcs | CmdRs | end, OptionIpChecksum | OptionTcpChecksum);
+        }
+        return Queued(frame.Length, counters);
+    }
+
+    /// <summary>IPCSS (the IP header after the Ethernet one), IPCSO (its checksum field), IPCSE (its last byte).</summary>
+    static ulong IpFields(int transportStart) =>
+        (uint)(TcpOffload.IpStart | (TcpOffload.IpStart + 10) << 8 | (transportStart - 1) << 16);
+
+    /// <summary>
+    /// Waits (a bounded time) until <paramref name="count"/> descriptors from the next one are free, and the one after
+    /// them too: TDT may never catch up with TDH, which the device reads as an empty ring (it would then never send the
+    /// frames queued behind a deferred doorbell, and transmit would be dead for good). The device completes descriptors
+    /// in order, so the last of them being done means all are.
+    /// </summary>
+    bool Reserve(int count)
+    {
+        Descriptor* after = _tx + (_txNext + count) % TxCount;
+        if ((Volatile.Read(ref after->Status) & StatusDone) != 0) return true;
+        Flush();   // the device may be waiting for our doorbell to make room
+        for (int spin = 0; (Volatile.Read(ref after->Status) & StatusDone) == 0; spin++)
+            if (spin > 100_000) return false;
+        return true;
+    }
+
+    /// <summary>Takes the next transmit descriptor (reserved) and returns its buffer.</summary>
+    byte* Put(out Descriptor* d)
+    {
+        d = _tx + _txNext;
+        byte* buffer = _txBuffers + _txNext * BufferSize;
         _txNext = (_txNext + 1) % TxCount;
+        _txUnannounced++;
+        return buffer;
+    }
+
+    /// <summary>Writes a descriptor: the address (or a context's setup fields), then the command dword and the status
+    /// dword, status 0 (the device's until it sets DD).</summary>
+    static void Set(Descriptor* d, ulong low, uint command, uint status)
+    {
+        d->Address = low;
+        ((uint*)d)[2] = command;
+        Volatile.Write(ref ((uint*)d)[3], status);
+    }
+
+    bool Queued(int length, NicCounters counters)
+    {
         counters.FramesOut++;
-        counters.BytesOut += (ulong)frame.Length;
+        counters.BytesOut += (ulong)length;
         _txPending = true;
-        if (_batchDepth == 0 || ++_txUnannounced >= MaxUnannounced) Flush();
+        if (_batchDepth == 0 || _txUnannounced >= MaxUnannounced) Flush();
         return true;
     }
 
