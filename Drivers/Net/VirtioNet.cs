@@ -408,6 +408,15 @@ public sealed unsafe class VirtioNet : INic, IChecksumOffload, ISegmentationOffl
 
     public int MaxSegmentedPacket => _hostTso ? 65535 : 0;
 
+    /// <summary>Whether <see cref="TransmitSegmented"/> would take a frame of this length now (transmitted buffers reclaimed first).</summary>
+    public bool HasRoomForSegmented(int frameLength)
+    {
+        if (_backlogCount > 0) return false;
+        int needed = (HeaderSize + frameLength + BufferSize - 1) / BufferSize;
+        if (_txFreeCount < needed) ReclaimTransmitted();
+        return _backlogCount == 0 && _txFreeCount >= needed;
+    }
+
     /// <summary>Sends a TCP/IPv4 frame of up to 64 KiB for the device to cut into segments (HOST_TSO4), as a chain of
     /// transmit buffers. False when the ring has not enough free buffers, or frames wait in the backlog (they go
     /// first): the stack then sends the segments one by one.</summary>
