@@ -263,7 +263,15 @@ public sealed unsafe class VirtioNet : INic, IChecksumOffload, ISegmentationOffl
                 while (_rx.TryTakeUsed(out uint id, out uint length))
                 {
                     Receive(id, length);
-                    if (++taken % 64 == 0) _rx.Kick();       // long drains hand buffers back as they go
+                    if (++taken % 64 == 0)
+                    {
+                        // Long drains hand buffers back as they go, and send what they answered so far (the ACKs of
+                        // the data taken): a batch's single doorbell would otherwise hold them until the ring is empty,
+                        // which with a sender whose window is larger than the ring may be tens of milliseconds later —
+                        // the sender runs out of window and waits (the gaps a 4 MiB window opened).
+                        _rx.Kick();
+                        _tx.Kick();
+                    }
                 }
                 work |= taken != 0;
                 _rx.Kick();
