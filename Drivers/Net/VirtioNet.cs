@@ -263,7 +263,15 @@ public sealed unsafe class VirtioNet : INic, IChecksumOffload, ISegmentationOffl
                 while (_rx.TryTakeUsed(out uint id, out uint length))
                 {
                     Receive(id, length);
-                    if (++taken % 64 == 0) _rx.Kick();       // long drains hand buffers back as they go
+                    if (++taken % 64 == 0)
+                    {
+                        // Long drains hand buffers back as they go, and send what they answered so far (the ACKs of
+                        // the data taken): a batch's single doorbell would otherwise hold them until the ring is empty,
+                        // which with a sender whose window is larger than the ring may be tens of milliseconds later —
+                        // the sender runs out of window and waits (the gaps a 4 MiB window opened).
+                        _rx.Kick();
+                        _tx.Kick();
+                    }
                 }
                 work |= taken != 0;
                 _rx.Kick();
@@ -407,6 +415,15 @@ public sealed unsafe class VirtioNet : INic, IChecksumOffload, ISegmentationOffl
     }
 
     public int MaxSegmentedPacket => _hostTso ? 65535 : 0;
+
+    /// <summary>Whether <see cref="TransmitSegmented"/> would take a frame of this length now (transmitted buffers reclaimed first).</summary>
+    public bool HasRoomForSegmented(int frameLength)
+    {
+        if (_backlogCount > 0) return false;
+        int needed = (HeaderSize + frameLength + BufferSize - 1) / BufferSize;
+        if (_txFreeCount < needed) ReclaimTransmitted();
+        return _backlogCount == 0 && _txFreeCount >= needed;
+    }
 
     /// <summary>Sends a TCP/IPv4 frame of up to 64 KiB for the device to cut into segments (HOST_TSO4), as a chain of
     /// transmit buffers. False when the ring has not enough free buffers, or frames wait in the backlog (they go

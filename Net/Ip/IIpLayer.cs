@@ -89,12 +89,18 @@ public interface IIpLayer
     /// segments must fit the MTU.</summary>
     int SegmentationLimit(Ipv4Address destination) => 0;
 
+    /// <summary>Whether <see cref="SendSegmented"/> can hand a segment of <paramref name="segmentLength"/> bytes to the
+    /// device now, uncut (<see cref="ISegmentationOffload.HasRoomForSegmented"/>).</summary>
+    bool SegmentationReady(Ipv4Address destination, int segmentLength) => true;
+
     /// <summary>
     /// Like <see cref="SendPartialChecksum"/> for a TCP segment larger than the MTU (at most
     /// <see cref="SegmentationLimit"/>): sent as segments of <paramref name="segmentSize"/> payload bytes, cut by the
-    /// device, or here when the device cannot take it now.
+    /// device, or here when the device cannot take it now — unless <paramref name="cutWhenBusy"/> is false: then a device
+    /// without room for it now gets nothing and the answer is false (a sender with data in flight waits for the next
+    /// ACK instead of queueing its window as MTU-sized frames that the device's backlog cannot hold).
     /// </summary>
-    bool SendSegmented(Ipv4Address destination, ReadOnlySpan<byte> segment, int segmentSize) =>
+    bool SendSegmented(Ipv4Address destination, ReadOnlySpan<byte> segment, int segmentSize, bool cutWhenBusy = true) =>
         throw new NotSupportedException("this IP layer sends no segments larger than the MTU");
 
     /// <summary><see cref="SendPartialChecksum(Ipv4Address, ReadOnlySpan{byte})"/> from a chosen source, as <see cref="Send(Ipv4Address, Ipv4Address, IpProtocol, ReadOnlySpan{byte})"/>.</summary>

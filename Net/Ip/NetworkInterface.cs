@@ -121,7 +121,10 @@ public sealed class NetworkInterface : IIpLayer
         return Math.Min(max, Ipv4Packet.MaxPacketLength) - Ipv4Packet.MinHeaderLength;
     }
 
-    public bool SendSegmented(Ipv4Address destination, ReadOnlySpan<byte> segment, int segmentSize)
+    public bool SegmentationReady(Ipv4Address destination, int segmentLength) =>
+        _segmentation is null || _segmentation.HasRoomForSegmented(EthernetFrame.HeaderLength + Ipv4Packet.MinHeaderLength + segmentLength);
+
+    public bool SendSegmented(Ipv4Address destination, ReadOnlySpan<byte> segment, int segmentSize, bool cutWhenBusy = true)
     {
         int maxData = _device.Mtu - Ipv4Packet.MinHeaderLength;
         if (segment.Length <= maxData) return SendPartialChecksum(destination, segment);
@@ -149,6 +152,7 @@ public sealed class NetworkInterface : IIpLayer
                 Statistics.Increment(NetCounter.FramesSent);
                 return true;
             }
+            if (!cutWhenBusy) return false;   // the device has no room now: the sender tries again later
         }
         // Cut here (no room on the device, or the next hop's MAC is being resolved): each piece a segment of its own with
         // the next sequence number, FIN and PSH on the last only, its own pseudo-header sum.

@@ -52,4 +52,10 @@ public interface ISegmentationOffload
     /// False when the device has no room for it now: the caller then sends the segments one by one.
     /// </summary>
     bool TransmitSegmented(ReadOnlySpan<byte> frame, int headerLength, int segmentSize);
+
+    /// <summary>
+    /// Whether <see cref="TransmitSegmented"/> would take a frame of <paramref name="frameLength"/> bytes now (the ring
+    /// has room for it): asked before the segment is built, so that a sender that will wait copies nothing.
+    /// </summary>
+    bool HasRoomForSegmented(int frameLength) => true;
 }

@@ -16,7 +16,7 @@ internal sealed class Cubic : CongestionControl
     private double _cwnd;       // segments, fractional
     private long _epochStart = -1;
 
-    public Cubic(int mss) : base(mss) => _cwnd = (double)Cwnd / mss;
+    public Cubic(int mss, int slowStartAckLimit) : base(mss, slowStartAckLimit) => _cwnd = (double)Cwnd / mss;
 
     public override void OnAck(int acked, long nowNs, long srttNs)
     {
@@ -56,6 +56,7 @@ internal sealed class Cubic : CongestionControl
         Reduce(flight);
         Cwnd = Ssthresh;
         _cwnd = (double)Cwnd / Mss;
+        LeaveTimeoutSlowStart();
     }
 
     public override void OnTimeout(int flight, long nowNs)
@@ -63,6 +64,7 @@ internal sealed class Cubic : CongestionControl
         Reduce(flight);
         Cwnd = Mss;
         _cwnd = 1;
+        RestartAfterTimeout();
     }
 
     public override void OnRecoveryExit()

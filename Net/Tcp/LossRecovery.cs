@@ -28,7 +28,7 @@ internal sealed class LossRecovery
         _recoveryPoint = _highRxt = _forcedLossEnd = iss;
         _scoreboard = new SackScoreboard(config.MaxOutOfOrderRanges);
         Rtt = new RttEstimator(Ns(config.InitialRto), Ns(config.MinRto), Ns(config.MaxRto));
-        Congestion = CongestionControl.Create(config.CongestionControl, mss);
+        Congestion = CongestionControl.Create(config.CongestionControl, mss, config.SlowStartAckLimit);
         Mss = mss;
     }
 

@@ -5,7 +5,7 @@ internal sealed class NewReno : CongestionControl
 {
     private int _ackedInAvoidance;
 
-    public NewReno(int mss) : base(mss) { }
+    public NewReno(int mss, int slowStartAckLimit) : base(mss, slowStartAckLimit) { }
 
     public override void OnAck(int acked, long nowNs, long srttNs)
     {
@@ -24,6 +24,7 @@ internal sealed class NewReno : CongestionControl
         Ssthresh = Math.Max(flight / 2, 2 * Mss);
         Cwnd = Ssthresh;
         _ackedInAvoidance = 0;
+        LeaveTimeoutSlowStart();
     }
 
     public override void OnTimeout(int flight, long nowNs)
@@ -31,5 +32,6 @@ internal sealed class NewReno : CongestionControl
         Ssthresh = Math.Max(flight / 2, 2 * Mss);
         Cwnd = Mss;
         _ackedInAvoidance = 0;
+        RestartAfterTimeout();
     }
 }

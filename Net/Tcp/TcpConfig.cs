@@ -18,10 +18,18 @@ public sealed record Keepalive(TimeSpan After, TimeSpan Interval, int Probes)
 /// <summary>Tunables of a TCP stack. The defaults follow the RFCs and common practice.</summary>
 public sealed record TcpConfig
 {
-    /// <summary>Per-connection receive buffer at most: the largest window auto-tuning may grow to (it also fixes the window scale).</summary>
-    public int ReceiveBufferSize { get; init; } = 256 * 1024;
-    /// <summary>Per-connection send buffer at most: writes wait (back-pressure) while it is full. It grows with the congestion window.</summary>
-    public int SendBufferSize { get; init; } = 256 * 1024;
+    /// <summary>
+    /// Per-connection receive buffer at most: the largest window auto-tuning may grow to (it also fixes the window scale:
+    /// 7 for 4 MiB). Like Linux's tcp_rmem maximum (6 MiB) it costs nothing until used: a connection starts at
+    /// <see cref="InitialReceiveBufferSize"/>, grows only while the reader keeps up with a sender the window holds back,
+    /// holds memory only for the bytes it holds, and every window is granted only while memory can back it.
+    /// </summary>
+    public int ReceiveBufferSize { get; init; } = 4 * 1024 * 1024;
+    /// <summary>
+    /// Per-connection send buffer at most (Linux's tcp_wmem maximum is 4 MiB): writes wait (back-pressure) while it is
+    /// full. It grows with the congestion window (twice it) and holds memory only for the bytes queued.
+    /// </summary>
+    public int SendBufferSize { get; init; } = 4 * 1024 * 1024;
     /// <summary>The receive window a connection starts with; auto-tuning grows it with the measured bandwidth-delay product.</summary>
     public int InitialReceiveBufferSize { get; init; } = 4 * 1024;
     /// <summary>The send buffer a connection starts with (and falls back to under memory pressure).</summary>
@@ -38,6 +46,13 @@ public sealed record TcpConfig
     /// <summary>Free buffer chunks kept once the connections have held no more than this for a second (idle); more only while busy.</summary>
     public int BufferPoolReserveBytes { get; init; } = 256 * 1024;
     public CongestionControlKind CongestionControl { get; init; } = CongestionControlKind.Cubic;
+    /// <summary>
+    /// RFC 3465's L: the most one ACK may grow the congestion window by in slow start (byte counting; one MSS in the slow
+    /// start after a retransmission timeout). RFC 3465 suggests 2 MSS for a peer that ACKs every other segment; a Linux
+    /// peer with GRO acknowledges up to 64 KiB at once, and Linux itself counts every acknowledged byte in slow start.
+    /// </summary>
+    public int SlowStartAckLimit { get; init; } = DefaultSlowStartAckLimit;
+    internal const int DefaultSlowStartAckLimit = 64 * 1024;
     public bool Timestamps { get; init; } = true;
     public bool Sack { get; init; } = true;
     public bool WindowScaling { get; init; } = true;

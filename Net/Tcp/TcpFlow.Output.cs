@@ -78,7 +78,15 @@ public sealed partial class TcpFlow
             }
         }
 
-        Transmit(s, len, fin);
+        // A segment of many MSS waits while the device has no room for it and data is in flight (its ACK will come
+        // back and send it), rather than going out as MTU-sized frames the device would have to queue or drop.
+        bool mayWait = len > mss && _snd.HasOutstanding;
+        if (mayWait && !_stack.SegmentationReady(Tuple.RemoteAddress, TcpSegment.MaxHeaderLength + len))
+        {
+            _stack.Statistics.SegmentsDeferred++;
+            return false;   // asked before building it: nothing copied for a segment that would wait
+        }
+        if (!Transmit(s, len, fin, mayWait)) return false;
         _snd.Sent(s + len + (fin ? 1 : 0));
         _forceSend = false;
         return true;
@@ -94,22 +102,30 @@ public sealed partial class TcpFlow
         return limit > mss ? limit / mss * mss : mss;
     }
 
-    /// <summary>Builds and sends one segment of up to <paramref name="len"/> bytes starting at <paramref name="seq"/>.</summary>
-    private void Transmit(SeqNum seq, int len, bool fin)
+    /// <summary>
+    /// Builds and sends one segment of up to <paramref name="len"/> bytes starting at <paramref name="seq"/>; false when
+    /// it <paramref name="mayWait"/> and the device had no room for it (nothing was sent).
+    /// </summary>
+    private bool Transmit(SeqNum seq, int len, bool fin, bool mayWait = false)
     {
+        var flags = TcpFlags.Ack | (fin ? TcpFlags.Fin : 0);
+        if (len > 0 && seq + len >= DataEnd) flags |= TcpFlags.Psh;
+        if (!SendSegment(seq, len, flags, mayWait)) return false;
         bool retransmission = seq < _snd.Max;
         if (retransmission) { _stack.Statistics.Retransmissions++; _retransmits++; }
         _loss.Transmitting(seq, retransmission, _ts.Enabled, Now);
-        var flags = TcpFlags.Ack | (fin ? TcpFlags.Fin : 0);
-        if (len > 0 && seq + len >= DataEnd) flags |= TcpFlags.Psh;
-        SendSegment(seq, len, flags);
         _rexmit.Start(Now + _loss.Rtt.Rto); // RFC 6298 5.1
+        return true;
     }
 
     // ---- segment assembly --------------------------------------------------------------------------------------
 
-    /// <summary>The one place segments of this flow are built: options, window, payload from the send buffer, checksum.</summary>
-    private void SendSegment(SeqNum seq, int len, TcpFlags flags)
+    /// <summary>
+    /// The one place segments of this flow are built: options, window, payload from the send buffer, checksum. False when
+    /// the segment <paramref name="mayWait"/> and the device had no room for it: then nothing was sent, and the ACK it
+    /// would have carried is still owed.
+    /// </summary>
+    private bool SendSegment(SeqNum seq, int len, TcpFlags flags, bool mayWait = false)
     {
         var opt = TcpOptions.None;
         bool syn = (flags & TcpFlags.Syn) != 0;
@@ -141,14 +157,13 @@ public sealed partial class TcpFlow
         if (len > 0) _send.CopyTo(seq - _snd.BufferStart, buffer.AsSpan(TcpSegment.MinHeaderLength + optLen, len));
         uint ackNumber = 0;
         ushort window = 0;
-        if ((flags & TcpFlags.Ack) != 0)
+        bool ack = (flags & TcpFlags.Ack) != 0;
+        if (ack)
         {
             ackNumber = _rcv.Next.Value;
             int offer = OfferableWindow();
             window = syn ? _rcv.OfferInSyn(offer) : _rcv.Advertise(offer, _recv.Limit, _mtu.LocalMss);
-            _rcv.AckSent();
-            _ack.AckSent();
-            UpdatePromise();
+            UpdatePromise();   // the edge may have moved on even if the segment waits: promised either way
         }
         else if (syn)
         {
@@ -158,7 +173,13 @@ public sealed partial class TcpFlow
         int length = TcpSegment.WriteHeader(buffer, Tuple.LocalPort, Tuple.RemotePort, seq.Value, ackNumber, flags, window,
             optLen, len, Tuple.LocalAddress, Tuple.RemoteAddress, partial);
         // Longer than one MSS only with segmentation offload (LargestSegment): cut into segments of SendMss bytes.
-        _stack.Send(Tuple, buffer.AsSpan(0, length), partial, len > _mtu.SendMss ? _mtu.SendMss : 0);
+        if (!_stack.Send(Tuple, buffer.AsSpan(0, length), partial, len > _mtu.SendMss ? _mtu.SendMss : 0, mayWait)) return false;
+        if (ack)
+        {
+            _rcv.AckSent();
+            _ack.AckSent();
+        }
+        return true;
     }
 
     private void SendSynAck()

@@ -434,16 +434,30 @@ public sealed class TcpStack : IIpTransport
     /// to cut into MSS-sized ones (<see cref="IIpLayer.SegmentationLimit"/>); 0 without segmentation offload.</summary>
     internal int SegmentationLimit(Ipv4Address remote) => _ip.SegmentationLimit(remote);
 
+    /// <summary>Whether a segment of <paramref name="segmentLength"/> bytes (header included) would go to the device uncut now.</summary>
+    internal bool SegmentationReady(Ipv4Address remote, int segmentLength) => _ip.SegmentationReady(remote, segmentLength);
+
     /// <summary>Sends a segment of <paramref name="tuple"/>, from its local address.</summary>
     /// <param name="partialChecksum">The checksum field holds only the pseudo-header sum (<see cref="ChecksumOffloadTo"/>).</param>
     /// <param name="segmentSize">For a segment larger than the MTU (<see cref="SegmentationLimit"/>): the payload bytes of
     /// each segment it is cut into.</param>
-    internal void Send(in TcpTuple tuple, ReadOnlySpan<byte> segment, bool partialChecksum = false, int segmentSize = 0)
+    /// <param name="mayWait">Such a segment waits (nothing is sent, false) when the device has no room for it now,
+    /// instead of being cut into MTU-sized frames (<see cref="IIpLayer.SendSegmented"/>).</param>
+    /// <returns>False only when a segment that may wait was not sent.</returns>
+    internal bool Send(in TcpTuple tuple, ReadOnlySpan<byte> segment, bool partialChecksum = false, int segmentSize = 0, bool mayWait = false)
     {
-        Statistics.SegmentsSent++;
-        if (segmentSize > 0) _ip.SendSegmented(tuple.RemoteAddress, segment, segmentSize);
+        if (segmentSize > 0)
+        {
+            if (!_ip.SendSegmented(tuple.RemoteAddress, segment, segmentSize, cutWhenBusy: !mayWait) && mayWait)
+            {
+                Statistics.SegmentsDeferred++;
+                return false;
+            }
+        }
         else if (partialChecksum) _ip.SendPartialChecksum(tuple.LocalAddress, tuple.RemoteAddress, segment);
         else _ip.Send(tuple.LocalAddress, tuple.RemoteAddress, IpProtocol.Tcp, segment);
+        Statistics.SegmentsSent++;
+        return true;
     }
 
     /// <summary>Sends a RST for <paramref name="tuple"/>: &lt;SEQ=seq&gt;&lt;CTL=RST&gt;, or &lt;SEQ=0&gt;&lt;ACK=ack&gt;&lt;CTL=RST,ACK&gt;.</summary>

@@ -41,11 +41,13 @@ public sealed class TcpStatistics
     public long SynsDroppedUnderPressure;
     /// <summary>TIME_WAIT records a new SYN took over early (RFC 6191).</summary>
     public long TimeWaitReused;
+    /// <summary>Segments of many MSS held back because the device had no room for them (sent on a later ACK instead).</summary>
+    public long SegmentsDeferred;
 
     public override string ToString() =>
         $"in {SegmentsReceived} out {SegmentsSent} rexmit {Retransmissions} rto {RetransmissionTimeouts} fastrec {FastRecoveries} " +
         $"badsum {BadChecksum} malformed {Malformed} badopt {BadOptions} noconn {NoConnection} rst-out {ResetsSent} rst-in {ResetsReceived} " +
         $"challenge {ChallengeAcksSent}/{ChallengeAcksSuppressed} paws {PawsRejected} oow {OutOfWindow} ooo {OutOfOrderQueued}/{OutOfOrderDropped} " +
         $"cookies {SynCookiesSent}/{SynCookiesAccepted}/{SynCookiesRejected} open {ConnectionsOpened} accepted {ConnectionsAccepted} closed {ConnectionsClosed} zwp {ZeroWindowProbes} keepalive-timeouts {KeepaliveTimeouts} faults {Faults} " +
-        $"nomem {AllocationFailures}/{ReceiveDroppedNoMemory} pressure-syns {SynsUnderPressure}/{SynsDroppedUnderPressure} tw-reused {TimeWaitReused}";
+        $"nomem {AllocationFailures}/{ReceiveDroppedNoMemory} pressure-syns {SynsUnderPressure}/{SynsDroppedUnderPressure} tw-reused {TimeWaitReused} deferred {SegmentsDeferred}";
 }

@@ -21,7 +21,7 @@ public sealed class HttpTestBed
         Client = new TcpStack(new PacketIpLayer(link.A, new Ipv4Address(10, 0, 0, 1)), Sim.Clock, Sim.Random.Fork("client"));
         // The limit tests send whole oversized requests before reading the answer: a first window that takes them lets the
         // client's write complete before the server refuses and closes (the 100 kB ones too; with the 4 KiB default it would see the reset).
-        var serverTcp = new TcpStack(new PacketIpLayer(link.B, ServerAddress), Sim.Clock, Sim.Random.Fork("server"),
+        var serverTcp = ServerTcp = new TcpStack(new PacketIpLayer(link.B, ServerAddress), Sim.Clock, Sim.Random.Fork("server"),
             new TcpConfig { InitialReceiveBufferSize = 256 * 1024 });
         Server = new HttpServer(serverTcp, Sim.Clock, options) { Log = line => Log.Add(line) };
         Server.Start(80);
@@ -31,6 +31,8 @@ public sealed class HttpTestBed
     /// <summary>Client (A) to server (B): <c>Link.BtoA.Observer</c> sees what the server sends.</summary>
     public SimulatedLink Link { get; }
     public TcpStack Client { get; }
+    /// <summary>The server's TCP stack (under <see cref="Server"/>).</summary>
+    public TcpStack ServerTcp { get; }
     public HttpServer Server { get; }
     public List<string> Log { get; } = new();
 

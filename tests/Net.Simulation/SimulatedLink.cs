@@ -39,6 +39,8 @@ public sealed class LinkCounters
     public long Sent, Delivered, BytesDelivered;
     public long Lost, QueueDropped, Oversize, DroppedWhileDown, Unclaimed;
     public long Duplicated, Corrupted, Reordered, DeliveredOutOfOrder;
+    /// <summary>Packet buffers the channel allocated: its pool grows to the most packets it ever had in flight at once.</summary>
+    public long BuffersAllocated;
 
     public override string ToString() =>
         $"sent={Sent} delivered={Delivered} bytes={BytesDelivered} lost={Lost} queue-dropped={QueueDropped} " +
@@ -124,6 +126,21 @@ public sealed class LinkChannel
     /// <summary>Sees every packet as it is delivered (before the receiver): for captures such as <see cref="PcapWriter"/>.</summary>
     public PacketHandler? Observer { get; set; }
 
+    /// <summary>
+    /// Fills the channel's packet pool with <paramref name="packets"/> buffers of <paramref name="size"/> bytes up front,
+    /// so that a test counting allocations does not count the link's (the pool otherwise grows to the most packets ever
+    /// in flight at once, a peak that may first be reached at any time).
+    /// </summary>
+    public void Reserve(int packets, int size)
+    {
+        while (_pool.Count < packets)
+        {
+            var inFlight = new InFlightPacket(this);
+            inFlight.Fill(new byte[size], 0);
+            _pool.Push(inFlight);
+        }
+    }
+
     internal void Send(ReadOnlySpan<byte> packet)
     {
         var p = Profile;
@@ -165,7 +182,7 @@ public sealed class LinkChannel
     private void Launch(ReadOnlySpan<byte> packet, long id, long arrival)
     {
         var inFlight = _pool.Count > 0 ? _pool.Pop() : new InFlightPacket(this);
-        inFlight.Fill(packet, id);
+        if (inFlight.Fill(packet, id)) Counters.BuffersAllocated++;
         if (packet.Length > 0 && _random.Chance(Profile.Corrupt))
         {
             Counters.Corrupted++;
@@ -222,12 +239,15 @@ public sealed class LinkChannel
         public long Id { get; private set; }
         public Span<byte> Data => _buffer.AsSpan(0, _length);
 
-        public void Fill(ReadOnlySpan<byte> packet, long id)
+        /// <summary>Copies the packet in; true when that took a new buffer.</summary>
+        public bool Fill(ReadOnlySpan<byte> packet, long id)
         {
-            if (_buffer.Length < packet.Length) _buffer = new byte[Math.Max(packet.Length, 2048)];
+            bool grown = _buffer.Length < packet.Length;
+            if (grown) _buffer = new byte[Math.Max(packet.Length, 2048)];
             packet.CopyTo(_buffer);
             _length = packet.Length;
             Id = id;
+            return grown;
         }
 
         protected internal override void Fire() => channel.Deliver(this);

@@ -30,7 +30,12 @@ public class SegmentationOffloadTests
         public bool FinishesChecksums => true;
         public int MaxSegmentedPacket => 65535;
         public bool Refuse { get; set; }
-        public int LargeFrames, Refused, PartialFrames;
+        /// <summary>With a ring: how many large frames it holds at once; each leaves it (is sent) 1 ms after the last.</summary>
+        public int RingSlots { get; set; }
+        public Simulator? Sim;
+        private int _inRing;
+        private TimeSpan _ringFreeAt;
+        public int LargeFrames, Refused, PartialFrames, PartialWhileFull;
         public readonly List<string> Wrong = [];
 
         public void Transmit(ReadOnlySpan<byte> frame) => port.Send(frame);
@@ -38,16 +43,29 @@ public class SegmentationOffloadTests
         public void TransmitPartial(ReadOnlySpan<byte> frame, int checksumStart, int checksumOffset)
         {
             PartialFrames++;
+            if (RingSlots > 0 && _inRing >= RingSlots && frame.Length > 1000) PartialWhileFull++;
             if (frame.Length > 1514) Wrong.Add($"a partial frame of {frame.Length} bytes");
             var copy = frame.ToArray();
             Checksum.FinishPartial(copy.AsSpan(checksumStart), checksumOffset);
             port.Send(copy);
         }
 
+        /// <summary>Answers the stack's question before it builds a segment only when <see cref="AnswerRoom"/> (else it
+        /// learns from a refused <see cref="TransmitSegmented"/>).</summary>
+        public bool AnswerRoom { get; set; }
+        public bool HasRoomForSegmented(int frameLength) => !AnswerRoom || !(Refuse || (RingSlots > 0 && _inRing >= RingSlots));
+
         public bool TransmitSegmented(ReadOnlySpan<byte> frame, int headerLength, int segmentSize)
         {
-            if (Refuse) { Refused++; return false; }
+            if (Refuse || (RingSlots > 0 && _inRing >= RingSlots)) { Refused++; return false; }
             LargeFrames++;
+            if (RingSlots > 0)
+            {
+                _inRing++;
+                var now = Sim!.Now;
+                _ringFreeAt = (_ringFreeAt > now ? _ringFreeAt : now) + TimeSpan.FromMilliseconds(1);
+                _ = LeaveRing(_ringFreeAt - now);
+            }
             int tcpHeader = (frame[14 + 20 + 12] >> 4) * 4;
             if (frame.Length <= 1514 || headerLength != 14 + 20 + tcpHeader || segmentSize + tcpHeader + 20 > Mtu
                 || (frame.Length - headerLength) % segmentSize != 0 || BinaryPrimitives.ReadUInt16BigEndian(frame[16..]) != frame.Length - 14)
@@ -56,6 +74,12 @@ public class SegmentationOffloadTests
             Checksum.FinishPartial(copy.AsSpan(14 + 20), TcpSegment.ChecksumOffset);
             port.Send(copy);
             return true;
+        }
+
+        private async Task LeaveRing(TimeSpan after)
+        {
+            await Sim!.Delay(after);
+            _inRing--;
         }
 
         public void Start(FrameHandler handler) => port.Receiver = frame => handler(frame);
@@ -71,7 +95,7 @@ public class SegmentationOffloadTests
         public Bed()
         {
             var link = new SimulatedLink(Sim, new LinkProfile { Latency = TimeSpan.FromMilliseconds(1) });
-            ClientDevice = new TsoDevice(link.A, MacAddress.Parse("02:00:00:00:00:01"));
+            ClientDevice = new TsoDevice(link.A, MacAddress.Parse("02:00:00:00:00:01")) { Sim = Sim };
             ServerDevice = new SimulatedNetworkDevice(link.B, MacAddress.Parse("02:00:00:00:00:02"), 1500);
             Client = new NetworkStack(ClientDevice, Sim.Clock, Sim.Random.Fork("client"), NetworkStackConfig.WithStatic(new IpConfiguration(ClientAddress, 24)));
             Server = new NetworkStack(ServerDevice, Sim.Clock, Sim.Random.Fork("server"), NetworkStackConfig.WithStatic(new IpConfiguration(ServerAddress, 24)));
@@ -124,5 +148,26 @@ public class SegmentationOffloadTests
         Assert.True(bed.ClientDevice.Refused > 20, $"{bed.ClientDevice.Refused} refused");
         Assert.Equal(0, bed.ClientDevice.LargeFrames);
         Assert.True(bed.ClientDevice.PartialFrames >= 4 * 1024 * 1024 / 1448, $"{bed.ClientDevice.PartialFrames} MTU-sized frames");
+    }
+
+    /// <summary>
+    /// A device whose ring holds few large frames (as virtio-net's 256 buffers hold seven of 64 KiB): while data is in
+    /// flight the stack waits for the ring instead of cutting its window into MTU-sized frames that a real driver would
+    /// have to queue or drop (it did so with every window larger than the ring, losing what its backlog could not hold).
+    /// </summary>
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void A_device_whose_ring_is_full_makes_the_sender_wait_rather_than_cut(bool answersRoom)
+    {
+        var bed = new Bed();
+        bed.ClientDevice.RingSlots = 4;
+        bed.ClientDevice.AnswerRoom = answersRoom;
+        bed.Upload();
+        if (answersRoom) Assert.Equal(0, bed.ClientDevice.Refused);   // asked first: no segment was built to be refused
+        else Assert.True(bed.ClientDevice.Refused > 0, "the ring filled");
+        Assert.True(bed.Client.Tcp.Statistics.SegmentsDeferred > 0);
+        Assert.Equal(0, bed.ClientDevice.PartialWhileFull);   // nothing cut into MTU-sized frames behind a full ring
+        Assert.True(bed.ClientDevice.LargeFrames > 4 * 1024 * 1024 / 65535, $"{bed.ClientDevice.LargeFrames} large frames");
     }
 }

@@ -23,6 +23,12 @@ public class TcpAllocationTests(ITestOutputHelper output)
         var chunk = TcpTestBed.RandomBytes(4 << 20, 5);
         long allocated = 0, segments = 0, reads = 0;
         TimeSpan start = default;
+        long PoolsGrown() => bed.Client.Memory.ChunksAllocated + bed.Server.Memory.ChunksAllocated
+            + bed.Link.AtoB.Counters.BuffersAllocated + bed.Link.BtoA.Counters.BuffersAllocated;
+        bed.Link.AtoB.Reserve(1024, 2048);   // more than a 1 MiB window's segments (718) can be in flight at once
+        bed.Link.BtoA.Reserve(1024, 2048);
+        FillPool(bed.Client.Memory, config);
+        FillPool(bed.Server.Memory, config);
         bed.Sim.Run(async () =>
         {
             var (c, s) = await bed.ConnectPairAsync();
@@ -41,17 +47,22 @@ public class TcpAllocationTests(ITestOutputHelper output)
             {
                 for (int i = 0; i < chunks; i++) Assert.True((await c.WriteAsync(chunk)).IsOk);
             }
-            // Warm-up: JIT, tables, and the buffer chunk pools, which fill up to the peak the flows ever hold at once (the
-            // receive side's peak rises as the sender's window opens): until a round takes no new chunk from the heap.
-            long chunks = -1, target = 0;
-            for (int round = 0; round < 6 && chunks != bed.Client.Memory.ChunksAllocated + bed.Server.Memory.ChunksAllocated; round++)
+            // Warm-up: JIT and tables, until two rounds in a row in which no pool took anything from the heap. The pools
+            // (the stacks' buffer chunks, the simulated link's packets) were filled to their maximum before: otherwise each
+            // grows to the peak it is ever asked for — the most bytes held, the most packets in flight at once — and such a
+            // peak follows the congestion window's, which losses, reordering and slow start's byte counting may first
+            // reach at any time, in the warm-up or in the measured transfer.
+            long target = 0;
+            for (int round = 0, quiet = 0; round < 12 && quiet < 2; round++)
             {
-                chunks = bed.Client.Memory.ChunksAllocated + bed.Server.Memory.ChunksAllocated;
+                long pools = PoolsGrown();
                 target += 16L << 20;
                 await Task.WhenAll(Writer(4), Reader(target));
+                quiet = PoolsGrown() == pools ? quiet + 1 : 0;
             }
             long segmentsBefore = bed.Client.Statistics.SegmentsSent + bed.Server.Statistics.SegmentsSent;
-            output.WriteLine($"chunks after warm-up: client {bed.Client.Memory.ChunksAllocated}, server {bed.Server.Memory.ChunksAllocated}");
+            output.WriteLine($"after warm-up: chunks client {bed.Client.Memory.ChunksAllocated}, server {bed.Server.Memory.ChunksAllocated}; " +
+                $"link buffers {bed.Link.AtoB.Counters.BuffersAllocated} + {bed.Link.BtoA.Counters.BuffersAllocated}");
             long before = GC.GetAllocatedBytesForCurrentThread();
             reads = 0; start = bed.Sim.Now;
             await Task.WhenAll(Writer(16), Reader(target + (64L << 20)));
@@ -60,10 +71,20 @@ public class TcpAllocationTests(ITestOutputHelper output)
         }, TimeSpan.FromMinutes(10));
         output.WriteLine($"{segments} segments, {reads} reads in {(bed.Sim.Now - start).TotalSeconds:F2} s virtual, {allocated} bytes allocated ({(double)allocated / segments:F2} bytes/segment)");
         output.WriteLine(bed.Client.Statistics.ToString());
-        output.WriteLine($"chunks allocated: client {bed.Client.Memory.ChunksAllocated}, server {bed.Server.Memory.ChunksAllocated}");
+        output.WriteLine($"chunks allocated: client {bed.Client.Memory.ChunksAllocated}, server {bed.Server.Memory.ChunksAllocated}; " +
+            $"link buffers {bed.Link.AtoB.Counters.BuffersAllocated} + {bed.Link.BtoA.Counters.BuffersAllocated}");
         Assert.True(segments > 40_000);
         // What remains is the test's own reads and delays (a few hundred bytes each, one per 20 ms). Any object allocated
         // per segment or per ACK (24 bytes at the least) would push the average far above this.
         Assert.True(allocated < 8 * segments, $"{allocated} bytes for {segments} segments");
+    }
+
+    /// <summary>Fills a stack's pool of free buffer chunks to its maximum (<see cref="TcpConfig.BufferPoolBytes"/>), as a busy stack's is.</summary>
+    private static void FillPool(TcpMemory memory, TcpConfig config)
+    {
+        var chunks = new List<byte[]>();
+        for (int i = 0; i < config.BufferPoolBytes / TcpMemory.ChunkSize; i++) chunks.Add(memory.Rent()!);
+        foreach (var chunk in chunks) memory.Return(chunk);
+        Assert.Equal(chunks.Count, memory.PooledChunks);
     }
 }

@@ -67,6 +67,39 @@ public class TcpFeatureTests
         }, TimeSpan.FromMinutes(5));
     }
 
+    /// <summary>
+    /// The default maximum receive window (<see cref="TcpConfig.ReceiveBufferSize"/>, 4 MiB as Linux's tcp_rmem maximum
+    /// is of that order) is reachable: the SYN announces a shift that fits it in the 16-bit field, and over a path whose
+    /// bandwidth-delay product is 2.5 MB (200 Mbit/s, 100 ms) auto-tuning does open the window well past the old 256 KiB.
+    /// </summary>
+    [Fact]
+    public void TheDefaultWindowScaleFitsTheMaximumAndTheWindowGrowsPastAQuarterMiB()
+    {
+        var config = new TcpConfig();
+        var profile = new LinkProfile { Latency = TimeSpan.FromMilliseconds(50), BitsPerSecond = 200_000_000, QueueLimit = 4000 };
+        var bed = new TcpTestBed(seed: 4, profile, config, config);
+        int synScale = -1, maxWindow = 0;
+        bed.Link.BtoA.Observer = packet =>
+        {
+            var tcp = packet[PacketIpLayer.HeaderLength..];
+            int headerLength = (tcp[12] >> 4) * 4;
+            if ((tcp[13] & 0x02) != 0 && TcpOptions.Parse(tcp[20..headerLength], out var opt) == WireError.None) synScale = opt.WindowScale;
+            else if (synScale >= 0) maxWindow = Math.Max(maxWindow, BinaryPrimitives.ReadUInt16BigEndian(tcp[14..]) << synScale);
+        };
+        var data = TcpTestBed.RandomBytes(32 << 20, 3);
+        bed.Sim.Run(async () =>
+        {
+            var (c, s) = await bed.ConnectPairAsync();
+            var receiving = TcpTestBed.ReceiveAllAsync(s);
+            await TcpTestBed.SendAllAsync(c, data, new SeededRandom(5));
+            var (hash, _) = await receiving;
+            Assert.Equal(SHA256.HashData(data), hash);
+        }, TimeSpan.FromMinutes(5));
+        Assert.True(65535L << synScale >= config.ReceiveBufferSize, $"scale {synScale}");
+        Assert.True(65535L << (synScale - 1) < config.ReceiveBufferSize, $"scale {synScale}: more than needed (coarser windows)");
+        Assert.InRange(maxWindow, 1 << 20, config.ReceiveBufferSize);
+    }
+
     [Fact]
     public void PawsDropsSegmentsWithOldTimestamps()
     {

@@ -278,6 +278,56 @@ public class TcpMemoryTests(ITestOutputHelper output)
     }
 
     /// <summary>
+    /// What an idle connection costs does not depend on how large its buffers may grow: the maximum (4 MiB by default,
+    /// 256 KiB before) only bounds auto-tuning and picks the window scale. Counted as the bytes this thread allocates to
+    /// open the connections (both ends), which other tests running at the same time cannot disturb, unlike the heap.
+    /// </summary>
+    [Fact]
+    public void AnIdleConnectionCostsTheSameWhateverTheMaximumBufferSizes()
+    {
+        long PerConnection(TcpConfig config, out long promised)
+        {
+            const int n = 200;
+            var bed = new TcpTestBed(clientConfig: config, serverConfig: config);
+            long allocated = 0, promisedNow = 0;
+            bed.Sim.Run(async () =>
+            {
+                var accepted = new List<TcpFlow>();
+                bed.Server.Listen(80, null, f => { accepted.Add(f); return Task.CompletedTask; });
+                var clients = new List<TcpFlow>(2 * n);
+                accepted.Capacity = 2 * n;
+                for (int i = 0; i < n; i++) clients.Add((await bed.Client.ConnectAsync(TcpTestBed.ServerAddress, 80)).Value); // warm-up
+                await bed.Sim.Delay(TimeSpan.FromMilliseconds(10));
+                long before = GC.GetAllocatedBytesForCurrentThread();
+                for (int i = 0; i < n; i++) clients.Add((await bed.Client.ConnectAsync(TcpTestBed.ServerAddress, 80)).Value);
+                await bed.Sim.Delay(TimeSpan.FromMilliseconds(50));
+                allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+                Assert.Equal(2 * n, accepted.Count);
+                foreach (var f in clients.Concat(accepted))
+                {
+                    Assert.Equal(0, f.BufferedMemory);
+                    Assert.Equal(config.InitialReceiveBufferSize, f.ReceiveLimit);
+                    Assert.InRange(f.SendLimit, 1, 2 * CongestionControl.InitialWindow(f.SendMss)); // a limit, not memory
+                    Assert.InRange(f.AdvertisedWindow, 1, config.InitialReceiveBufferSize);
+                }
+                promisedNow = bed.Server.Memory.Promised + bed.Client.Memory.Promised;
+            }, Minute);
+            promised = promisedNow / (4 * n);
+            return allocated / (2 * n);
+        }
+        long small = PerConnection(new TcpConfig { ReceiveBufferSize = 256 * 1024, SendBufferSize = 256 * 1024 }, out long promisedSmall);
+        long large = PerConnection(new TcpConfig(), out long promisedLarge);
+        long huge = PerConnection(new TcpConfig { ReceiveBufferSize = 64 << 20, SendBufferSize = 64 << 20 }, out long promisedHuge);
+        output.WriteLine($"allocated per connection (both ends): {small} bytes with 256 KiB maxima, {large} with the defaults (4 MiB), " +
+            $"{huge} with 64 MiB; promised per end {promisedSmall} / {promisedLarge} / {promisedHuge}");
+        Assert.Equal(4 << 20, new TcpConfig().ReceiveBufferSize);
+        Assert.InRange(large, small - 64, small + 64);
+        Assert.InRange(huge, small - 64, small + 64);
+        Assert.Equal(promisedSmall, promisedLarge);
+        Assert.Equal(promisedSmall, promisedHuge);
+    }
+
+    /// <summary>
     /// Issue 14's hostile suite: the heap returns to its size before a flood once the flood's connections are gone. 2,000
     /// connections each hold a few KiB of unread data at once (far more chunks than the pool may keep), then close, and
     /// TIME_WAIT expires: each stack's pool is back to its reserve. (It kept its 2 MiB maximum before; the hostile suite's
@@ -398,13 +448,26 @@ public class TcpMemoryTests(ITestOutputHelper output)
 
             budget.AvailableBytes = 512 * 1024;                  // below the low-water mark
             Assert.True(bed.Server.UnderMemoryPressure);
-            var more = TcpTestBed.SendAllAsync(c, new byte[1 << 20], new SeededRandom(1), close: false);
+            // What was advertised stays promised (the right edge never moves left, RFC 9293 3.8.6.2.2): the window
+            // closes as that data arrives and is read. Until it is small, its right edge moves on only by the rounding
+            // up of the scaled window field (as Linux's, so as never to shrink it: under 2^scale bytes per segment the
+            // server sends); after, by no more than the initial window. The larger the window had grown, the more data
+            // it takes to drain: grown + 1 MiB here.
+            var edgeAtPressure = s.ReceiveNext + s.AdvertisedWindow;
+            long sentAtPressure = bed.Server.Statistics.SegmentsSent;
+            int granularity = 1 << ReceiveSequence.ScaleFor(new TcpConfig().ReceiveBufferSize, enabled: true);
+            int after = grown + (1 << 20);
+            var more = TcpTestBed.SendAllAsync(c, new byte[after], new SeededRandom(1), close: false);
             received = 0;
             int maxWindowLate = 0;
-            while (received < 1 << 20)
+            while (received < after)
             {
                 received += (await s.ReadAsync(buffer)).Value.Count;
-                if (received > 256 * 1024) maxWindowLate = Math.Max(maxWindowLate, s.AdvertisedWindow);
+                var edge = s.ReceiveNext + s.AdvertisedWindow;
+                if (edge - s.ReceiveNext > 8192)
+                    Assert.True(edge - edgeAtPressure <= (bed.Server.Statistics.SegmentsSent - sentAtPressure) * granularity,
+                        $"the window grew under pressure: its edge moved {edge - edgeAtPressure} bytes right");
+                if (received > grown + 256 * 1024) maxWindowLate = Math.Max(maxWindowLate, s.AdvertisedWindow);
             }
             await more;
             Assert.Equal(4096, s.ReceiveLimit);                  // back to the initial window...

@@ -331,6 +331,50 @@ public class TcpAlgorithmTests
         Assert.Equal(mss, cc.Cwnd);
     }
 
+    /// <summary>
+    /// Slow start counts acknowledged bytes (RFC 3465): a peer that ACKs 64 KiB at once (GRO) grows the window by as much
+    /// as 45 ACKs of one segment each do, up to the limit L per ACK; after a retransmission timeout L is one MSS; the
+    /// window stops at ssthresh.
+    /// </summary>
+    [Theory]
+    [InlineData(CongestionControlKind.NewReno)]
+    [InlineData(CongestionControlKind.Cubic)]
+    public void SlowStartGrowsByTheBytesAcknowledgedUpToTheLimit(CongestionControlKind kind)
+    {
+        const int mss = 1448, limit = 64 * 1024;
+        var cc = CongestionControl.Create(kind, mss, limit);
+        int w = cc.Cwnd;
+        cc.OnAck(45 * mss, 1, 10_000_000);             // one stretch ACK of 45 segments (65,160 bytes)
+        Assert.Equal(w + 45 * mss, cc.Cwnd);
+        w = cc.Cwnd;
+        cc.OnAck(100 * mss, 2, 10_000_000);            // more than L in one ACK: L
+        Assert.Equal(w + limit, cc.Cwnd);
+        w = cc.Cwnd;
+        cc.OnAck(500, 3, 10_000_000);                  // less than an MSS: just that
+        Assert.Equal(w + 500, cc.Cwnd);
+
+        cc.OnTimeout(cc.Cwnd, 4);                      // ssthresh = half (or 0.7) of the flight, cwnd one MSS
+        Assert.Equal(mss, cc.Cwnd);
+        int ssthresh = cc.Ssthresh;
+        cc.OnAck(45 * mss, 5, 10_000_000);             // after a timeout: at most one MSS per ACK
+        Assert.Equal(2 * mss, cc.Cwnd);
+        while (cc.InSlowStart) cc.OnAck(45 * mss, 6, 10_000_000);
+        Assert.Equal(ssthresh, cc.Cwnd);               // never past ssthresh in slow start
+    }
+
+    /// <summary>With the default limit, a congestion window in slow start doubles every round trip of 64 KiB ACKs.</summary>
+    [Fact]
+    public void SlowStartDoublesPerRoundTripWithStretchAcks()
+    {
+        const int mss = 1448, ackBytes = 45 * mss;
+        var cc = CongestionControl.Create(CongestionControlKind.Cubic, mss, new TcpConfig().SlowStartAckLimit);
+        int start = 40 * ackBytes;
+        while (cc.Cwnd < start) cc.OnAck(ackBytes, 1, 10_000_000);
+        int before = cc.Cwnd, acks = before / ackBytes;
+        for (int i = 0; i < acks; i++) cc.OnAck(ackBytes, 2, 10_000_000);   // one window's worth of ACKs
+        Assert.Equal(before + acks * ackBytes, cc.Cwnd);                    // ~2x (it grew by one MSS per ACK before: +2%)
+    }
+
     [Fact]
     public void CubicPlateausAtWmaxAfterKSecondsThenProbesBeyond()
     {
