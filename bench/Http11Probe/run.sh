@@ -82,9 +82,8 @@ out = ["# Http11Probe conformance: ASP.NET Core on the appliance and on Linux", 
        f"Measured {time.strftime('%Y-%m-%d', time.gmtime())} with `bench/Http11Probe/run.sh aspnet`; Http11Probe {revision}. "
        "Score = (pass + warn) / scored, as Http11Probe computes it. Each program is scored twice, unmodified: as the CosmosNet "
        "appliance (Kestrel over the kernel's sockets and TCP/IP stack; QEMU TCG, e1000, reached through a QEMU user-network "
-       "port forward) and on the host (Kestrel over Linux sockets, loopback). `Apps/AspNetMinimal` is not the probe's server "
-       "contract (`POST /` is not mapped, so every POST test gets 405 before its body is looked at; `POST /echo` returns the "
-       "body, not the headers): its score compares the two platforms under one app. The contract program is the one the "
+       "port forward) and on the host (Kestrel over Linux sockets, loopback). `Apps/AspNetMinimal` serves the probe's server "
+       "contract beside its own routes (as Apps/HttpServer does). The contract program is the one the "
        "146/161 Kestrel figure of http-conformance.md comes from.", "",
        "| program | appliance | Linux host | verdicts that differ |", "|---|---|---|---|"]
 details = []
